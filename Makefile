@@ -1,0 +1,51 @@
+# The verbs a newcomer needs: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip --disable-pip-version-check --quiet
+
+# Tests run with production-like settings (DEBUG off); this key exists only for them.
+TEST_ENV := DEBUG=0 SECRET_KEY=tests-only-this-is-not-a-secret-0123456789 \
+	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 HTTPS=0
+
+.PHONY: run test lint messages install install-dev bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Exact versions from constraints.txt: the ones the test suite last passed with.
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) install -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) install -c constraints.txt -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Compile locale/*/LC_MESSAGES/django.po with Babel: no GNU gettext needed.
+messages: install
+	$(BIN)/pybabel compile --domain django --directory locale --statistics
+
+run: install messages
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 EMAIL_URL=dummymail:// $(BIN)/python manage.py seed_demo
+	@echo "Serving http://127.0.0.1:8000/ (Ctrl-C stops)"
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL names one.
+test: install-dev messages
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(TEST_ENV) $(BIN)/pytest $(ARGS)
+	@case "$$DATABASE_URL" in postgres*) \
+		echo "== the same suite on PostgreSQL ($$DATABASE_URL)"; \
+		$(TEST_ENV) $(BIN)/pytest $(ARGS);; \
+	*) echo "== DATABASE_URL names no PostgreSQL database: PostgreSQL run skipped";; esac
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var db.sqlite3 locale/*/LC_MESSAGES/*.mo

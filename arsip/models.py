@@ -1,0 +1,117 @@
+"""The archive (SOP step 3): softcopies in private storage, hardcopy places.
+
+Softcopies are the withheld information itself. They live in the `private`
+storage (a folder with no URL, or a private bucket), under server-made names,
+with their SHA-256; no version is ever deleted.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dikecualikan.models import NeverDeleted, Record
+
+
+def private_storage():
+    return storages["private"]
+
+
+def softcopy_name(instance, filename):
+    # Never the uploaded name: it may reveal the content, and it must not be guessable.
+    return f"softcopy/{uuid.uuid4().hex}"
+
+
+class Softcopy(NeverDeleted):
+    """An electronic document of a record; replacing it adds a version."""
+
+    record = models.ForeignKey(Record, models.PROTECT, related_name="softcopies",
+                               verbose_name=_("record"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("softcopy")
+        verbose_name_plural = _("softcopies")
+
+    def __str__(self):
+        latest = self.latest_version
+        return latest.original_name if latest else f"softcopy {self.pk}"
+
+    @property
+    def latest_version(self):
+        return self.versions.order_by("-number").first()
+
+
+class SoftcopyVersion(NeverDeleted):
+    softcopy = models.ForeignKey(Softcopy, models.PROTECT, related_name="versions",
+                                 verbose_name=_("softcopy"))
+    number = models.PositiveSmallIntegerField(_("version"))
+    file = models.FileField(storage=private_storage, upload_to=softcopy_name, max_length=255,
+                            editable=False)
+    sha256 = models.CharField("SHA-256", max_length=64, editable=False)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), editable=False)
+    content_type = models.CharField(_("type"), max_length=100, editable=False)
+    original_name = models.CharField(_("original name"), max_length=255, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"), editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["softcopy", "number"]
+        verbose_name = _("softcopy version")
+        verbose_name_plural = _("softcopy versions")
+        constraints = [
+            models.UniqueConstraint(fields=["softcopy", "number"], name="softcopy_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.original_name} (v{self.number})"
+
+
+class Location(NeverDeleted):
+    """A physical place the office maintains for hardcopies."""
+
+    building = models.CharField(_("building"), max_length=200)
+    room = models.CharField(_("room"), max_length=200)
+    cabinet = models.CharField(_("cabinet"), max_length=100)
+    shelf = models.CharField(_("shelf"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["building", "room", "cabinet", "shelf"]
+        verbose_name = _("hardcopy location")
+        verbose_name_plural = _("hardcopy locations")
+        constraints = [
+            models.UniqueConstraint(fields=["building", "room", "cabinet", "shelf"],
+                                    name="location_unique"),
+        ]
+
+    def __str__(self):
+        return ", ".join(p for p in [self.building, self.room, self.cabinet, self.shelf] if p)
+
+
+class Placement(NeverDeleted):
+    """Where a record's hardcopy is filed; the newest row is the current place."""
+
+    record = models.ForeignKey(Record, models.PROTECT, related_name="placements",
+                               verbose_name=_("record"))
+    location = models.ForeignKey(Location, models.PROTECT, related_name="placements",
+                                 verbose_name=_("location"))
+    box = models.CharField(_("box"), max_length=100, blank=True)
+    folder = models.CharField(_("folder"), max_length=100, blank=True)
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                  verbose_name=_("recorded by"))
+    placed_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        verbose_name = _("hardcopy place")
+        verbose_name_plural = _("hardcopy places")
+
+    def __str__(self):
+        extra = ", ".join(p for p in [self.box, self.folder] if p)
+        return f"{self.location}" + (f", {extra}" if extra else "")

@@ -1,0 +1,240 @@
+"""The approvers' screens (Pembina PPID, Tim Pertimbangan, Atasan PPID).
+
+Everything here is read-only: the only way to change a record is an action,
+and every action calls `dikecualikan.workflow`, so the admin cannot bypass the
+SOP. Nothing can be deleted.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from arsip.models import Placement, Softcopy
+
+from . import workflow
+from .models import Approval, Decision, DecisionItem, ExemptionGround, Record, Transition, Verdict
+
+
+class ReadOnlyMixin:
+    """No adding, changing or deleting through the admin: views and actions only."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+
+class TransitionInline(ReadOnlyInline):
+    model = Transition
+    fields = ("at", "action", "from_state", "to_state", "actor", "note", "instrument")
+    verbose_name_plural = _("History")
+
+
+class ApprovalInline(ReadOnlyInline):
+    model = Approval
+    fields = ("round", "role", "user", "verdict", "note", "at")
+
+
+class DecisionItemInline(ReadOnlyInline):
+    model = DecisionItem
+    fields = ("decision", "outcome", "added_at")
+
+
+class SoftcopyInline(ReadOnlyInline):
+    model = Softcopy
+    fields = ("versions_summary",)
+    readonly_fields = ("versions_summary",)
+
+    @admin.display(description=_("Versions"))
+    def versions_summary(self, obj):
+        return format_html_join(
+            "<br>", "v{}: {} ({} bytes, SHA-256 <code>{}</code>)",
+            ((v.number, v.original_name, v.size, v.sha256) for v in obj.versions.all()),
+        )
+
+
+class PlacementInline(ReadOnlyInline):
+    model = Placement
+    fields = ("placed_at", "location", "box", "folder", "placed_by")
+    verbose_name_plural = _("Hardcopy places (newest first)")
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = _("queue")
+    parameter_name = "antrean"
+
+    def lookups(self, request, model_admin):
+        return [("saya", _("Awaiting my verdict")), ("semua", _("All records"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "saya":
+            return queryset.awaiting_verdict_of(request.user)
+        return queryset
+
+    def choices(self, changelist):
+        # No unfiltered "All" link: for approvers the bare list redirects to their queue.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
+class VerdictForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 4, "cols": 60}))
+
+    def __init__(self, *args, verdict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.verdict = verdict
+        if verdict != Verdict.APPROVE:
+            self.fields["note"].required = True
+            self.fields["note"].help_text = _("Required: say why, so the PPID knows what to do next.")
+
+
+VERDICT_FUNCTIONS = {
+    Verdict.APPROVE: workflow.approve,
+    Verdict.RETURN: workflow.return_for_revision,
+    Verdict.REJECT: workflow.reject,
+}
+
+
+@admin.register(Record)
+class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("id", "title", "holding_unit", "state", "round", "updated_at")
+    list_display_links = ("id", "title")
+    list_filter = (QueueFilter, "state", "holding_unit", "grounds")
+    search_fields = ("title", "public_title", "holding_unit")
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    actions = ["approve_selected", "return_selected", "reject_selected"]
+    change_form_template = "admin/dikecualikan/record/change_form.html"
+    inlines = [ApprovalInline, TransitionInline, SoftcopyInline, PlacementInline, DecisionItemInline]
+    fieldsets = [
+        (None, {"fields": ("state", "round", "title", "public_title", "holding_unit",
+                           "document_type", "created_by", "created_at")}),
+        (_("Classification and consequence test"), {"fields": (
+            "ground_list", "statutes", "harm", "public_interest", "balancing",
+            "test_participants", "test_date", "period")}),
+    ]
+    readonly_fields = ("state", "round", "title", "public_title", "holding_unit", "document_type",
+                       "created_by", "created_at", "ground_list", "statutes", "harm",
+                       "public_interest", "balancing", "test_participants", "test_date", "period")
+
+    @admin.display(description=_("exemption grounds"))
+    def ground_list(self, obj):
+        return format_html_join("<br>", "{}", ((str(g),) for g in obj.grounds.all()))
+
+    @admin.display(description=_("exemption period"))
+    def period(self, obj):
+        return obj.period_display
+
+    def changelist_view(self, request, extra_context=None):
+        # Approvers land on their own queue; the filter can be cleared.
+        if (request.method == "GET" and not request.GET
+                and workflow.approving_roles_of(request.user)):
+            return redirect(reverse("admin:dikecualikan_record_changelist") + "?antrean=saya")
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        record = self.get_object(request, object_id)
+        steps = workflow.allowed_steps(record, request.user) if record else []
+        verdicts = [v for v in Verdict if v.value in steps]
+        extra = {"verdicts": verdicts, "record_version": record.version if record else None}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    @admin.action(description=_("Approve (Setujui)"))
+    def approve_selected(self, request, queryset):
+        return self._verdict_action(request, queryset, Verdict.APPROVE)
+
+    @admin.action(description=_("Return for revision (Kembalikan)"))
+    def return_selected(self, request, queryset):
+        return self._verdict_action(request, queryset, Verdict.RETURN)
+
+    @admin.action(description=_("Reject (Tolak)"))
+    def reject_selected(self, request, queryset):
+        return self._verdict_action(request, queryset, Verdict.REJECT)
+
+    def _verdict_action(self, request, queryset, verdict):
+        """Ask for a note on an intermediate page, then call the workflow for each record."""
+        confirmed = request.POST.get("post") == "yes"
+        form = VerdictForm(request.POST if confirmed else None, verdict=verdict)
+        if confirmed and form.is_valid():
+            self._give_verdicts(request, queryset, verdict, form.cleaned_data["note"])
+            return None
+        records = [(r, workflow.allowed_steps(r, request.user)) for r in queryset]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Confirm: %(verdict)s") % {"verdict": Verdict(verdict).label},
+            "opts": self.model._meta,
+            "form": form,
+            "verdict": Verdict(verdict),
+            "action": request.POST.get("action"),
+            "records": [(r, verdict.value in steps) for r, steps in records],
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/dikecualikan/record/verdict.html", context)
+
+    def _give_verdicts(self, request, queryset, verdict, note):
+        done = 0
+        for record in queryset:
+            try:
+                VERDICT_FUNCTIONS[verdict](record=record, by=request.user, note=note,
+                                           version=request.POST.get(f"version-{record.pk}"))
+                done += 1
+            except workflow.WorkflowError as error:
+                self.message_user(request, format_html("#{}: {}", record.pk, error), messages.ERROR)
+        if done:
+            self.message_user(request, ngettext(
+                "%(verdict)s: %(count)d record.", "%(verdict)s: %(count)d records.", done)
+                % {"verdict": Verdict(verdict).label, "count": done}, messages.SUCCESS)
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("number", "issuer", "date_set", "title", "published_at")
+    list_filter = ("issuer", "year", ("published_at", admin.EmptyFieldListFilter))
+    search_fields = ("number", "title")
+    readonly_fields = ("issuer", "number", "year", "title", "date_set", "pdf", "published_at",
+                       "published_by")
+    fields = readonly_fields
+    inlines = [type("ItemInline", (ReadOnlyInline,), {"model": DecisionItem,
+                                                       "fields": ("record", "outcome", "added_at")})]
+
+
+@admin.register(ExemptionGround)
+class ExemptionGroundAdmin(admin.ModelAdmin):
+    list_display = ("code", "label_id", "label_en", "max_years")
+    search_fields = ("code", "label_id", "label_en")
+    readonly_fields = ("code", "parent", "label_id", "label_en")
+
+    def has_add_permission(self, request):
+        return False  # the law's list is loaded by a migration
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Transition)
+class TransitionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("at", "record", "action", "from_state", "to_state", "actor")
+    list_filter = ("action", "to_state")
+    list_select_related = ("record", "actor")
+    search_fields = ("record__title", "note", "instrument")
+    date_hierarchy = "at"

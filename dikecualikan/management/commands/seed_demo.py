@@ -1,0 +1,217 @@
+"""Create the demo: one user per role and 18 records driven through the SOP.
+
+Every record reaches its demo state through the workflow functions, so the
+history, approvals, files and decisions are the ones real use would leave.
+"""
+
+import csv
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from arsip.models import Location
+from dikecualikan import workflow
+from dikecualikan.models import OpenReason, Outcome, Record
+from dikecualikan.roles import Role
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "demo-records.csv"
+
+USERS = [
+    # username, role, first name, last name
+    ("desk", Role.DESK, "Siti", "Rahmawati"),
+    ("ppid", Role.PPID, "Budi", "Santoso"),
+    ("pembina", Role.PEMBINA, "Ahmad", "Fauzi"),
+    ("pertimbangan", Role.TIM_PERTIMBANGAN, "Yohanes", "Kristianto"),
+    ("atasan", Role.ATASAN, "Nurhayati", "Hasan"),
+]
+
+LADDER = ["collected", "classified", "awaiting_approval", "approved", "archived", "decided",
+          "published"]
+
+LOCATIONS = [
+    ("Kantor KPU Kota Pontianak", "Ruang Arsip", "Lemari A", "Rak 1"),
+    ("Kantor KPU Kota Pontianak", "Ruang Arsip", "Lemari A", "Rak 2"),
+    ("Kantor KPU Kota Pontianak", "Ruang PPID", "Lemari Besi", ""),
+]
+
+DECISIONS = [
+    {"issuer": "KPU RI", "number": "1210/HM.02-Kpt/05/KPU/VIII/2025", "year": 2025,
+     "date_set": datetime.date(2025, 8, 21),
+     "title": "tentang Penetapan Daftar Informasi Publik yang Dikecualikan pada Komisi Pemilihan "
+              "Umum Kota Pontianak (contoh demo)"},
+    {"issuer": "KPU RI", "number": "1587/HM.02-Kpt/05/KPU/XI/2025", "year": 2025,
+     "date_set": datetime.date(2025, 11, 10),
+     "title": "tentang Perubahan Daftar Informasi Publik yang Dikecualikan pada Komisi Pemilihan "
+              "Umum Kota Pontianak (contoh demo)"},
+]
+
+
+def tiny_pdf(lines: list[str]) -> bytes:
+    """Return a one-page PDF showing the given lines (demo files need no PDF library)."""
+
+    def esc(text):
+        text = text.encode("latin-1", "replace").decode("latin-1")
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    shown = " ".join(f"({esc(line[:90])}) '" for line in lines)
+    content = f"BT /F1 11 Tf 56 780 Td 16 TL {shown} ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+class Command(BaseCommand):
+    help = "Create the demo users (one per role) and 18 demo records driven through the SOP."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true",
+                            help="Run even with DEBUG off (never on a production database).")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo creates users with a known password; it runs only with "
+                               "DEBUG=1, or with --force on a database that is not production.")
+        with transaction.atomic():
+            users = self.create_users()
+            if Record.objects.filter(created_by=users["desk"]).exists():
+                self.stdout.write("Demo records are already there; users and passwords refreshed.")
+            else:
+                self.create_records(users)
+        self.print_logins()
+
+    def create_users(self) -> dict:
+        User = get_user_model()
+        users = {}
+        for username, role, first, last in USERS:
+            user, _ = User.objects.get_or_create(username=username)
+            user.first_name, user.last_name = first, last
+            user.email = f"{username}@example.org"
+            user.is_staff = True  # the admin is the approvers' screen; it is read-only for others
+            user.set_password(settings.DEMO_PASSWORD)
+            user.save()
+            user.groups.add(Group.objects.get(name=role))
+            users[username] = user
+        return users
+
+    def create_records(self, users):
+        places = [Location.objects.get_or_create(building=b, room=r, cabinet=c, shelf=s)[0]
+                  for b, r, c, s in LOCATIONS]
+        rows = list(csv.DictReader(DATA.open(encoding="utf-8")))
+        records = []
+        for number, row in enumerate(rows, start=1):
+            record = self.drive(row, number, users, places[number % len(places)])
+            records.append((row, record))
+        self.decide(records, users)
+        self.stdout.write(f"Created {len(records)} demo records and {len(DECISIONS)} decisions.")
+
+    def drive(self, row, number, users, place) -> Record:
+        """Take one record as far as its demo state allows before decisions exist."""
+        target = row["tahap_demo"]
+        record = workflow.collect(
+            by=users["desk"], public_title=row["informasi"],
+            title=f"{row['informasi']} (berkas internal No. {number:03d}/PPID-PTK/2025)",
+            holding_unit=row["unit_penguasa"], document_type=row["jenis_dokumen"],
+            note="Dihimpun dari daftar yang telah ditetapkan unit.")
+        if target == "collected":
+            return record
+        self.classify(record, row, users["ppid"])
+        if target == "classified":
+            return record
+        workflow.submit(record=record, by=users["ppid"], note="Mohon persetujuan.")
+        if target == "returned":
+            workflow.return_for_revision(
+                record=record, by=users["pembina"],
+                note="Uji konsekuensi belum menimbang kepentingan publik atas proses etik; mohon "
+                     "dilengkapi dan dibatasi pada bagian yang memuat identitas.")
+            return record
+        if target == "rejected":
+            workflow.reject(
+                record=record, by=users["pertimbangan"],
+                note="Laporan keuangan adalah informasi yang wajib tersedia setiap saat; tidak "
+                     "memenuhi Pasal 17. Dilayani sebagai informasi terbuka.")
+            return record
+        if target == "awaiting_approval":
+            return record
+        workflow.approve(record=record, by=users["pembina"], note="Setuju.")
+        workflow.approve(record=record, by=users["pertimbangan"], note="Setuju.")
+        if target == "approved":
+            return record
+        pdf = tiny_pdf(["CONTOH DEMO - bukan dokumen asli", row["informasi"], row["unit_penguasa"]])
+        workflow.upload_softcopy(record=record, by=users["desk"],
+                                 file=ContentFile(pdf, name=f"pindaian-{number:03d}.pdf"))
+        workflow.place_hardcopy(record=record, by=users["desk"], location=place,
+                                box=f"Boks {1 + number // 6}", folder=f"Map {number:03d}")
+        workflow.archive(record=record, by=users["desk"], note="Softcopy dan hardcopy tersimpan.")
+        return record
+
+    def classify(self, record, row, ppid):
+        period = {"period_type": row["jangka_waktu_jenis"]}
+        if row["jangka_waktu_jenis"] == "fixed":
+            period["period_years"] = int(row["jangka_waktu_nilai"])
+        elif row["jangka_waktu_jenis"] == "until_event":
+            period["period_event"] = row["jangka_waktu_nilai"]
+        workflow.classify(
+            record=record, by=ppid, grounds=[row["kode"]], statutes=row["dasar_hukum"],
+            harm=row["konsekuensi_bila_dibuka"], balancing=row["pertimbangan_bila_ditutup"],
+            public_interest="Publik berkepentingan mengawasi penyelenggaraan Pemilu; kepentingan "
+                            "itu terpenuhi oleh informasi yang tetap diumumkan.",
+            test_participants=f"PPID; Tim Pertimbangan PPID; Kepala {row['unit_penguasa']}",
+            test_date=timezone.localdate() - datetime.timedelta(days=30),
+            **period)
+
+    def decide(self, records, users):
+        """Two decisions: the first published (one of its records later revoked), one pending."""
+        ppid = users["ppid"]
+        first, second = (
+            workflow.create_decision(by=ppid, pdf=ContentFile(
+                tiny_pdf(["CONTOH DEMO", d["issuer"], d["number"], d["title"][:90]]),
+                name=f"keputusan-{i}.pdf"), **d)
+            for i, d in enumerate(DECISIONS, start=1))
+        revoked = []
+        for row, record in records:
+            target = row["tahap_demo"]
+            if target == "published" or (target == "opened" and "dicabut" in row["informasi"]):
+                workflow.record_decision(decision=first, record=record, outcome=Outcome.EXEMPT, by=ppid)
+                if target == "opened":
+                    revoked.append(record)
+            elif target == "decided":
+                workflow.record_decision(decision=second, record=record, outcome=Outcome.EXEMPT, by=ppid)
+            elif target == "opened":
+                workflow.record_decision(
+                    decision=second, record=record, outcome=Outcome.OPEN, by=ppid,
+                    note="Pemenang tender telah diumumkan; uji konsekuensi menyatakan terbuka.")
+        workflow.publish_decision(decision=first, by=ppid, note="Diunggah ke laman PPID.")
+        for record in revoked:
+            workflow.open_record(
+                record=record, by=ppid, reason=OpenReason.REVOKED,
+                instrument="Keputusan KPU RI Nomor 1588/HM.02-Kpt/05/KPU/XI/2025 (contoh demo)",
+                note="Keputusan pengecualian dicabut setelah pertimbangan kepentingan publik.")
+
+    def print_logins(self):
+        self.stdout.write("")
+        self.stdout.write(f"Demo sign-ins (password: {settings.DEMO_PASSWORD}):")
+        for username, role, first, last in USERS:
+            self.stdout.write(f"  {username:<14} {Role(role).label} ({first} {last})")
+        self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/")

@@ -1,0 +1,344 @@
+"""The register: records of exempted information, their history, approvals and decisions.
+
+Nothing here is ever hard-deleted (UU 14/2008 makes the history itself a matter
+of record): mistakes are corrected by a new entry. States change only through
+`dikecualikan.workflow`.
+"""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+class NeverDeletedQuerySet(models.QuerySet):
+    def delete(self):
+        raise PermissionDenied(_("Entries of the register are never deleted; correct them with a new entry."))
+
+
+class NeverDeleted(models.Model):
+    """Refuse deletion of single rows and of querysets alike."""
+
+    objects = NeverDeletedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied(_("Entries of the register are never deleted; correct them with a new entry."))
+
+
+class State(models.TextChoices):
+    COLLECTED = "collected", _("Collected")
+    CLASSIFIED = "classified", _("Classified")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected (open information)")
+    ARCHIVED = "archived", _("Archived")
+    DECIDED = "decided", _("Decided")
+    PUBLISHED = "published", _("Published")
+    OPENED = "opened", _("Opened")
+
+
+class PeriodType(models.TextChoices):
+    FIXED = "fixed", _("A number of years from the decision date")
+    UNTIL_DATE = "until_date", _("Until a date")
+    UNTIL_EVENT = "until_event", _("Until an event")
+    INDEFINITE = "indefinite", _("Indefinite (grounds 17g-17j only)")
+
+
+class OpenReason(models.TextChoices):
+    EXPIRED = "expired", _("The exemption period ended")
+    CONSENT = "consent", _("Written consent of the person concerned")
+    PUBLIC_OFFICE = "public_office", _("It concerns a public office (Pasal 18(2))")
+    OBJECTION = "objection", _("Decision on an objection (keberatan)")
+    KI_COURT = "ki_court", _("Decision of the Komisi Informasi or a court")
+    REVOKED = "revoked", _("The exempting decision was revoked")
+
+
+class Action(models.TextChoices):
+    COLLECT = "collect", _("Collected on the DIK form")
+    EDIT = "edit", _("Edited")
+    CLASSIFY = "classify", _("Classified")
+    SUBMIT = "submit", _("Submitted for approval")
+    APPROVE = "approve", _("Approved")
+    RETURN = "return", _("Returned")
+    REJECT = "reject", _("Rejected")
+    UPLOAD = "upload", _("Softcopy uploaded")
+    PLACE = "place", _("Hardcopy place recorded")
+    ARCHIVE = "archive", _("Archived")
+    DECIDE = "decide", _("Decision recorded")
+    PUBLISH = "publish", _("Published")
+    OPEN = "open", _("Opened")
+
+
+class Verdict(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    RETURN = "return", _("Return")
+    REJECT = "reject", _("Reject")
+
+
+class Outcome(models.TextChoices):
+    EXEMPT = "exempt", _("Exempt (dikecualikan)")
+    OPEN = "open", _("Open (terbuka)")
+
+
+class ExemptionGround(NeverDeleted):
+    """A ground of UU 14/2008 Pasal 17 (loaded by a data migration: the law's text is public)."""
+
+    code = models.CharField(_("code"), max_length=8, primary_key=True)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    label_id = models.TextField(_("label (Indonesian)"))
+    label_en = models.TextField(_("label (English)"))
+    max_years = models.PositiveSmallIntegerField(
+        _("maximum years"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Longest exemption period allowed for this ground, if a regulation sets one "
+            "(PP 61/2010: 30 years for law enforcement). Leave empty when none is known."
+        ),
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("exemption ground (Pasal 17)")
+        verbose_name_plural = _("exemption grounds (Pasal 17)")
+
+    def __str__(self):
+        return f"{self.code}: {self.label}"
+
+    @property
+    def label(self) -> str:
+        return self.label_en if (get_language() or "id").startswith("en") else self.label_id
+
+    @property
+    def letter(self) -> str:
+        return self.code[2]
+
+    @property
+    def allows_indefinite(self) -> bool:
+        # Pasal 20: exemptions under 17a-17f are not permanent.
+        return self.letter in "ghij"
+
+
+class RecordQuerySet(NeverDeletedQuerySet):
+    def awaiting_verdict_of(self, user):
+        """Records in the current approval round on which this user may still give a verdict."""
+        from .workflow import approving_roles_of
+
+        if not approving_roles_of(user):
+            return self.none()
+        judged = Approval.objects.filter(record=models.OuterRef("pk"), round=models.OuterRef("round"),
+                                         user=user)
+        involved = Transition.objects.filter(record=models.OuterRef("pk"), actor=user,
+                                             action__in=[Action.CLASSIFY, Action.SUBMIT])
+        return self.filter(state=State.AWAITING_APPROVAL).exclude(models.Exists(judged)).exclude(
+            models.Exists(involved))
+
+    def published(self):
+        return self.filter(state=State.PUBLISHED)
+
+
+class Record(NeverDeleted):
+    """One item of the DIK: a piece of information the office withholds, and its classification."""
+
+    title = models.TextField(
+        _("internal title"),
+        help_text=_("What the document is, as the office knows it. Never shown to the public: "
+                    "it may itself reveal the withheld information."),
+    )
+    public_title = models.TextField(
+        _("public title"),
+        help_text=_("How the published DIK names this information, without revealing it."),
+    )
+    holding_unit = models.CharField(_("holding unit"), max_length=255)
+    document_type = models.CharField(_("document type"), max_length=255)
+
+    # Classification and consequence test (SOP step 2; PKPU 22/2023 Pasal 25(3)).
+    grounds = models.ManyToManyField(
+        ExemptionGround, blank=True, related_name="records", verbose_name=_("exemption grounds")
+    )
+    statutes = models.TextField(_("statutes relied on"), blank=True)
+    harm = models.TextField(_("consequence if opened"), blank=True)
+    public_interest = models.TextField(_("public interest"), blank=True)
+    balancing = models.TextField(_("considerations for withholding"), blank=True)
+    test_participants = models.TextField(_("consequence test participants"), blank=True)
+    test_date = models.DateField(_("consequence test date"), null=True, blank=True)
+    period_type = models.CharField(_("exemption period"), max_length=16, choices=PeriodType.choices,
+                                   blank=True)
+    period_years = models.PositiveSmallIntegerField(_("years"), null=True, blank=True)
+    period_until = models.DateField(_("until date"), null=True, blank=True)
+    period_event = models.CharField(_("until event"), max_length=500, blank=True)
+
+    state = models.CharField(_("state"), max_length=32, choices=State.choices,
+                             default=State.COLLECTED, db_index=True, editable=False)
+    # Each submission opens a new approval round; verdicts count per round.
+    round = models.PositiveSmallIntegerField(_("approval round"), default=0, editable=False)
+    # Bumped on every change so that a form opened before it is refused as stale.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                   verbose_name=_("collected by"), editable=False)
+    created_at = models.DateTimeField(_("collected at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("exempted information record")
+        verbose_name_plural = _("exempted information records")
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=State.values), name="record_state_valid"),
+            models.CheckConstraint(condition=Q(period_type__in=[*PeriodType.values, ""]),
+                                   name="record_period_type_valid"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.title[:80]}"
+
+    @property
+    def period_display(self) -> str:
+        if self.period_type == PeriodType.FIXED and self.period_years:
+            return _("%(years)s years from the decision date") % {"years": self.period_years}
+        if self.period_type == PeriodType.UNTIL_DATE and self.period_until:
+            from django.utils.formats import date_format
+
+            return _("until %(date)s") % {"date": date_format(self.period_until)}
+        if self.period_type == PeriodType.UNTIL_EVENT:
+            return self.period_event
+        if self.period_type == PeriodType.INDEFINITE:
+            return str(_("Indefinite"))
+        return ""
+
+    def can_be_judged_by(self, user) -> bool:
+        from . import workflow
+
+        return bool({"approve", "return", "reject"} & set(workflow.allowed_steps(self, user)))
+
+
+class Transition(NeverDeleted):
+    """One row of a record's history: who did what, when, from which state to which."""
+
+    record = models.ForeignKey(Record, models.PROTECT, related_name="transitions",
+                               verbose_name=_("record"))
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    from_state = models.CharField(_("from"), max_length=32, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=32, choices=State.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                              verbose_name=_("by"))
+    note = models.TextField(_("note"), blank=True)
+    reason = models.CharField(_("reason"), max_length=16, choices=OpenReason.choices, blank=True)
+    instrument = models.CharField(_("instrument"), max_length=500, blank=True,
+                                  help_text=_("The decision or document that caused this change."))
+    round = models.PositiveSmallIntegerField(_("approval round"), default=0)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.from_state or '-'} → {self.to_state}"
+
+
+class Approval(NeverDeleted):
+    """A verdict of one approver, in one role, in one approval round."""
+
+    record = models.ForeignKey(Record, models.PROTECT, related_name="approvals",
+                               verbose_name=_("record"))
+    round = models.PositiveSmallIntegerField(_("approval round"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                             verbose_name=_("by"))
+    verdict = models.CharField(_("verdict"), max_length=16, choices=Verdict.choices)
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["round", "at", "id"]
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        constraints = [
+            models.UniqueConstraint(fields=["record", "round", "user"],
+                                    name="one_verdict_per_user_per_round"),
+            models.CheckConstraint(condition=Q(verdict__in=Verdict.values), name="approval_verdict_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_verdict_display()} ({self.get_role_display()})"
+
+
+class DecisionQuerySet(NeverDeletedQuerySet):
+    def published(self):
+        return self.filter(published_at__isnull=False)
+
+
+class Decision(NeverDeleted):
+    """A Keputusan on the list, issued by KPU RI (or the body the rules name at the time)."""
+
+    issuer = models.CharField(_("issuer"), max_length=255, default="KPU RI",
+                              help_text=_("KPU RI, KPU Provinsi Kalimantan Barat, ..."))
+    number = models.CharField(_("number as printed"), max_length=255,
+                              help_text=_("Exactly as on the decision, e.g. 88/Kpts/KPU/Tahun 2015."))
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.TextField(_("title"), help_text=_("The “tentang …” line of the decision."))
+    date_set = models.DateField(_("date set"))
+    pdf = models.FileField(_("decision PDF"), upload_to="keputusan/%Y/", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                   editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                     null=True, blank=True, editable=False,
+                                     verbose_name=_("published by"))
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date_set", "-id"]
+        verbose_name = _("decision (Keputusan)")
+        verbose_name_plural = _("decisions (Keputusan)")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "number"], name="decision_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.issuer} {self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class DecisionItem(NeverDeleted):
+    """A record covered by a decision, with the outcome the decision gives it."""
+
+    decision = models.ForeignKey(Decision, models.PROTECT, related_name="items",
+                                 verbose_name=_("decision"))
+    record = models.ForeignKey(Record, models.PROTECT, related_name="decision_items",
+                               verbose_name=_("record"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["decision", "id"]
+        verbose_name = _("record in a decision")
+        verbose_name_plural = _("records in the decision")
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "record"], name="decision_item_unique"),
+            models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="decision_item_outcome_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.decision}: {self.record_id} ({self.get_outcome_display()})"

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("PPID KPU Kota Pontianak: exempted information")
+admin.site.site_title = _("PPID Dikecualikan")
+admin.site.index_title = _("Approvals and register")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("dikecualikan.urls")),
+]
+# Public files only (decision PDFs); softcopies live in a storage with no URL.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

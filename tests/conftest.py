@@ -1,0 +1,177 @@
+"""The cast: one user per role, a second member of the Tim Pertimbangan, and an IT admin.
+
+Factories (`make_record`) drive records through the real workflow functions,
+so every test starts from a history real use would leave.
+"""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, storages
+
+from arsip.models import Location, SoftcopyVersion
+from dikecualikan import workflow
+from dikecualikan.management.commands.seed_demo import tiny_pdf
+from dikecualikan.models import Outcome
+from dikecualikan.roles import Role
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    """MD5 hashing, mail in memory, and every file on this test's own tmp_path."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
+    }
+    # The field resolved its storage callable at import time; point it at this test's folder.
+    field = SoftcopyVersion._meta.get_field("file")
+    original = field.storage
+    field.storage = storages["private"]
+    assert isinstance(field.storage, FileSystemStorage)
+    yield
+    field.storage = original
+
+
+def _user(username, *roles, **extra):
+    user = User.objects.create_user(username, f"{username}@example.org", "pw", is_staff=True, **extra)
+    for role in roles:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def desk(db):
+    return _user("desk", Role.DESK)
+
+
+@pytest.fixture
+def ppid(db):
+    return _user("ppid", Role.PPID)
+
+
+@pytest.fixture
+def pembina(db):
+    return _user("pembina", Role.PEMBINA)
+
+
+@pytest.fixture
+def pertimbangan(db):
+    return _user("pertimbangan", Role.TIM_PERTIMBANGAN)
+
+
+@pytest.fixture
+def pertimbangan2(db):
+    return _user("pertimbangan2", Role.TIM_PERTIMBANGAN)
+
+
+@pytest.fixture
+def atasan(db):
+    return _user("atasan", Role.ATASAN)
+
+
+@pytest.fixture
+def it_admin(db):
+    """A superuser with no role: may look, may not take part in the SOP."""
+    return _user("admin", is_superuser=True)
+
+
+@pytest.fixture
+def cast(desk, ppid, pembina, pertimbangan, atasan, it_admin):
+    return {"desk": desk, "ppid": ppid, "pembina": pembina, "pertimbangan": pertimbangan,
+            "atasan": atasan, "admin": it_admin}
+
+
+@pytest.fixture
+def location(db):
+    return Location.objects.create(building="Kantor KPU Kota Pontianak", room="Ruang Arsip",
+                                   cabinet="Lemari A", shelf="Rak 1")
+
+
+CLASSIFICATION = {
+    "grounds": ["17h2"],
+    "statutes": "UU 14/2008 Pasal 17 huruf h angka 2",
+    "harm": "Mengungkap kondisi kesehatan seseorang",
+    "public_interest": "Publik perlu tahu calon memenuhi syarat",
+    "balancing": "Kesimpulan memenuhi syarat diumumkan; rincian medis dilindungi",
+    "period_type": "fixed",
+    "period_years": 5,
+    "test_participants": "PPID; Tim Pertimbangan",
+    "test_date": datetime.date(2025, 8, 1),
+}
+
+LADDER = ["collected", "classified", "awaiting_approval", "approved", "archived", "decided",
+          "published", "opened"]
+
+
+def pdf_file(name="scan.pdf", text="Dokumen rahasia"):
+    return ContentFile(tiny_pdf([text]), name=name)
+
+
+@pytest.fixture
+def make_record(cast, location):
+    """Return a factory: a record driven through the workflow up to `state`."""
+    counter = iter(range(1, 10_000))
+
+    def make(state="collected", decision=None, **fields):
+        n = next(counter)
+        values = {"title": f"Berkas internal {n}", "public_title": f"Informasi publik {n}",
+                  "holding_unit": "Divisi Teknis", "document_type": "Dokumen persyaratan calon"}
+        record = workflow.collect(by=cast["desk"], **{**values, **fields})
+        if state == "collected":
+            return record
+        if state in ("returned", "rejected"):
+            record = workflow.classify(record=record, by=cast["ppid"], **CLASSIFICATION)
+            record = workflow.submit(record=record, by=cast["ppid"])
+            verdict = workflow.return_for_revision if state == "returned" else workflow.reject
+            return verdict(record=record, by=cast["pembina"], note="Perlu diperbaiki")
+        steps = {
+            "classified": lambda r: workflow.classify(record=r, by=cast["ppid"], **CLASSIFICATION),
+            "awaiting_approval": lambda r: workflow.submit(record=r, by=cast["ppid"]),
+            "approved": lambda r: workflow.approve(
+                record=workflow.approve(record=r, by=cast["pembina"]), by=cast["pertimbangan"]),
+            "archived": lambda r: archive(r),
+            "decided": lambda r: workflow.record_decision(
+                decision=decision or make_decision(), record=r, outcome=Outcome.EXEMPT,
+                by=cast["ppid"]).record,
+            "published": lambda r: publish(r),
+            "opened": lambda r: workflow.open_record(
+                record=r, by=cast["ppid"], reason="expired", instrument="Jangka waktu berakhir"),
+        }
+        for name in LADDER[1:LADDER.index(state) + 1]:
+            record = steps[name](record)
+        return record
+
+    def archive(record):
+        workflow.upload_softcopy(record=record, by=cast["desk"], file=pdf_file())
+        workflow.place_hardcopy(record=record, by=cast["desk"], location=location, box="Boks 1")
+        return workflow.archive(record=record, by=cast["desk"])
+
+    def publish(record):
+        item = record.decision_items.get()
+        workflow.publish_decision(decision=item.decision, by=cast["ppid"])
+        record.refresh_from_db()
+        return record
+
+    decisions = iter(range(1, 10_000))
+
+    def make_decision(**fields):
+        n = next(decisions)
+        values = {"issuer": "KPU RI", "number": f"{n}/HM.02-Kpt/05/KPU/VIII/2025", "year": 2025,
+                  "title": "tentang Daftar Informasi Publik yang Dikecualikan",
+                  "date_set": datetime.date(2025, 8, 21),
+                  "pdf": ContentFile(tiny_pdf(["Keputusan"]), name="keputusan.pdf")}
+        return workflow.create_decision(by=cast["ppid"], **{**values, **fields})
+
+    make.decision = make_decision
+    return make
+
+
+@pytest.fixture
+def make_decision(make_record):
+    return make_record.decision

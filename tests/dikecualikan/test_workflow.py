@@ -1,0 +1,477 @@
+"""Every step of the SOP: the allowed path, each wrong role, each wrong state, its history row."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from arsip.models import Placement, Softcopy
+from dikecualikan import workflow
+from dikecualikan.models import Approval, Decision, Record, Transition
+from dikecualikan.workflow import STEPS, WorkflowError
+
+from ..conftest import CLASSIFICATION, pdf_file
+
+ROLE_USER = {"desk": "desk", "ppid": "ppid", "pembina": "pembina",
+             "tim_pertimbangan": "pertimbangan", "atasan": "atasan"}
+ALL_STATES = ["collected", "classified", "awaiting_approval", "returned", "rejected", "approved",
+              "archived", "decided", "published", "opened"]
+# Steps on a single record (publish works per decision and has its own tests below).
+RECORD_STEPS = [name for name in STEPS if name not in ("collect", "publish")]
+
+
+def fire(name, record, user, make_record, location):
+    """Take the named step on the record as the user, with valid data."""
+    calls = {
+        "edit": lambda: workflow.edit(record=record, by=user, title="Judul baru"),
+        "classify": lambda: workflow.classify(record=record, by=user, **CLASSIFICATION),
+        "submit": lambda: workflow.submit(record=record, by=user),
+        "approve": lambda: workflow.approve(record=record, by=user),
+        "return": lambda: workflow.return_for_revision(record=record, by=user, note="Perbaiki"),
+        "reject": lambda: workflow.reject(record=record, by=user, note="Bukan Pasal 17"),
+        "upload": lambda: workflow.upload_softcopy(record=record, by=user, file=pdf_file()),
+        "place": lambda: workflow.place_hardcopy(record=record, by=user, location=location),
+        "archive": lambda: workflow.archive(record=record, by=user),
+        "decide_exempt": lambda: workflow.record_decision(
+            decision=make_record.decision(), record=record, outcome="exempt", by=user),
+        "decide_open": lambda: workflow.record_decision(
+            decision=make_record.decision(), record=record, outcome="open", by=user),
+        "open": lambda: workflow.open_record(record=record, by=user, reason="consent",
+                                             instrument="Surat persetujuan 12 Mei 2026"),
+    }
+    return calls[name]()
+
+
+def snapshot(record):
+    record = Record.objects.get(pk=record.pk)
+    return (record.state, record.version, Transition.objects.filter(record=record).count(),
+            Approval.objects.filter(record=record).count(), Softcopy.objects.count(),
+            Placement.objects.count())
+
+
+def allowed_roles(step):
+    return set(workflow._roles_for(step))
+
+
+@pytest.mark.parametrize("name", RECORD_STEPS)
+def test_each_step_refuses_every_role_that_may_not_take_it(name, cast, make_record, location):
+    step = STEPS[name]
+    source = sorted(step.sources, key=ALL_STATES.index)[0]
+    for username, user in cast.items():
+        if username in {ROLE_USER[role] for role in allowed_roles(step)}:
+            continue
+        record = make_record(source)
+        before = snapshot(record)
+        with pytest.raises(WorkflowError):
+            fire(name, record, user, make_record, location)
+        assert snapshot(record) == before, f"{username} changed something with {name}"
+
+
+@pytest.mark.parametrize("name", RECORD_STEPS)
+def test_each_step_refuses_every_state_it_does_not_start_from(name, cast, make_record, location):
+    step = STEPS[name]
+    user = cast[ROLE_USER[sorted(allowed_roles(step))[0]]]
+    for state in ALL_STATES:
+        if state in step.sources:
+            continue
+        record = make_record(state)
+        before = snapshot(record)
+        with pytest.raises(WorkflowError) as error:
+            fire(name, record, user, make_record, location)
+        assert "Reload" in str(error.value) or "Muat ulang" in str(error.value)
+        assert snapshot(record) == before, f"{name} from {state} changed something"
+
+
+def test_desk_collects_a_record_with_its_first_history_row(desk):
+    record = workflow.collect(by=desk, title="Berkas", public_title="Informasi",
+                              holding_unit="Divisi Hukum", document_type="Memorandum")
+    assert record.state == "collected"
+    (row,) = record.transitions.all()
+    assert (row.action, row.from_state, row.to_state, row.actor) == ("collect", "", "collected", desk)
+
+
+def test_approvers_cannot_collect(pembina):
+    with pytest.raises(WorkflowError):
+        workflow.collect(by=pembina, title="B", public_title="I", holding_unit="U", document_type="D")
+    assert not Record.objects.exists()
+
+
+def test_collect_names_each_missing_field(desk):
+    with pytest.raises(WorkflowError) as error:
+        workflow.collect(by=desk, title=" ", public_title="I", holding_unit="", document_type="D")
+    assert set(error.value.field_errors) == {"title", "holding_unit"}
+
+
+def test_edit_changes_fields_and_writes_a_history_row(make_record, desk):
+    record = make_record("collected")
+    record = workflow.edit(record=record, by=desk, title="Judul yang diperbaiki", version=record.version)
+    assert Record.objects.get(pk=record.pk).title == "Judul yang diperbaiki"
+    last = record.transitions.last()
+    assert (last.action, last.from_state, last.to_state) == ("edit", "collected", "collected")
+
+
+def test_a_stale_form_is_refused_and_changes_nothing(make_record, desk, ppid):
+    record = make_record("collected")
+    opened_at_version = record.version
+    workflow.edit(record=record, by=ppid, title="Diubah orang lain")
+    with pytest.raises(WorkflowError) as error:
+        workflow.edit(record=record, by=desk, title="Versi saya", version=opened_at_version)
+    assert "reload" in str(error.value).lower() or "muat ulang" in str(error.value).lower()
+    assert Record.objects.get(pk=record.pk).title == "Diubah orang lain"
+
+
+def test_ppid_classifies_with_grounds_consequence_test_and_period(make_record, ppid):
+    record = make_record("collected")
+    record = workflow.classify(record=record, by=ppid, **CLASSIFICATION)
+    record = Record.objects.get(pk=record.pk)
+    assert record.state == "classified"
+    assert [g.code for g in record.grounds.all()] == ["17h2"]
+    assert record.period_years == 5 and record.harm.startswith("Mengungkap")
+    last = record.transitions.last()
+    assert (last.action, last.from_state, last.to_state, last.actor) == (
+        "classify", "collected", "classified", ppid)
+
+
+@pytest.mark.parametrize("missing", ["grounds", "harm", "public_interest", "balancing", "statutes"])
+def test_a_classification_missing_a_part_is_refused(make_record, ppid, missing):
+    record = make_record("collected")
+    values = {**CLASSIFICATION, missing: [] if missing == "grounds" else ""}
+    with pytest.raises(WorkflowError) as error:
+        workflow.classify(record=record, by=ppid, **values)
+    assert missing in error.value.field_errors or "harm" in error.value.field_errors
+    assert Record.objects.get(pk=record.pk).state == "collected"
+
+
+@pytest.mark.parametrize("code", ["17a1", "17b", "17c", "17d", "17e", "17f"])
+def test_an_indefinite_period_is_refused_for_grounds_17a_to_17f(make_record, ppid, code):
+    record = make_record("collected")
+    values = {**CLASSIFICATION, "grounds": ["17h", code], "period_type": "indefinite"}
+    with pytest.raises(WorkflowError) as error:
+        workflow.classify(record=record, by=ppid, **values)
+    assert code in str(error.value.field_errors["period_type"])
+    assert Record.objects.get(pk=record.pk).state == "collected"
+
+
+@pytest.mark.parametrize("code", ["17g", "17h", "17i", "17j"])
+def test_an_indefinite_period_is_allowed_for_grounds_17g_to_17j(make_record, ppid, code):
+    record = make_record("collected")
+    values = {**CLASSIFICATION, "grounds": [code], "period_type": "indefinite"}
+    record = workflow.classify(record=record, by=ppid, **values)
+    assert record.state == "classified" and record.period_years is None
+
+
+def test_a_fixed_period_longer_than_the_grounds_maximum_is_refused(make_record, ppid):
+    record = make_record("collected")
+    values = {**CLASSIFICATION, "grounds": ["17a2"], "period_years": 31}
+    with pytest.raises(WorkflowError) as error:
+        workflow.classify(record=record, by=ppid, **values)
+    assert "30" in str(error.value.field_errors["period_years"])
+
+
+@pytest.mark.parametrize("values,field", [
+    ({"period_type": "until_date", "period_until": None}, "period_until"),
+    ({"period_type": "until_date", "period_until": datetime.date(2020, 1, 1)}, "period_until"),
+    ({"period_type": "until_event", "period_event": " "}, "period_event"),
+    ({"period_type": "fixed", "period_years": None}, "period_years"),
+    ({"period_type": "forever"}, "period_type"),
+])
+def test_a_period_without_its_value_is_refused(make_record, ppid, values, field):
+    record = make_record("collected")
+    with pytest.raises(WorkflowError) as error:
+        workflow.classify(record=record, by=ppid, **{**CLASSIFICATION, **values})
+    assert field in error.value.field_errors
+
+
+def test_classify_keeps_only_the_value_of_the_chosen_period(make_record, ppid):
+    record = make_record("collected")
+    until = timezone.localdate() + datetime.timedelta(days=400)
+    record = workflow.classify(record=record, by=ppid, **{
+        **CLASSIFICATION, "period_type": "until_date", "period_until": until, "period_years": 5})
+    assert (record.period_until, record.period_years) == (until, None)
+
+
+def test_submit_opens_an_approval_round_and_mails_the_approvers_after_commit(
+        make_record, ppid, pembina, pertimbangan, mailoutbox, django_capture_on_commit_callbacks):
+    record = make_record("classified")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        record = workflow.submit(record=record, by=ppid)
+    assert mailoutbox == []  # nothing is sent before the transaction commits
+    for callback in callbacks:
+        callback()
+    assert record.state == "awaiting_approval" and record.round == 1
+    assert sorted(m.to[0] for m in mailoutbox) == ["pembina@example.org", "pertimbangan@example.org"]
+    assert f"#{record.pk}" in mailoutbox[0].subject
+
+
+def test_a_second_click_on_submit_changes_nothing(make_record, ppid):
+    record = make_record("classified")
+    workflow.submit(record=record, by=ppid)
+    before = snapshot(record)
+    with pytest.raises(WorkflowError):
+        workflow.submit(record=record, by=ppid)
+    assert snapshot(record) == before
+
+
+def test_one_approval_is_recorded_while_the_record_waits_for_the_other_role(make_record, pembina):
+    record = make_record("awaiting_approval")
+    record = workflow.approve(record=record, by=pembina, note="Setuju")
+    assert record.state == "awaiting_approval"
+    (approval,) = record.approvals.all()
+    assert (approval.role, approval.verdict, approval.round) == ("pembina", "approve", 1)
+    last = record.transitions.last()
+    assert (last.action, last.from_state, last.to_state) == (
+        "approve", "awaiting_approval", "awaiting_approval")
+
+
+def test_the_record_is_approved_when_every_required_role_has_its_quorum(
+        make_record, pembina, pertimbangan, mailoutbox, django_capture_on_commit_callbacks):
+    record = make_record("awaiting_approval")
+    workflow.approve(record=record, by=pembina)
+    with django_capture_on_commit_callbacks(execute=True):
+        record = workflow.approve(record=record, by=pertimbangan)
+    assert record.state == "approved"
+    assert record.transitions.filter(to_state="approved").count() == 1
+    assert sorted(m.to[0] for m in mailoutbox) == ["desk@example.org", "ppid@example.org"]
+
+
+def test_the_quorum_of_each_role_comes_from_settings(make_record, settings, pembina, pertimbangan,
+                                                     pertimbangan2):
+    settings.PPID_APPROVALS = "pembina:1,tim_pertimbangan:2"
+    record = make_record("classified")
+    record = workflow.submit(record=record, by=record.transitions.get(action="classify").actor)
+    workflow.approve(record=record, by=pembina)
+    record = workflow.approve(record=record, by=pertimbangan)
+    assert record.state == "awaiting_approval"
+    record = workflow.approve(record=record, by=pertimbangan2)
+    assert record.state == "approved"
+
+
+def test_the_atasan_gives_verdicts_only_when_settings_require_the_role(make_record, settings, atasan,
+                                                                      pembina, pertimbangan):
+    record = make_record("awaiting_approval")
+    with pytest.raises(WorkflowError):
+        workflow.approve(record=record, by=atasan)
+    settings.PPID_APPROVALS = "pembina:1,tim_pertimbangan:1,atasan:1"
+    workflow.approve(record=record, by=pembina)
+    record = workflow.approve(record=record, by=pertimbangan)
+    assert record.state == "awaiting_approval"
+    assert workflow.approve(record=record, by=atasan).state == "approved"
+
+
+def test_nobody_approves_a_record_they_classified_or_submitted(make_record, ppid):
+    from django.contrib.auth.models import Group
+
+    ppid.groups.add(Group.objects.get(name="pembina"))  # a small office: one person, two roles
+    record = make_record("awaiting_approval")
+    before = snapshot(record)
+    with pytest.raises(WorkflowError) as error:
+        workflow.approve(record=record, by=ppid)
+    assert "classified or submitted" in str(error.value) or "mengklasifikasi" in str(error.value)
+    assert snapshot(record) == before
+    assert not {"approve", "return", "reject"} & set(workflow.allowed_steps(record, ppid))
+
+
+def test_one_user_gives_one_verdict_per_record_per_round(make_record, pembina):
+    record = make_record("awaiting_approval")
+    workflow.approve(record=record, by=pembina)
+    before = snapshot(record)
+    for verdict in (workflow.approve, workflow.reject):
+        with pytest.raises(WorkflowError):
+            verdict(record=record, by=pembina, note="lagi")
+    assert snapshot(record) == before
+
+
+@pytest.mark.parametrize("verdict", [workflow.return_for_revision, workflow.reject])
+def test_return_and_reject_need_a_note(make_record, pembina, verdict):
+    record = make_record("awaiting_approval")
+    before = snapshot(record)
+    with pytest.raises(WorkflowError) as error:
+        verdict(record=record, by=pembina, note="   ")
+    assert "note" in error.value.field_errors
+    assert snapshot(record) == before
+
+
+def test_a_return_sends_the_record_back_and_resubmission_starts_a_new_round(
+        make_record, ppid, pembina, pertimbangan, mailoutbox, django_capture_on_commit_callbacks):
+    record = make_record("awaiting_approval")
+    workflow.approve(record=record, by=pembina)
+    with django_capture_on_commit_callbacks(execute=True):
+        record = workflow.return_for_revision(record=record, by=pertimbangan, note="Lengkapi uji")
+    assert record.state == "returned"
+    assert [m.to[0] for m in mailoutbox] == ["ppid@example.org"]
+    record = workflow.classify(record=record, by=ppid, **CLASSIFICATION)
+    record = workflow.submit(record=record, by=ppid)
+    assert record.round == 2
+    # The pembina's approval of round 1 does not count in round 2.
+    record = workflow.approve(record=record, by=pertimbangan)
+    assert record.state == "awaiting_approval"
+    record = workflow.approve(record=record, by=pembina)
+    assert record.state == "approved"
+    assert list(record.approvals.values_list("round", "verdict")) == [
+        (1, "approve"), (1, "return"), (2, "approve"), (2, "approve")]
+
+
+def test_a_rejected_record_is_final(make_record, ppid):
+    record = make_record("rejected")
+    assert record.transitions.last().note == "Perlu diperbaiki"
+    assert workflow.allowed_steps(record, ppid) == []
+
+
+def test_archive_needs_a_softcopy_and_a_hardcopy_place(make_record, desk, location):
+    record = make_record("approved")
+    with pytest.raises(WorkflowError):
+        workflow.archive(record=record, by=desk)
+    workflow.upload_softcopy(record=record, by=desk, file=pdf_file())
+    with pytest.raises(WorkflowError):
+        workflow.archive(record=record, by=desk)
+    workflow.place_hardcopy(record=record, by=desk, location=location, box="B1", folder="M2")
+    record = workflow.archive(record=record, by=desk)
+    assert record.state == "archived"
+    assert list(record.transitions.values_list("action", flat=True))[-3:] == [
+        "upload", "place", "archive"]
+
+
+def test_archive_refuses_a_softcopy_whose_checksum_no_longer_verifies(make_record, desk, location):
+    record = make_record("approved")
+    version = workflow.upload_softcopy(record=record, by=desk, file=pdf_file())
+    workflow.place_hardcopy(record=record, by=desk, location=location)
+    with open(version.file.path, "ab") as fh:
+        fh.write(b"tampered")
+    with pytest.raises(WorkflowError):
+        workflow.archive(record=record, by=desk)
+    assert Record.objects.get(pk=record.pk).state == "approved"
+
+
+def test_a_softcopy_is_stored_privately_with_its_checksum_under_a_server_made_name(
+        make_record, desk, tmp_path):
+    import hashlib
+
+    record = make_record("collected")
+    data = pdf_file(name="../../etc/Rahasia \u202egpj.pdf")
+    version = workflow.upload_softcopy(record=record, by=desk, file=data)
+    stored = version.file.path
+    assert stored.startswith(str(tmp_path / "private"))
+    assert "Rahasia" not in stored
+    with open(stored, "rb") as fh:
+        assert hashlib.sha256(fh.read()).hexdigest() == version.sha256
+    assert version.size == data.size and version.content_type == "application/pdf"
+    assert "/" not in version.original_name and "\u202e" not in version.original_name
+
+
+def test_a_new_version_of_a_softcopy_keeps_the_old_one(make_record, desk):
+    record = make_record("collected")
+    first = workflow.upload_softcopy(record=record, by=desk, file=pdf_file(text="v1"))
+    second = workflow.upload_softcopy(record=record, by=desk, file=pdf_file(text="v2"),
+                                      softcopy=first.softcopy)
+    assert (first.number, second.number) == (1, 2)
+    assert first.softcopy.versions.count() == 2 and first.sha256 != second.sha256
+
+
+def test_a_decision_with_outcome_exempt_decides_the_record(make_record, make_decision, ppid):
+    record = make_record("archived")
+    decision = make_decision()
+    item = workflow.record_decision(decision=decision, record=record, outcome="exempt", by=ppid)
+    record = Record.objects.get(pk=record.pk)
+    assert (record.state, item.outcome) == ("decided", "exempt")
+    last = record.transitions.last()
+    assert (last.action, last.from_state, last.instrument) == ("decide", "archived", str(decision))
+
+
+def test_a_decision_with_outcome_open_opens_a_decided_record(make_record, make_decision, ppid):
+    record = make_record("decided")
+    workflow.record_decision(decision=make_decision(), record=record, outcome="open", by=ppid)
+    assert Record.objects.get(pk=record.pk).state == "opened"
+    assert record.decision_items.count() == 2  # exempted first, opened later: both kept
+
+
+def test_a_published_decision_takes_no_more_records(make_record, ppid):
+    published = make_record("published")
+    decision = published.decision_items.get().decision
+    record = make_record("archived")
+    with pytest.raises(WorkflowError):
+        workflow.record_decision(decision=decision, record=record, outcome="exempt", by=ppid)
+    assert Record.objects.get(pk=record.pk).state == "archived"
+
+
+def test_publishing_a_decision_publishes_its_exempted_records(make_record, make_decision, ppid,
+                                                              mailoutbox,
+                                                              django_capture_on_commit_callbacks):
+    decision = make_decision()
+    exempt = [make_record("decided", decision=decision) for _ in range(2)]
+    opened = make_record("archived")
+    workflow.record_decision(decision=decision, record=opened, outcome="open", by=ppid)
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = workflow.publish_decision(decision=decision, by=ppid)
+    assert decision.published_by == ppid and decision.published_at is not None
+    states = dict(Record.objects.values_list("pk", "state"))
+    assert [states[r.pk] for r in exempt] == ["published", "published"]
+    assert states[opened.pk] == "opened"
+    assert Transition.objects.filter(action="publish", instrument=str(decision)).count() == 2
+    assert mailoutbox and "1/HM.02" in mailoutbox[0].subject
+
+
+def test_a_decision_is_published_once(make_record, ppid):
+    decision = make_record("published").decision_items.get().decision
+    count = Transition.objects.count()
+    with pytest.raises(WorkflowError):
+        workflow.publish_decision(decision=decision, by=ppid)
+    assert Transition.objects.count() == count
+
+
+def test_a_decision_without_records_or_pdf_cannot_be_published(make_record, make_decision, ppid):
+    with pytest.raises(WorkflowError):
+        workflow.publish_decision(decision=make_decision(), by=ppid)
+    no_pdf = make_decision(pdf=None)
+    make_record("decided", decision=no_pdf)
+    with pytest.raises(WorkflowError):
+        workflow.publish_decision(decision=no_pdf, by=ppid)
+    assert not Decision.objects.published().exists()
+
+
+@pytest.mark.parametrize("username", ["pembina", "pertimbangan", "atasan", "admin"])
+def test_only_ppid_and_desk_publish_decisions(make_record, make_decision, cast, username):
+    decision = make_decision()
+    record = make_record("decided", decision=decision)
+    with pytest.raises(WorkflowError):
+        workflow.publish_decision(decision=decision, by=cast[username])
+    assert Record.objects.get(pk=record.pk).state == "decided"
+    assert not Decision.objects.get(pk=decision.pk).is_published
+
+
+def test_opening_a_published_record_keeps_the_reason_and_instrument(make_record, atasan):
+    record = make_record("published")
+    record = workflow.open_record(record=record, by=atasan, reason="objection",
+                                  instrument="Putusan Atasan PPID No. 3/2026", note="Keberatan")
+    last = record.transitions.last()
+    assert (record.state, last.reason, last.instrument, last.from_state) == (
+        "opened", "objection", "Putusan Atasan PPID No. 3/2026", "published")
+
+
+@pytest.mark.parametrize("reason,instrument", [("", "Surat"), ("expired", " "), ("bogus", "Surat")])
+def test_opening_needs_a_reason_and_an_instrument(make_record, ppid, reason, instrument):
+    record = make_record("published")
+    with pytest.raises(WorkflowError):
+        workflow.open_record(record=record, by=ppid, reason=reason, instrument=instrument)
+    assert Record.objects.get(pk=record.pk).state == "published"
+
+
+def test_allowed_steps_name_exactly_what_each_role_may_do_now(make_record, cast):
+    record = make_record("awaiting_approval")
+    assert workflow.allowed_steps(record, cast["pembina"]) == ["approve", "return", "reject"]
+    assert workflow.allowed_steps(record, cast["desk"]) == ["upload", "place"]
+    assert workflow.allowed_steps(record, cast["admin"]) == []
+
+
+def test_nothing_in_the_register_can_be_deleted(make_record):
+    record = make_record("published")
+    for obj in [record, record.transitions.first(), record.approvals.first(),
+                record.decision_items.first(), record.softcopies.first(),
+                record.softcopies.first().versions.first(), record.placements.first()]:
+        with pytest.raises(PermissionDenied):
+            obj.delete()
+    with pytest.raises(PermissionDenied):
+        Record.objects.all().delete()
+    with pytest.raises(PermissionDenied):
+        Transition.objects.filter(record=record).delete()
+    assert Record.objects.filter(pk=record.pk).exists()
