@@ -5,8 +5,16 @@ import re
 import unicodedata
 
 from django.core.files import File
+from django.core.files.storage import FileSystemStorage
 
 CHUNK = 1024 * 1024
+
+
+class PrivateFileSystemStorage(FileSystemStorage):
+    """A local folder with no URL at all (plain FileSystemStorage falls back to MEDIA_URL)."""
+
+    def url(self, name):
+        raise ValueError("Softcopies have no URL: they are served only through the access-logged view.")
 
 
 class HashingFile(File):

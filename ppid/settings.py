@@ -109,6 +109,7 @@ LOGOUT_REDIRECT_URL = "/"
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["ppid.formats"]
 USE_I18N = True
 TIME_ZONE = "Asia/Pontianak"
 USE_TZ = True
@@ -150,8 +151,8 @@ else:
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": PRIVATE_ROOT, "base_url": None},
+            "BACKEND": "arsip.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": PRIVATE_ROOT},
         },
     }
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

@@ -1,0 +1,3 @@
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y, H.i T"
+TIME_FORMAT = "H.i T"

@@ -1,0 +1,58 @@
+"""An approver on a phone signs in, finds the record in the queue and approves it, in Chromium."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from dikecualikan.models import Approval, Record
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def sign_in(page, base, username):
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw")
+    page.click("form.stack button[type=submit]")
+
+
+def test_an_approver_on_a_phone_approves_from_the_queue(phone, live_server, make_record, pembina):
+    record = make_record("awaiting_approval", title="Surat keterangan kesehatan bakal calon")
+    sign_in(phone, live_server.url, "pembina")
+    phone.wait_for_url("**/admin/dikecualikan/record/?antrean=saya")
+    expect(phone.locator("#result_list").get_by_text(record.title)).to_be_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=SCREENSHOTS / "admin-queue-phone.png", full_page=True)
+
+    phone.locator("#result_list").get_by_text(record.title).click()
+    approve = phone.locator(".verdict-buttons button[value=approve_selected]")
+    expect(approve).to_be_visible()
+    assert approve.bounding_box()["x"] + approve.bounding_box()["width"] <= 360
+    phone.screenshot(path=SCREENSHOTS / "admin-record-phone.png", full_page=True)
+    approve.click()
+
+    phone.fill("textarea[name=note]", "Setuju, uji konsekuensi memadai.")
+    phone.click("input[type=submit].default")
+    expect(phone.locator("ul.messagelist li.success")).to_be_visible()
+    approval = Approval.objects.get(record=record)
+    assert (approval.user, approval.note) == (pembina, "Setuju, uji konsekuensi memadai.")
+    assert Record.objects.get(pk=record.pk).state == "awaiting_approval"  # the Tim is next
+
+
+def test_a_return_without_a_note_is_refused_on_the_page_and_changes_nothing(
+        phone, live_server, make_record, pertimbangan):
+    record = make_record("awaiting_approval")
+    sign_in(phone, live_server.url, "pertimbangan")
+    phone.goto(f"{live_server.url}/admin/dikecualikan/record/{record.pk}/change/")
+    phone.click(".verdict-buttons button[value=return_selected]")
+    phone.click("input[type=submit].default")  # empty: the browser itself asks for the note
+    expect(phone.locator("textarea[name=note]:invalid")).to_have_count(1)
+    phone.fill("textarea[name=note]", "   ")  # passes the browser, not the server
+    phone.click("input[type=submit].default")
+    expect(phone.locator(".errorlist").first).to_be_visible()
+    assert Record.objects.get(pk=record.pk).state == "awaiting_approval"
+    assert not Approval.objects.exists()

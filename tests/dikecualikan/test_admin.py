@@ -1,0 +1,192 @@
+"""The approvers' admin, through the HTTP client: queue, verdict actions, nothing editable."""
+
+import pytest
+from django.urls import reverse
+
+from dikecualikan.models import Approval, Record, Transition
+
+CHANGELIST = reverse("admin:dikecualikan_record_changelist")
+
+
+def change_url(record):
+    return reverse("admin:dikecualikan_record_change", args=[record.pk])
+
+
+def act(client, action, records, **extra):
+    """Post an admin action on the records, as the changelist's form does."""
+    data = {"action": action, "_selected_action": [r.pk for r in records], **extra}
+    return client.post(CHANGELIST, data, follow=True)
+
+
+def confirm(client, action, records, note="", versions=None):
+    data = {"action": action, "_selected_action": [r.pk for r in records], "post": "yes",
+            "note": note}
+    for record in records:
+        data[f"version-{record.pk}"] = (versions or {}).get(record.pk, record.version)
+    return client.post(CHANGELIST, data, follow=True)
+
+
+def messages_of(response):
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_an_approver_lands_on_their_queue_after_signing_in(client, pembina):
+    response = client.post(reverse("login"), {"username": "pembina", "password": "pw"})
+    assert response.status_code == 302
+    response = client.get(response.url)
+    assert response.url == CHANGELIST + "?antrean=saya"
+
+
+def test_desk_staff_land_on_the_register_after_signing_in(client, desk):
+    client.post(reverse("login"), {"username": "desk", "password": "pw"})
+    response = client.get(reverse("dikecualikan:after-login"))
+    assert response.url == CHANGELIST
+
+
+def test_the_queue_shows_only_records_awaiting_this_approvers_verdict(client, make_record, pembina):
+    waiting = make_record("awaiting_approval", title="Menunggu pembina")
+    make_record("classified", title="Belum diajukan")
+    judged = make_record("awaiting_approval", title="Sudah dinilai")
+    from dikecualikan import workflow
+
+    workflow.approve(record=judged, by=pembina)
+    client.force_login(pembina)
+    assert client.get(CHANGELIST).url == CHANGELIST + "?antrean=saya"
+    page = client.get(CHANGELIST + "?antrean=saya").content.decode()
+    assert "Menunggu pembina" in page
+    assert "Belum diajukan" not in page and "Sudah dinilai" not in page
+    assert "Belum diajukan" in client.get(CHANGELIST + "?antrean=semua").content.decode()
+    assert waiting.pk
+
+
+def test_the_queue_costs_the_same_number_of_queries_for_5_and_for_40_records(
+        client, make_record, pembina, django_assert_max_num_queries):
+    client.force_login(pembina)
+    for _ in range(5):
+        make_record("awaiting_approval")
+    with django_assert_max_num_queries(12) as five:
+        client.get(CHANGELIST + "?antrean=saya")
+    for _ in range(35):
+        make_record("awaiting_approval")
+    with django_assert_max_num_queries(len(five.captured_queries)):
+        response = client.get(CHANGELIST + "?antrean=saya")
+    assert response.context["cl"].result_count == 40
+
+
+def test_approving_asks_for_confirmation_then_calls_the_workflow(client, make_record, pembina):
+    record = make_record("awaiting_approval")
+    client.force_login(pembina)
+    response = act(client, "approve_selected", [record])
+    assert response.templates[0].name == "admin/dikecualikan/record/verdict.html"
+    assert not Approval.objects.exists()  # the first post only asks
+    response = confirm(client, "approve_selected", [record], note="Setuju")
+    approval = Approval.objects.get()
+    assert (approval.user, approval.verdict, approval.note) == (pembina, "approve", "Setuju")
+    assert Transition.objects.filter(record=record, action="approve").count() == 1
+    assert any("1" in m for m in messages_of(response))
+
+
+def test_return_without_a_note_asks_again_and_changes_nothing(client, make_record, pembina):
+    record = make_record("awaiting_approval")
+    client.force_login(pembina)
+    response = confirm(client, "return_selected", [record], note="")
+    assert response.templates[0].name == "admin/dikecualikan/record/verdict.html"
+    assert response.context["form"].errors["note"]
+    assert Record.objects.get(pk=record.pk).state == "awaiting_approval"
+    assert not Approval.objects.exists()
+
+
+def test_return_with_a_note_sends_the_record_back(client, make_record, pertimbangan):
+    record = make_record("awaiting_approval")
+    client.force_login(pertimbangan)
+    confirm(client, "return_selected", [record], note="Uji konsekuensi belum lengkap")
+    record.refresh_from_db()
+    assert record.state == "returned"
+    assert record.transitions.last().note == "Uji konsekuensi belum lengkap"
+
+
+def test_reject_with_a_note_closes_the_record_as_open_information(client, make_record, pembina):
+    record = make_record("awaiting_approval")
+    client.force_login(pembina)
+    confirm(client, "reject_selected", [record], note="Tidak memenuhi Pasal 17")
+    assert Record.objects.get(pk=record.pk).state == "rejected"
+
+
+def test_a_stale_confirmation_is_refused_with_a_message(client, make_record, pembina, pertimbangan):
+    record = make_record("awaiting_approval")
+    client.force_login(pembina)
+    act(client, "approve_selected", [record])
+    opened_version = record.version
+    from dikecualikan import workflow
+
+    workflow.return_for_revision(record=record, by=pertimbangan, note="Dikembalikan dulu")
+    response = confirm(client, "approve_selected", [record],
+                       versions={record.pk: opened_version})
+    assert any(f"#{record.pk}" in m for m in messages_of(response))
+    assert Record.objects.get(pk=record.pk).state == "returned"
+    assert not Approval.objects.filter(user=pembina).exists()
+
+
+def test_a_second_click_on_approve_is_refused_with_a_message(client, make_record, pembina):
+    record = make_record("awaiting_approval")
+    client.force_login(pembina)
+    confirm(client, "approve_selected", [record])
+    record.refresh_from_db()
+    response = confirm(client, "approve_selected", [record])
+    assert Approval.objects.count() == 1
+    assert any(f"#{record.pk}" in m for m in messages_of(response))
+
+
+@pytest.mark.parametrize("username", ["desk", "ppid", "atasan", "admin"])
+def test_users_without_an_approving_role_cannot_give_verdicts(client, make_record, cast, username):
+    record = make_record("awaiting_approval")
+    client.force_login(cast[username])
+    response = confirm(client, "approve_selected", [record], note="Coba")
+    assert not Approval.objects.exists()
+    assert Record.objects.get(pk=record.pk).state == "awaiting_approval"
+    assert any(f"#{record.pk}" in m for m in messages_of(response))
+
+
+def test_the_record_page_is_read_only_with_history_and_verdict_buttons(client, make_record, pembina):
+    record = make_record("awaiting_approval", title="Berkas kesehatan calon")
+    client.force_login(pembina)
+    response = client.get(change_url(record))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Berkas kesehatan calon" in page
+    assert 'name="title"' not in page and 'name="state"' not in page and "_save" not in page
+    assert 'value="approve_selected"' in page and 'value="reject_selected"' in page
+    assert response.context["inline_admin_formsets"]  # history, approvals, files, places
+
+
+def test_desk_staff_see_the_record_page_without_verdict_buttons(client, make_record, desk):
+    record = make_record("awaiting_approval")
+    client.force_login(desk)
+    page = client.get(change_url(record)).content.decode()
+    assert "approve_selected" not in page
+
+
+def test_no_admin_path_adds_changes_or_deletes_a_record(client, make_record, it_admin):
+    record = make_record("awaiting_approval")
+    client.force_login(it_admin)  # even a superuser
+    before = (record.state, record.version)
+    post = client.post(change_url(record), {"title": "Diubah", "state": "published"})
+    assert post.status_code == 403
+    assert client.get(reverse("admin:dikecualikan_record_add")).status_code == 403
+    assert client.post(reverse("admin:dikecualikan_record_delete", args=[record.pk]),
+                       {"post": "yes"}).status_code == 403
+    act(client, "delete_selected", [record])
+    record.refresh_from_db()
+    assert (record.state, record.version) == before
+    assert "delete_selected" not in client.get(CHANGELIST + "?antrean=semua").content.decode()
+
+
+def test_history_rows_cannot_be_edited_in_the_admin(client, make_record, it_admin):
+    record = make_record("classified")
+    row = record.transitions.first()
+    client.force_login(it_admin)
+    url = reverse("admin:dikecualikan_transition_change", args=[row.pk])
+    assert client.post(url, {"note": "dipalsukan"}).status_code == 403
+    assert client.post(reverse("admin:dikecualikan_transition_delete", args=[row.pk]),
+                       {"post": "yes"}).status_code == 403
+    assert Transition.objects.get(pk=row.pk).note == row.note

@@ -1,0 +1,82 @@
+"""Two people acting at once: the record's row lock makes their steps happen one after the other."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from dikecualikan import workflow
+from dikecualikan.models import Approval, Record, Transition
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def run_together(*calls):
+    """Run the calls in threads (each with its own connection), released by one barrier."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = call()
+        except Exception as error:  # reported to the test below
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks under concurrency need PostgreSQL (SQLite serialises all writes)")
+
+
+def test_two_approvers_at_the_same_moment_end_with_one_transition_to_approved(
+        make_record, pembina, pertimbangan):
+    for _ in range(5):  # a race that passes once may pass by luck: run it a few times
+        record = make_record("awaiting_approval")
+        outcomes = run_together(
+            lambda r=record: workflow.approve(record=r, by=pembina),
+            lambda r=record: workflow.approve(record=r, by=pertimbangan),
+        )
+        assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+        assert Record.objects.get(pk=record.pk).state == "approved"
+        assert Transition.objects.filter(record=record, to_state="approved").count() == 1
+        assert Approval.objects.filter(record=record, verdict="approve").count() == 2
+
+
+def test_the_same_approver_clicking_twice_at_once_gives_one_verdict(make_record, pembina):
+    record = make_record("awaiting_approval")
+    outcomes = run_together(
+        lambda: workflow.approve(record=record, by=pembina),
+        lambda: workflow.approve(record=record, by=pembina),
+    )
+    assert sum(isinstance(o, workflow.WorkflowError) for o in outcomes) == 1
+    assert Approval.objects.filter(record=record).count() == 1
+
+
+def test_a_return_and_an_approval_at_once_leave_one_consistent_state(
+        make_record, pembina, pertimbangan):
+    record = make_record("awaiting_approval")
+    outcomes = run_together(
+        lambda: workflow.approve(record=record, by=pembina),
+        lambda: workflow.return_for_revision(record=record, by=pertimbangan, note="Perbaiki"),
+    )
+    record.refresh_from_db()
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    # Either the approval came first (then the return), or the return came first and the
+    # approval was refused because the record was no longer awaiting approval.
+    assert record.state == "returned"
+    assert all(isinstance(e, workflow.WorkflowError) for e in errors) and len(errors) <= 1
+    assert Approval.objects.filter(record=record).count() == 2 - len(errors)

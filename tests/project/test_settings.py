@@ -1,0 +1,102 @@
+"""Settings and project hygiene: safe defaults, Indonesian first, no pending migration."""
+
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start(**env):
+    """Import the settings in a fresh interpreter with only the given variables."""
+    clean = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "ppid.settings", **env}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+
+
+def test_the_app_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    result = start(ALLOWED_HOSTS="ppid.example")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_the_app_refuses_a_short_secret_key():
+    result = start(SECRET_KEY="tooshort", ALLOWED_HOSTS="ppid.example")
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_the_app_refuses_to_start_without_allowed_hosts_when_debug_is_off():
+    result = start(SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_the_app_starts_with_a_real_key_and_hosts():
+    result = start(SECRET_KEY="x" * 50, ALLOWED_HOSTS="ppid.example")
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
+
+
+def test_a_fresh_checkout_starts_with_debug_and_no_other_setting():
+    result = start(DEBUG="1")
+    assert result.returncode == 0, result.stderr
+
+
+def test_indonesian_is_the_default_language_and_pontianak_the_time_zone():
+    assert settings.LANGUAGE_CODE == "id"
+    assert [code for code, _ in settings.LANGUAGES] == ["id", "en"]
+    assert settings.TIME_ZONE == "Asia/Pontianak" and settings.USE_TZ
+
+
+def test_softcopies_have_a_storage_without_a_url():
+    from django.core.files.storage import storages
+
+    with pytest.raises(ValueError):
+        storages["private"].url("softcopy/abc")
+
+
+@pytest.mark.django_db
+def test_no_model_change_is_missing_a_migration():
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    except SystemExit:
+        pytest.fail(f"A migration is missing:\n{out.getvalue()}")
+
+
+@pytest.mark.django_db
+def test_the_38_grounds_of_pasal_17_and_the_five_roles_are_loaded_by_migrations():
+    from django.contrib.auth.models import Group
+
+    from dikecualikan.models import ExemptionGround
+
+    assert ExemptionGround.objects.count() == 38
+    assert ExemptionGround.objects.get(code="17h2").parent_id == "17h"
+    assert ExemptionGround.objects.get(code="17a1").max_years == 30
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "desk", "ppid", "pembina", "tim_pertimbangan", "atasan"}
+    desk = Group.objects.get(name="desk")
+    assert not desk.permissions.filter(codename__startswith="delete_").exists()
+    assert desk.permissions.filter(codename="view_record").exists()
+
+
+def test_dates_are_written_in_indonesian_letters_and_times_in_wib():
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import formats, translation
+
+    moment = datetime.datetime(2025, 8, 21, 2, 0, tzinfo=ZoneInfo("UTC"))
+    with translation.override("id"):
+        assert formats.date_format(datetime.date(2025, 8, 21)) == "21 Agustus 2025"
+        from django.template import Context, Template
+
+        rendered = Template("{{ moment }}").render(Context({"moment": moment}))
+        assert rendered == "21 Agustus 2025, 09.00 WIB"
