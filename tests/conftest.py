@@ -38,7 +38,21 @@ def _fast_and_isolated(settings, tmp_path):
     field.storage = original
 
 
+def restore_migration_data():
+    """Put back what the data migrations made, after a transactional test's flush removed it."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    if Group.objects.filter(name=Role.DESK).exists():
+        return
+    for name in ("0002_exemption_grounds", "0003_roles"):
+        migration = import_module(f"dikecualikan.migrations.{name}").Migration
+        migration.operations[0].code(apps, None)
+
+
 def _user(username, *roles, **extra):
+    restore_migration_data()
     user = User.objects.create_user(username, f"{username}@example.org", "pw", is_staff=True, **extra)
     for role in roles:
         user.groups.add(Group.objects.get(name=role))

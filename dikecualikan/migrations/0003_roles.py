@@ -24,10 +24,14 @@ EXTRA = {
 
 def create_roles(apps, schema_editor):
     # Permissions are normally made after migrate; this migration needs them now.
+    # Historical app configs have no models module, which create_permissions requires.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        if getattr(app_config, "models_module", None) is None:
+            app_config.models_module = True
+            create_permissions(app_config, apps=apps, verbosity=0)
+            app_config.models_module = None
+        else:
+            create_permissions(app_config, apps=apps, verbosity=0)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, extra in EXTRA.items():

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from dikecualikan.models import Approval, Record
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 

@@ -10,7 +10,7 @@ from dikecualikan.models import Approval, Record, Transition
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
