@@ -190,3 +190,12 @@ def test_history_rows_cannot_be_edited_in_the_admin(client, make_record, it_admi
     assert client.post(reverse("admin:dikecualikan_transition_delete", args=[row.pk]),
                        {"post": "yes"}).status_code == 403
     assert Transition.objects.get(pk=row.pk).note == row.note
+
+
+def test_the_register_filters_by_the_letter_of_pasal_17(client, make_record, desk):
+    make_record("classified", title="Berkas kesehatan")  # classified on 17h2
+    make_record("collected", title="Belum diklasifikasi")
+    client.force_login(desk)
+    page = client.get(CHANGELIST + "?pasal17=17h").content.decode()
+    assert "Berkas kesehatan" in page and "Belum diklasifikasi" not in page
+    assert "Berkas kesehatan" not in client.get(CHANGELIST + "?pasal17=17a").content.decode()
