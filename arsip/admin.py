@@ -21,10 +21,25 @@ class LocationAdmin(admin.ModelAdmin):
 class SoftcopyVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Metadata only: the files themselves are downloaded through the staff pages, with a reason."""
 
-    list_display = ("original_name", "softcopy", "number", "size", "sha256", "uploaded_by",
-                    "uploaded_at")
+    list_display = (
+        "original_name",
+        "softcopy",
+        "number",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    )
     list_select_related = ("softcopy", "uploaded_by")
     search_fields = ("original_name", "sha256")
     exclude = ("file",)
-    readonly_fields = ("softcopy", "number", "sha256", "size", "content_type", "original_name",
-                       "uploaded_by", "uploaded_at")
+    readonly_fields = (
+        "softcopy",
+        "number",
+        "sha256",
+        "size",
+        "content_type",
+        "original_name",
+        "uploaded_by",
+        "uploaded_at",
+    )

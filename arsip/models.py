@@ -28,8 +28,9 @@ def softcopy_name(instance, filename):
 class Softcopy(NeverDeleted):
     """An electronic document of a record; replacing it adds a version."""
 
-    record = models.ForeignKey(Record, models.PROTECT, related_name="softcopies",
-                               verbose_name=_("record"))
+    record = models.ForeignKey(
+        Record, models.PROTECT, related_name="softcopies", verbose_name=_("record")
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -47,17 +48,24 @@ class Softcopy(NeverDeleted):
 
 
 class SoftcopyVersion(NeverDeleted):
-    softcopy = models.ForeignKey(Softcopy, models.PROTECT, related_name="versions",
-                                 verbose_name=_("softcopy"))
+    softcopy = models.ForeignKey(
+        Softcopy, models.PROTECT, related_name="versions", verbose_name=_("softcopy")
+    )
     number = models.PositiveSmallIntegerField(_("version"))
-    file = models.FileField(storage=private_storage, upload_to=softcopy_name, max_length=255,
-                            editable=False)
+    file = models.FileField(
+        storage=private_storage, upload_to=softcopy_name, max_length=255, editable=False
+    )
     sha256 = models.CharField("SHA-256", max_length=64, editable=False)
     size = models.PositiveBigIntegerField(_("size (bytes)"), editable=False)
     content_type = models.CharField(_("type"), max_length=100, editable=False)
     original_name = models.CharField(_("original name"), max_length=255, editable=False)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
-                                    verbose_name=_("uploaded by"), editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+        editable=False,
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
 
     class Meta:
@@ -86,8 +94,9 @@ class Location(NeverDeleted):
         verbose_name = _("hardcopy location")
         verbose_name_plural = _("hardcopy locations")
         constraints = [
-            models.UniqueConstraint(fields=["building", "room", "cabinet", "shelf"],
-                                    name="location_unique"),
+            models.UniqueConstraint(
+                fields=["building", "room", "cabinet", "shelf"], name="location_unique"
+            ),
         ]
 
     def __str__(self):
@@ -97,14 +106,17 @@ class Location(NeverDeleted):
 class Placement(NeverDeleted):
     """Where a record's hardcopy is filed; the newest row is the current place."""
 
-    record = models.ForeignKey(Record, models.PROTECT, related_name="placements",
-                               verbose_name=_("record"))
-    location = models.ForeignKey(Location, models.PROTECT, related_name="placements",
-                                 verbose_name=_("location"))
+    record = models.ForeignKey(
+        Record, models.PROTECT, related_name="placements", verbose_name=_("record")
+    )
+    location = models.ForeignKey(
+        Location, models.PROTECT, related_name="placements", verbose_name=_("location")
+    )
     box = models.CharField(_("box"), max_length=100, blank=True)
     folder = models.CharField(_("folder"), max_length=100, blank=True)
-    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
-                                  verbose_name=_("recorded by"))
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
     placed_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:

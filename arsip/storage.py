@@ -14,7 +14,9 @@ class PrivateFileSystemStorage(FileSystemStorage):
     """A local folder with no URL at all (plain FileSystemStorage falls back to MEDIA_URL)."""
 
     def url(self, name):
-        raise ValueError("Softcopies have no URL: they are served only through the access-logged view.")
+        raise ValueError(
+            "Softcopies have no URL: they are served only through the access-logged view."
+        )
 
 
 class HashingFile(File):

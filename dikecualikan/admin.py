@@ -63,7 +63,8 @@ class SoftcopyInline(ReadOnlyInline):
     @admin.display(description=_("Versions"))
     def versions_summary(self, obj):
         return format_html_join(
-            "<br>", "v{}: {} ({} bytes, SHA-256 <code>{}</code>)",
+            "<br>",
+            "v{}: {} ({} bytes, SHA-256 <code>{}</code>)",
             ((v.number, v.original_name, v.size, v.sha256) for v in obj.versions.all()),
         )
 
@@ -113,15 +114,18 @@ class GroundFilter(admin.SimpleListFilter):
 
 
 class VerdictForm(forms.Form):
-    note = forms.CharField(label=_("Note"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 4, "cols": 60}))
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 4, "cols": 60})
+    )
 
     def __init__(self, *args, verdict, **kwargs):
         super().__init__(*args, **kwargs)
         self.verdict = verdict
         if verdict != Verdict.APPROVE:
             self.fields["note"].required = True
-            self.fields["note"].help_text = _("Required: say why, so the PPID knows what to do next.")
+            self.fields["note"].help_text = _(
+                "Required: say why, so the PPID knows what to do next."
+            )
 
 
 VERDICT_FUNCTIONS = {
@@ -141,17 +145,63 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_per_page = 50
     actions = ["approve_selected", "return_selected", "reject_selected"]
     change_form_template = "admin/dikecualikan/record/change_form.html"
-    inlines = [ApprovalInline, TransitionInline, SoftcopyInline, PlacementInline, DecisionItemInline]
-    fieldsets = [
-        (None, {"fields": ("state", "round", "title", "public_title", "holding_unit",
-                           "document_type", "created_by", "created_at")}),
-        (_("Classification and consequence test"), {"fields": (
-            "ground_list", "statutes", "harm", "public_interest", "balancing",
-            "test_participants", "test_date", "period")}),
+    inlines = [
+        ApprovalInline,
+        TransitionInline,
+        SoftcopyInline,
+        PlacementInline,
+        DecisionItemInline,
     ]
-    readonly_fields = ("state", "round", "title", "public_title", "holding_unit", "document_type",
-                       "created_by", "created_at", "ground_list", "statutes", "harm",
-                       "public_interest", "balancing", "test_participants", "test_date", "period")
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": (
+                    "state",
+                    "round",
+                    "title",
+                    "public_title",
+                    "holding_unit",
+                    "document_type",
+                    "created_by",
+                    "created_at",
+                )
+            },
+        ),
+        (
+            _("Classification and consequence test"),
+            {
+                "fields": (
+                    "ground_list",
+                    "statutes",
+                    "harm",
+                    "public_interest",
+                    "balancing",
+                    "test_participants",
+                    "test_date",
+                    "period",
+                )
+            },
+        ),
+    ]
+    readonly_fields = (
+        "state",
+        "round",
+        "title",
+        "public_title",
+        "holding_unit",
+        "document_type",
+        "created_by",
+        "created_at",
+        "ground_list",
+        "statutes",
+        "harm",
+        "public_interest",
+        "balancing",
+        "test_participants",
+        "test_date",
+        "period",
+    )
 
     @admin.display(description=_("exemption grounds"))
     def ground_list(self, obj):
@@ -163,8 +213,11 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # Approvers land on their own queue; the filter can be cleared.
-        if (request.method == "GET" and not request.GET
-                and workflow.approving_roles_of(request.user)):
+        if (
+            request.method == "GET"
+            and not request.GET
+            and workflow.approving_roles_of(request.user)
+        ):
             return redirect(reverse("admin:dikecualikan_record_changelist") + "?antrean=saya")
         return super().changelist_view(request, extra_context)
 
@@ -211,15 +264,22 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
         done = 0
         for record in queryset:
             try:
-                VERDICT_FUNCTIONS[verdict](record=record, by=request.user, note=note,
-                                           version=request.POST.get(f"version-{record.pk}"))
+                VERDICT_FUNCTIONS[verdict](
+                    record=record,
+                    by=request.user,
+                    note=note,
+                    version=request.POST.get(f"version-{record.pk}"),
+                )
                 done += 1
             except workflow.WorkflowError as error:
                 self.message_user(request, format_html("#{}: {}", record.pk, error), messages.ERROR)
         if done:
-            self.message_user(request, ngettext(
-                "%(verdict)s: %(count)d record.", "%(verdict)s: %(count)d records.", done)
-                % {"verdict": Verdict(verdict).label, "count": done}, messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("%(verdict)s: %(count)d record.", "%(verdict)s: %(count)d records.", done)
+                % {"verdict": Verdict(verdict).label, "count": done},
+                messages.SUCCESS,
+            )
 
 
 @admin.register(Decision)
@@ -227,11 +287,24 @@ class DecisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("number", "issuer", "date_set", "title", "published_at")
     list_filter = ("issuer", "year", ("published_at", admin.EmptyFieldListFilter))
     search_fields = ("number", "title")
-    readonly_fields = ("issuer", "number", "year", "title", "date_set", "pdf", "published_at",
-                       "published_by")
+    readonly_fields = (
+        "issuer",
+        "number",
+        "year",
+        "title",
+        "date_set",
+        "pdf",
+        "published_at",
+        "published_by",
+    )
     fields = readonly_fields
-    inlines = [type("ItemInline", (ReadOnlyInline,), {"model": DecisionItem,
-                                                       "fields": ("record", "outcome", "added_at")})]
+    inlines = [
+        type(
+            "ItemInline",
+            (ReadOnlyInline,),
+            {"model": DecisionItem, "fields": ("record", "outcome", "added_at")},
+        )
+    ]
 
 
 @admin.register(ExemptionGround)

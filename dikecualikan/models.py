@@ -18,7 +18,9 @@ from .roles import Role
 
 class NeverDeletedQuerySet(models.QuerySet):
     def delete(self):
-        raise PermissionDenied(_("Entries of the register are never deleted; correct them with a new entry."))
+        raise PermissionDenied(
+            _("Entries of the register are never deleted; correct them with a new entry.")
+        )
 
 
 class NeverDeleted(models.Model):
@@ -30,7 +32,9 @@ class NeverDeleted(models.Model):
         abstract = True
 
     def delete(self, *args, **kwargs):
-        raise PermissionDenied(_("Entries of the register are never deleted; correct them with a new entry."))
+        raise PermissionDenied(
+            _("Entries of the register are never deleted; correct them with a new entry.")
+        )
 
 
 class State(models.TextChoices):
@@ -94,7 +98,12 @@ class ExemptionGround(NeverDeleted):
 
     code = models.CharField(_("code"), max_length=8, primary_key=True)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     label_id = models.TextField(_("label (Indonesian)"))
     label_en = models.TextField(_("label (English)"))
@@ -137,12 +146,17 @@ class RecordQuerySet(NeverDeletedQuerySet):
 
         if not approving_roles_of(user):
             return self.none()
-        judged = Approval.objects.filter(record=models.OuterRef("pk"), round=models.OuterRef("round"),
-                                         user=user)
-        involved = Transition.objects.filter(record=models.OuterRef("pk"), actor=user,
-                                             action__in=[Action.CLASSIFY, Action.SUBMIT])
-        return self.filter(state=State.AWAITING_APPROVAL).exclude(models.Exists(judged)).exclude(
-            models.Exists(involved))
+        judged = Approval.objects.filter(
+            record=models.OuterRef("pk"), round=models.OuterRef("round"), user=user
+        )
+        involved = Transition.objects.filter(
+            record=models.OuterRef("pk"), actor=user, action__in=[Action.CLASSIFY, Action.SUBMIT]
+        )
+        return (
+            self.filter(state=State.AWAITING_APPROVAL)
+            .exclude(models.Exists(judged))
+            .exclude(models.Exists(involved))
+        )
 
     def published(self):
         return self.filter(state=State.PUBLISHED)
@@ -153,8 +167,10 @@ class Record(NeverDeleted):
 
     title = models.TextField(
         _("internal title"),
-        help_text=_("What the document is, as the office knows it. Never shown to the public: "
-                    "it may itself reveal the withheld information."),
+        help_text=_(
+            "What the document is, as the office knows it. Never shown to the public: "
+            "it may itself reveal the withheld information."
+        ),
     )
     public_title = models.TextField(
         _("public title"),
@@ -173,20 +189,32 @@ class Record(NeverDeleted):
     balancing = models.TextField(_("considerations for withholding"), blank=True)
     test_participants = models.TextField(_("consequence test participants"), blank=True)
     test_date = models.DateField(_("consequence test date"), null=True, blank=True)
-    period_type = models.CharField(_("exemption period"), max_length=16, choices=PeriodType.choices,
-                                   blank=True)
+    period_type = models.CharField(
+        _("exemption period"), max_length=16, choices=PeriodType.choices, blank=True
+    )
     period_years = models.PositiveSmallIntegerField(_("years"), null=True, blank=True)
     period_until = models.DateField(_("until date"), null=True, blank=True)
     period_event = models.CharField(_("until event"), max_length=500, blank=True)
 
-    state = models.CharField(_("state"), max_length=32, choices=State.choices,
-                             default=State.COLLECTED, db_index=True, editable=False)
+    state = models.CharField(
+        _("state"),
+        max_length=32,
+        choices=State.choices,
+        default=State.COLLECTED,
+        db_index=True,
+        editable=False,
+    )
     # Each submission opens a new approval round; verdicts count per round.
     round = models.PositiveSmallIntegerField(_("approval round"), default=0, editable=False)
     # Bumped on every change so that a form opened before it is refused as stale.
     version = models.PositiveIntegerField(default=1, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
-                                   verbose_name=_("collected by"), editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("collected by"),
+        editable=False,
+    )
     created_at = models.DateTimeField(_("collected at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
@@ -198,8 +226,10 @@ class Record(NeverDeleted):
         verbose_name_plural = _("exempted information records")
         constraints = [
             models.CheckConstraint(condition=Q(state__in=State.values), name="record_state_valid"),
-            models.CheckConstraint(condition=Q(period_type__in=[*PeriodType.values, ""]),
-                                   name="record_period_type_valid"),
+            models.CheckConstraint(
+                condition=Q(period_type__in=[*PeriodType.values, ""]),
+                name="record_period_type_valid",
+            ),
         ]
 
     def __str__(self):
@@ -228,17 +258,23 @@ class Record(NeverDeleted):
 class Transition(NeverDeleted):
     """One row of a record's history: who did what, when, from which state to which."""
 
-    record = models.ForeignKey(Record, models.PROTECT, related_name="transitions",
-                               verbose_name=_("record"))
+    record = models.ForeignKey(
+        Record, models.PROTECT, related_name="transitions", verbose_name=_("record")
+    )
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     from_state = models.CharField(_("from"), max_length=32, choices=State.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=32, choices=State.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
-                              verbose_name=_("by"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
     note = models.TextField(_("note"), blank=True)
     reason = models.CharField(_("reason"), max_length=16, choices=OpenReason.choices, blank=True)
-    instrument = models.CharField(_("instrument"), max_length=500, blank=True,
-                                  help_text=_("The decision or document that caused this change."))
+    instrument = models.CharField(
+        _("instrument"),
+        max_length=500,
+        blank=True,
+        help_text=_("The decision or document that caused this change."),
+    )
     round = models.PositiveSmallIntegerField(_("approval round"), default=0)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
@@ -254,12 +290,14 @@ class Transition(NeverDeleted):
 class Approval(NeverDeleted):
     """A verdict of one approver, in one role, in one approval round."""
 
-    record = models.ForeignKey(Record, models.PROTECT, related_name="approvals",
-                               verbose_name=_("record"))
+    record = models.ForeignKey(
+        Record, models.PROTECT, related_name="approvals", verbose_name=_("record")
+    )
     round = models.PositiveSmallIntegerField(_("approval round"))
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
-                             verbose_name=_("by"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
     verdict = models.CharField(_("verdict"), max_length=16, choices=Verdict.choices)
     note = models.TextField(_("note"), blank=True)
     at = models.DateTimeField(_("time"), default=timezone.now)
@@ -269,9 +307,12 @@ class Approval(NeverDeleted):
         verbose_name = _("approval")
         verbose_name_plural = _("approvals")
         constraints = [
-            models.UniqueConstraint(fields=["record", "round", "user"],
-                                    name="one_verdict_per_user_per_round"),
-            models.CheckConstraint(condition=Q(verdict__in=Verdict.values), name="approval_verdict_valid"),
+            models.UniqueConstraint(
+                fields=["record", "round", "user"], name="one_verdict_per_user_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict__in=Verdict.values), name="approval_verdict_valid"
+            ),
         ]
 
     def __str__(self):
@@ -286,21 +327,35 @@ class DecisionQuerySet(NeverDeletedQuerySet):
 class Decision(NeverDeleted):
     """A Keputusan on the list, issued by KPU RI (or the body the rules name at the time)."""
 
-    issuer = models.CharField(_("issuer"), max_length=255, default="KPU RI",
-                              help_text=_("KPU RI, KPU Provinsi Kalimantan Barat, ..."))
-    number = models.CharField(_("number as printed"), max_length=255,
-                              help_text=_("Exactly as on the decision, e.g. 88/Kpts/KPU/Tahun 2015."))
+    issuer = models.CharField(
+        _("issuer"),
+        max_length=255,
+        default="KPU RI",
+        help_text=_("KPU RI, KPU Provinsi Kalimantan Barat, ..."),
+    )
+    number = models.CharField(
+        _("number as printed"),
+        max_length=255,
+        help_text=_("Exactly as on the decision, e.g. 88/Kpts/KPU/Tahun 2015."),
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.TextField(_("title"), help_text=_("The “tentang …” line of the decision."))
     date_set = models.DateField(_("date set"))
     pdf = models.FileField(_("decision PDF"), upload_to="keputusan/%Y/", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
-                                   editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", editable=False
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
-                                     null=True, blank=True, editable=False,
-                                     verbose_name=_("published by"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("published by"),
+    )
 
     objects = DecisionQuerySet.as_manager()
 
@@ -323,10 +378,12 @@ class Decision(NeverDeleted):
 class DecisionItem(NeverDeleted):
     """A record covered by a decision, with the outcome the decision gives it."""
 
-    decision = models.ForeignKey(Decision, models.PROTECT, related_name="items",
-                                 verbose_name=_("decision"))
-    record = models.ForeignKey(Record, models.PROTECT, related_name="decision_items",
-                               verbose_name=_("record"))
+    decision = models.ForeignKey(
+        Decision, models.PROTECT, related_name="items", verbose_name=_("decision")
+    )
+    record = models.ForeignKey(
+        Record, models.PROTECT, related_name="decision_items", verbose_name=_("record")
+    )
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
@@ -337,7 +394,9 @@ class DecisionItem(NeverDeleted):
         verbose_name_plural = _("records in the decision")
         constraints = [
             models.UniqueConstraint(fields=["decision", "record"], name="decision_item_unique"),
-            models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="decision_item_outcome_valid"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=Outcome.values), name="decision_item_outcome_valid"
+            ),
         ]
 
     def __str__(self):

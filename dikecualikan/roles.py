@@ -34,7 +34,7 @@ def has_role(user, *roles: str) -> bool:
 
 
 def required_approvals() -> dict[str, int]:
-    """Return {role: quorum} parsed from settings.PPID_APPROVALS ("pembina:1,tim_pertimbangan:2")."""
+    """Return {role: quorum} from settings.PPID_APPROVALS, e.g. "pembina:1,tim_pertimbangan:2"."""
     quorum = {}
     for part in settings.PPID_APPROVALS.split(","):
         role, _sep, count = part.strip().partition(":")

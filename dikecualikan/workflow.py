@@ -64,22 +64,31 @@ class Step:
 
 
 def _step(action, sources, target, roles):
-    return Step(action, frozenset(sources), target, roles if roles == APPROVERS else frozenset(roles))
+    return Step(
+        action, frozenset(sources), target, roles if roles == APPROVERS else frozenset(roles)
+    )
 
 
 BEFORE_ARCHIVE = [S.COLLECTED, S.CLASSIFIED, S.AWAITING_APPROVAL, S.RETURNED, S.APPROVED]
 STEPS: dict[str, Step] = {
     "collect": _step(Action.COLLECT, [], S.COLLECTED, [Role.DESK, Role.PPID]),
-    "edit": _step(Action.EDIT, [S.COLLECTED, S.CLASSIFIED, S.RETURNED], None, [Role.DESK, Role.PPID]),
-    "classify": _step(Action.CLASSIFY, [S.COLLECTED, S.CLASSIFIED, S.RETURNED], S.CLASSIFIED,
-                      [Role.PPID]),
+    "edit": _step(
+        Action.EDIT, [S.COLLECTED, S.CLASSIFIED, S.RETURNED], None, [Role.DESK, Role.PPID]
+    ),
+    "classify": _step(
+        Action.CLASSIFY, [S.COLLECTED, S.CLASSIFIED, S.RETURNED], S.CLASSIFIED, [Role.PPID]
+    ),
     "submit": _step(Action.SUBMIT, [S.CLASSIFIED], S.AWAITING_APPROVAL, [Role.PPID]),
     "approve": _step(Action.APPROVE, [S.AWAITING_APPROVAL], S.APPROVED, APPROVERS),
     "return": _step(Action.RETURN, [S.AWAITING_APPROVAL], S.RETURNED, APPROVERS),
     "reject": _step(Action.REJECT, [S.AWAITING_APPROVAL], S.REJECTED, APPROVERS),
     "upload": _step(Action.UPLOAD, BEFORE_ARCHIVE, None, [Role.DESK, Role.PPID]),
-    "place": _step(Action.PLACE, [*BEFORE_ARCHIVE, S.ARCHIVED, S.DECIDED, S.PUBLISHED, S.OPENED],
-                   None, [Role.DESK, Role.PPID]),
+    "place": _step(
+        Action.PLACE,
+        [*BEFORE_ARCHIVE, S.ARCHIVED, S.DECIDED, S.PUBLISHED, S.OPENED],
+        None,
+        [Role.DESK, Role.PPID],
+    ),
     "archive": _step(Action.ARCHIVE, [S.APPROVED], S.ARCHIVED, [Role.DESK, Role.PPID]),
     "decide_exempt": _step(Action.DECIDE, [S.ARCHIVED], S.DECIDED, [Role.PPID]),
     "decide_open": _step(Action.DECIDE, [S.ARCHIVED, S.DECIDED], S.OPENED, [Role.PPID]),
@@ -127,16 +136,23 @@ def _check(record: Record, user, name: str) -> Step:
     step = STEPS[name]
     if step.sources and record.state not in step.sources:
         raise WorkflowError(
-            _("This record is now “%(state)s”, so it cannot be “%(action)s”: that is possible "
-              "only when it is %(allowed)s. Reload the page to see its current state.")
-            % {"state": record.get_state_display(), "action": Action(step.action).label,
-               "allowed": _state_names(step.sources)}
+            _(
+                "This record is now “%(state)s”, so it cannot be “%(action)s”: that is possible "
+                "only when it is %(allowed)s. Reload the page to see its current state."
+            )
+            % {
+                "state": record.get_state_display(),
+                "action": Action(step.action).label,
+                "allowed": _state_names(step.sources),
+            }
         )
     roles = _roles_for(step)
     if not has_role(user, *roles):
         raise WorkflowError(
-            _("Only %(roles)s may do this (“%(action)s”). Ask one of them, or ask the "
-              "administrator for the role if it is yours.")
+            _(
+                "Only %(roles)s may do this (“%(action)s”). Ask one of them, or ask the "
+                "administrator for the role if it is yours."
+            )
             % {"roles": _role_names(roles), "action": Action(step.action).label}
         )
     return step
@@ -161,22 +177,38 @@ def _lock(record: Record, version: int | None) -> Record:
     locked = Record.objects.select_for_update().get(pk=record.pk)
     if version is not None and int(version) != locked.version:
         raise WorkflowError(
-            _("Someone changed this record after you opened the form. Nothing was saved: reload "
-              "the page, check the changes and try again.")
+            _(
+                "Someone changed this record after you opened the form. Nothing was saved: reload "
+                "the page, check the changes and try again."
+            )
         )
     return locked
 
 
-def _move(record: Record, by, step: Step, *, note: str = "", target: str | None = None,
-          fields: tuple[str, ...] = (), **history) -> Transition:
+def _move(
+    record: Record,
+    by,
+    step: Step,
+    *,
+    note: str = "",
+    target: str | None = None,
+    fields: tuple[str, ...] = (),
+    **history,
+) -> Transition:
     """Write the history row and save the new state (or the same state, for in-place steps)."""
     from_state = record.state
     record.state = target or step.target or from_state
     record.version += 1
     record.save(update_fields=["state", "version", "updated_at", *fields])
     return Transition.objects.create(
-        record=record, action=step.action, from_state=from_state, to_state=record.state,
-        actor=by, note=note, round=record.round, **history,
+        record=record,
+        action=step.action,
+        from_state=from_state,
+        to_state=record.state,
+        actor=by,
+        note=note,
+        round=record.round,
+        **history,
     )
 
 
@@ -186,25 +218,36 @@ RECORD_FIELDS = ("title", "public_title", "holding_unit", "document_type")
 
 
 def _required_text(values: dict, names) -> dict:
-    return {name: _("This field is required.") for name in names if not str(values.get(name) or "").strip()}
+    return {
+        name: _("This field is required.")
+        for name in names
+        if not str(values.get(name) or "").strip()
+    }
 
 
-def collect(*, by, title: str, public_title: str, holding_unit: str, document_type: str,
-            note: str = "") -> Record:
+def collect(
+    *, by, title: str, public_title: str, holding_unit: str, document_type: str, note: str = ""
+) -> Record:
     """Enter an item already designated as exempted on the DIK form (SOP step 1)."""
     step = STEPS["collect"]
     if not has_role(by, *step.roles):
         raise WorkflowError(
-            _("Only %(roles)s may collect records on the DIK form.") % {"roles": _role_names(step.roles)}
+            _("Only %(roles)s may collect records on the DIK form.")
+            % {"roles": _role_names(step.roles)}
         )
-    values = {"title": title, "public_title": public_title, "holding_unit": holding_unit,
-              "document_type": document_type}
+    values = {
+        "title": title,
+        "public_title": public_title,
+        "holding_unit": holding_unit,
+        "document_type": document_type,
+    }
     if errors := _required_text(values, RECORD_FIELDS):
         raise WorkflowError(_("Fill in every field of the DIK form."), errors)
     with transaction.atomic():
         record = Record.objects.create(created_by=by, **{k: v.strip() for k, v in values.items()})
-        Transition.objects.create(record=record, action=Action.COLLECT, to_state=record.state,
-                                  actor=by, note=note)
+        Transition.objects.create(
+            record=record, action=Action.COLLECT, to_state=record.state, actor=by, note=note
+        )
     return record
 
 
@@ -224,27 +267,63 @@ def edit(*, record: Record, by, version: int | None = None, note: str = "", **va
         for name in changed:
             setattr(record, name, values[name].strip())
         labels = ", ".join(str(Record._meta.get_field(n).verbose_name) for n in changed)
-        _move(record, by, step, note=note or format_lazy("{}: {}", _("Changed"), labels),
-              fields=tuple(changed))
+        _move(
+            record,
+            by,
+            step,
+            note=note or format_lazy("{}: {}", _("Changed"), labels),
+            fields=tuple(changed),
+        )
     return record
 
 
 # --- Step 2: classify, submit, verdicts -------------------------------------------------
 
-CLASSIFICATION_FIELDS = ("statutes", "harm", "public_interest", "balancing", "test_participants",
-                         "test_date", "period_type", "period_years", "period_until", "period_event")
+CLASSIFICATION_FIELDS = (
+    "statutes",
+    "harm",
+    "public_interest",
+    "balancing",
+    "test_participants",
+    "test_date",
+    "period_type",
+    "period_years",
+    "period_until",
+    "period_event",
+)
 
 
-def classification_errors(*, grounds, statutes="", harm="", public_interest="", balancing="",
-                          period_type="", period_years=None, period_until=None, period_event="",
-                          **_other) -> dict:
+def classification_errors(
+    *,
+    grounds,
+    statutes="",
+    harm="",
+    public_interest="",
+    balancing="",
+    period_type="",
+    period_years=None,
+    period_until=None,
+    period_event="",
+    **_other,
+) -> dict:
     """Return {field: message} for everything wrong with a classification (empty when valid)."""
     errors = _required_text(
-        {"statutes": statutes, "harm": harm, "public_interest": public_interest,
-         "balancing": balancing}, ["statutes", "harm", "public_interest", "balancing"])
+        {
+            "statutes": statutes,
+            "harm": harm,
+            "public_interest": public_interest,
+            "balancing": balancing,
+        },
+        ["statutes", "harm", "public_interest", "balancing"],
+    )
     if errors.keys() & {"harm", "public_interest", "balancing"}:
-        errors.setdefault("harm", _("The consequence test (uji konsekuensi) is required: write the "
-                                    "harm if opened, the public interest and the balancing."))
+        errors.setdefault(
+            "harm",
+            _(
+                "The consequence test (uji konsekuensi) is required: write the "
+                "harm if opened, the public interest and the balancing."
+            ),
+        )
     grounds = list(grounds)
     if not grounds:
         errors["grounds"] = _("Choose at least one exemption ground of UU 14/2008 Pasal 17.")
@@ -255,7 +334,9 @@ def classification_errors(*, grounds, statutes="", harm="", public_interest="", 
         if not period_years or int(period_years) < 1:
             errors["period_years"] = _("Give the number of years (1 or more).")
         elif limits and int(period_years) > min(limits):
-            errors["period_years"] = _("At most %(max)s years for these grounds.") % {"max": min(limits)}
+            errors["period_years"] = _("At most %(max)s years for these grounds.") % {
+                "max": min(limits)
+            }
     elif period_type == PeriodType.UNTIL_DATE:
         if not period_until:
             errors["period_until"] = _("Give the date on which the exemption ends.")
@@ -268,30 +349,56 @@ def classification_errors(*, grounds, statutes="", harm="", public_interest="", 
         if finite:
             errors["period_type"] = _(
                 "Exemptions on grounds 17a-17f must end (UU 14/2008 Pasal 20); %(codes)s cannot "
-                "be indefinite. Choose a number of years, a date or an event.") % {
-                    "codes": ", ".join(finite)}
+                "be indefinite. Choose a number of years, a date or an event."
+            ) % {"codes": ", ".join(finite)}
     return errors
 
 
-def classify(*, record: Record, by, grounds, statutes: str, harm: str, public_interest: str,
-             balancing: str, period_type: str, period_years: int | None = None,
-             period_until: datetime.date | None = None, period_event: str = "",
-             test_participants: str = "", test_date: datetime.date | None = None,
-             note: str = "", version: int | None = None) -> Record:
+def classify(
+    *,
+    record: Record,
+    by,
+    grounds,
+    statutes: str,
+    harm: str,
+    public_interest: str,
+    balancing: str,
+    period_type: str,
+    period_years: int | None = None,
+    period_until: datetime.date | None = None,
+    period_event: str = "",
+    test_participants: str = "",
+    test_date: datetime.date | None = None,
+    note: str = "",
+    version: int | None = None,
+) -> Record:
     """Record the PPID's classification and consequence test (SOP step 2)."""
-    values = {"statutes": statutes, "harm": harm, "public_interest": public_interest,
-              "balancing": balancing, "period_type": period_type, "period_years": period_years,
-              "period_until": period_until, "period_event": period_event,
-              "test_participants": test_participants, "test_date": test_date}
+    values = {
+        "statutes": statutes,
+        "harm": harm,
+        "public_interest": public_interest,
+        "balancing": balancing,
+        "period_type": period_type,
+        "period_years": period_years,
+        "period_until": period_until,
+        "period_event": period_event,
+        "test_participants": test_participants,
+        "test_date": test_date,
+    }
     grounds = list(ExemptionGround.objects.filter(pk__in=[getattr(g, "pk", g) for g in grounds]))
     with transaction.atomic():
         record = _lock(record, version)
         step = _check(record, by, "classify")
         if errors := classification_errors(grounds=grounds, **values):
-            raise WorkflowError(_("The classification is incomplete: see the marked fields."), errors)
+            raise WorkflowError(
+                _("The classification is incomplete: see the marked fields."), errors
+            )
         # Keep only the value that belongs to the chosen kind of period.
-        period_fields = {PeriodType.FIXED: "period_years", PeriodType.UNTIL_DATE: "period_until",
-                         PeriodType.UNTIL_EVENT: "period_event"}
+        period_fields = {
+            PeriodType.FIXED: "period_years",
+            PeriodType.UNTIL_DATE: "period_until",
+            PeriodType.UNTIL_EVENT: "period_event",
+        }
         for name in ("period_years", "period_until", "period_event"):
             if period_fields.get(period_type) != name:
                 values[name] = "" if name == "period_event" else None
@@ -315,49 +422,77 @@ def submit(*, record: Record, by, note: str = "", version: int | None = None) ->
 
 def _verdict_refusal(record: Record, user):
     """Return why this user may not judge this record in this round, or None."""
-    involved = Transition.objects.filter(record=record, actor=user,
-                                         action__in=[Action.CLASSIFY, Action.SUBMIT]).exists()
+    involved = Transition.objects.filter(
+        record=record, actor=user, action__in=[Action.CLASSIFY, Action.SUBMIT]
+    ).exists()
     if involved:
-        return _("You classified or submitted this record, so you cannot judge it: another "
-                 "member of your role must.")
+        return _(
+            "You classified or submitted this record, so you cannot judge it: another "
+            "member of your role must."
+        )
     if Approval.objects.filter(record=record, round=record.round, user=user).exists():
-        return _("You have already given your verdict on this record in this round; a second "
-                 "one is not counted.")
+        return _(
+            "You have already given your verdict on this record in this round; a second "
+            "one is not counted."
+        )
     return None
 
 
-def _judge(record: Record, by, verdict: str, note: str, role: str | None,
-           version: int | None) -> Record:
+def _judge(
+    record: Record, by, verdict: str, note: str, role: str | None, version: int | None
+) -> Record:
     name = {Verdict.APPROVE: "approve", Verdict.RETURN: "return", Verdict.REJECT: "reject"}[verdict]
     if verdict != Verdict.APPROVE and not (note or "").strip():
-        raise WorkflowError(_("Write a note saying why, so the PPID knows what to do next."),
-                            {"note": _("A note is required to return or reject.")})
+        raise WorkflowError(
+            _("Write a note saying why, so the PPID knows what to do next."),
+            {"note": _("A note is required to return or reject.")},
+        )
     with transaction.atomic():
         record = _lock(record, version)
         step = _check(record, by, name)
         if (refusal := _verdict_refusal(record, by)) is not None:
             raise WorkflowError(refusal)
         quorum = required_approvals()
-        counts = dict(Approval.objects.filter(record=record, round=record.round,
-                                              verdict=Verdict.APPROVE)
-                      .values_list("role").annotate(n=Count("id")))
+        counts = dict(
+            Approval.objects.filter(record=record, round=record.round, verdict=Verdict.APPROVE)
+            .values_list("role")
+            .annotate(n=Count("id"))
+        )
         mine = approving_roles_of(by)
         if role is None:
             # Count the approval where it is still needed.
             role = next((r for r in mine if counts.get(r, 0) < quorum[r]), mine[0])
         elif role not in mine:
-            raise WorkflowError(_("You do not hold the role %(role)s.") % {"role": Role(role).label})
+            raise WorkflowError(
+                _("You do not hold the role %(role)s.") % {"role": Role(role).label}
+            )
         try:
             with transaction.atomic():
-                Approval.objects.create(record=record, round=record.round, role=role, user=by,
-                                        verdict=verdict, note=note.strip())
+                Approval.objects.create(
+                    record=record,
+                    round=record.round,
+                    role=role,
+                    user=by,
+                    verdict=verdict,
+                    note=note.strip(),
+                )
         except IntegrityError:  # the unique constraint, should a second click slip through
-            raise WorkflowError(_("You have already given your verdict on this record in this "
-                                  "round; a second one is not counted.")) from None
+            raise WorkflowError(
+                _(
+                    "You have already given your verdict on this record in this "
+                    "round; a second one is not counted."
+                )
+            ) from None
         if verdict == Verdict.APPROVE:
             counts[role] = counts.get(role, 0) + 1
             done = all(counts.get(r, 0) >= n for r, n in quorum.items())
-            _move(record, by, step, note=note.strip(), target=S.APPROVED if done else S.AWAITING_APPROVAL)
+            _move(
+                record,
+                by,
+                step,
+                note=note.strip(),
+                target=S.APPROVED if done else S.AWAITING_APPROVAL,
+            )
             if done:
                 _notify(record, "approved", [Role.DESK, Role.PPID])
         else:
@@ -366,20 +501,23 @@ def _judge(record: Record, by, verdict: str, note: str, role: str | None,
     return record
 
 
-def approve(*, record: Record, by, note: str = "", role: str | None = None,
-            version: int | None = None) -> Record:
+def approve(
+    *, record: Record, by, note: str = "", role: str | None = None, version: int | None = None
+) -> Record:
     """Give an approval; the record is approved once every required role has its quorum."""
     return _judge(record, by, Verdict.APPROVE, note, role, version)
 
 
-def return_for_revision(*, record: Record, by, note: str, role: str | None = None,
-                        version: int | None = None) -> Record:
+def return_for_revision(
+    *, record: Record, by, note: str, role: str | None = None, version: int | None = None
+) -> Record:
     """Send the record back to the PPID with a note; a new submission starts a new round."""
     return _judge(record, by, Verdict.RETURN, note, role, version)
 
 
-def reject(*, record: Record, by, note: str, role: str | None = None,
-           version: int | None = None) -> Record:
+def reject(
+    *, record: Record, by, note: str, role: str | None = None, version: int | None = None
+) -> Record:
     """Refuse the exemption: the information is not proposed and stays open."""
     return _judge(record, by, Verdict.REJECT, note, role, version)
 
@@ -387,7 +525,9 @@ def reject(*, record: Record, by, note: str, role: str | None = None,
 # --- Step 3: archive ------------------------------------------------------------------
 
 
-def upload_softcopy(*, record: Record, by, file, softcopy: Softcopy | None = None) -> SoftcopyVersion:
+def upload_softcopy(
+    *, record: Record, by, file, softcopy: Softcopy | None = None
+) -> SoftcopyVersion:
     """Store a file in the private storage with its SHA-256; a given softcopy gets a new version."""
     with transaction.atomic():
         record = _lock(record, None)
@@ -400,30 +540,40 @@ def upload_softcopy(*, record: Record, by, file, softcopy: Softcopy | None = Non
         file.seek(0)
         hashing = HashingFile(file)
         number = softcopy.versions.count() + 1
-        version = SoftcopyVersion(softcopy=softcopy, number=number, uploaded_by=by,
-                                  original_name=sanitize_name(getattr(file, "name", "")),
-                                  content_type=sniff_type(head))
+        version = SoftcopyVersion(
+            softcopy=softcopy,
+            number=number,
+            uploaded_by=by,
+            original_name=sanitize_name(getattr(file, "name", "")),
+            content_type=sniff_type(head),
+        )
         version.file.save("softcopy", hashing, save=False)
         # If the rows cannot be written, the stored file must not stay behind untracked.
         try:
             version.sha256, version.size = hashing.sha256, hashing.bytes_read
             version.save()
-            _move(record, by, step,
-                  note=f"{version.original_name} (v{number}, SHA-256 {version.sha256[:12]}…)")
+            _move(
+                record,
+                by,
+                step,
+                note=f"{version.original_name} (v{number}, SHA-256 {version.sha256[:12]}…)",
+            )
         except Exception:
             version.file.storage.delete(version.file.name)
             raise
     return version
 
 
-def place_hardcopy(*, record: Record, by, location: Location, box: str = "",
-                   folder: str = "") -> Placement:
+def place_hardcopy(
+    *, record: Record, by, location: Location, box: str = "", folder: str = ""
+) -> Placement:
     """Record where the original hardcopy is filed (a new row each time it moves)."""
     with transaction.atomic():
         record = _lock(record, None)
         step = _check(record, by, "place")
-        placement = Placement.objects.create(record=record, location=location, box=box.strip(),
-                                             folder=folder.strip(), placed_by=by)
+        placement = Placement.objects.create(
+            record=record, location=location, box=box.strip(), folder=folder.strip(), placed_by=by
+        )
         _move(record, by, step, note=str(placement))
     return placement
 
@@ -445,8 +595,12 @@ def archive(*, record: Record, by, note: str = "", version: int | None = None) -
         record = _lock(record, version)
         step = _check(record, by, "archive")
         if not _softcopy_verifies(record):
-            raise WorkflowError(_("Upload the softcopy first: an archived record needs at least one "
-                                  "softcopy whose checksum verifies."))
+            raise WorkflowError(
+                _(
+                    "Upload the softcopy first: an archived record needs at least one "
+                    "softcopy whose checksum verifies."
+                )
+            )
         if not record.placements.exists():
             raise WorkflowError(_("Record where the hardcopy is filed before archiving."))
         _move(record, by, step, note=note)
@@ -456,41 +610,64 @@ def archive(*, record: Record, by, note: str = "", version: int | None = None) -
 # --- Step 4: decisions and publication ------------------------------------------------
 
 
-def create_decision(*, by, issuer: str, number: str, year: int, title: str,
-                    date_set: datetime.date, pdf=None) -> Decision:
+def create_decision(
+    *, by, issuer: str, number: str, year: int, title: str, date_set: datetime.date, pdf=None
+) -> Decision:
     """Enter a Keputusan on the list (issued by KPU RI or the body the rules name)."""
     if not has_role(by, Role.PPID, Role.DESK):
-        raise WorkflowError(_("Only %(roles)s may enter decisions.")
-                            % {"roles": _role_names([Role.PPID, Role.DESK])})
+        raise WorkflowError(
+            _("Only %(roles)s may enter decisions.")
+            % {"roles": _role_names([Role.PPID, Role.DESK])}
+        )
     values = {"issuer": issuer, "number": number, "title": title}
     if errors := _required_text(values, values.keys()):
         raise WorkflowError(_("Fill in every field of the decision."), errors)
     if Decision.objects.filter(issuer=issuer.strip(), number=number.strip()).exists():
-        raise WorkflowError(_("This decision is already in the register."),
-                            {"number": _("A decision with this issuer and number exists.")})
-    decision = Decision(issuer=issuer.strip(), number=number.strip(), year=year,
-                        title=title.strip(), date_set=date_set, created_by=by)
+        raise WorkflowError(
+            _("This decision is already in the register."),
+            {"number": _("A decision with this issuer and number exists.")},
+        )
+    decision = Decision(
+        issuer=issuer.strip(),
+        number=number.strip(),
+        year=year,
+        title=title.strip(),
+        date_set=date_set,
+        created_by=by,
+    )
     if pdf is not None:
         decision.pdf.save(sanitize_name(pdf.name), pdf, save=False)
     decision.save()
     return decision
 
 
-def record_decision(*, decision: Decision, record: Record, outcome: str, by, note: str = "",
-                    version: int | None = None) -> DecisionItem:
+def record_decision(
+    *,
+    decision: Decision,
+    record: Record,
+    outcome: str,
+    by,
+    note: str = "",
+    version: int | None = None,
+) -> DecisionItem:
     """Record what a decision says of a record: exempt (decided) or open (opened)."""
     name = {Outcome.EXEMPT: "decide_exempt", Outcome.OPEN: "decide_open"}[Outcome(outcome)]
     with transaction.atomic():
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         if decision.is_published:
-            raise WorkflowError(_("This decision is already published and cannot take more "
-                                  "records; enter the later decision instead."))
+            raise WorkflowError(
+                _(
+                    "This decision is already published and cannot take more "
+                    "records; enter the later decision instead."
+                )
+            )
         record = _lock(record, version)
         step = _check(record, by, name)
         if decision.items.filter(record=record).exists():
             raise WorkflowError(_("This record is already in this decision."))
-        item = DecisionItem.objects.create(decision=decision, record=record, outcome=outcome,
-                                           added_by=by)
+        item = DecisionItem.objects.create(
+            decision=decision, record=record, outcome=outcome, added_by=by
+        )
         _move(record, by, step, note=note, instrument=str(decision))
     return item
 
@@ -501,8 +678,9 @@ def publish_decision(*, decision: Decision, by, note: str = "") -> Decision:
     with transaction.atomic():
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         if not has_role(by, *step.roles):
-            raise WorkflowError(_("Only %(roles)s may publish a decision.")
-                                % {"roles": _role_names(step.roles)})
+            raise WorkflowError(
+                _("Only %(roles)s may publish a decision.") % {"roles": _role_names(step.roles)}
+            )
         if decision.is_published:
             raise WorkflowError(_("This decision was already published; nothing changed."))
         if not decision.items.exists():
@@ -522,8 +700,9 @@ def publish_decision(*, decision: Decision, by, note: str = "") -> Decision:
     return decision
 
 
-def open_record(*, record: Record, by, reason: str, instrument: str, note: str = "",
-                version: int | None = None) -> Record:
+def open_record(
+    *, record: Record, by, reason: str, instrument: str, note: str = "", version: int | None = None
+) -> Record:
     """Open a published record: its exemption ended (expiry, consent, objection, KI, revocation)."""
     errors = {}
     if reason not in OpenReason.values:

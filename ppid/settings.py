@@ -136,15 +136,24 @@ if AWS_STORAGE_BUCKET_NAME:
     STORAGES = {
         "default": {
             "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {**_s3, "location": "public", "querystring_auth": False,
-                        "default_acl": None},
+            "OPTIONS": {
+                **_s3,
+                "location": "public",
+                "querystring_auth": False,
+                "default_acl": None,
+            },
         },
         # Never a custom domain here: it would make the URLs unsigned.
         "private": {
             "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {**_s3, "location": "private", "querystring_auth": True,
-                        "querystring_expire": 60, "default_acl": "private",
-                        "custom_domain": None},
+            "OPTIONS": {
+                **_s3,
+                "location": "private",
+                "querystring_auth": True,
+                "querystring_expire": 60,
+                "default_acl": "private",
+                "custom_domain": None,
+            },
         },
     }
 else:
@@ -162,8 +171,9 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ppid@kpu-pontianakkota.go.id")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool(
-    "BEHIND_HTTPS_PROXY", default=False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_HTTPS_PROXY", default=False) else None
+)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG and env.bool("HTTPS", default=True)
 
 # --- The office and its workflow ------------------------------------------------

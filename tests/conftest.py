@@ -26,8 +26,10 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
-        "private": {"BACKEND": settings.STORAGES["private"]["BACKEND"],
-                    "OPTIONS": {"location": tmp_path / "private"}},
+        "private": {
+            "BACKEND": settings.STORAGES["private"]["BACKEND"],
+            "OPTIONS": {"location": tmp_path / "private"},
+        },
     }
     # The field resolved its storage callable at import time; point it at this test's folder.
     field = SoftcopyVersion._meta.get_field("file")
@@ -53,7 +55,9 @@ def restore_migration_data():
 
 def _user(username, *roles, **extra):
     restore_migration_data()
-    user = User.objects.create_user(username, f"{username}@example.org", "pw", is_staff=True, **extra)
+    user = User.objects.create_user(
+        username, f"{username}@example.org", "pw", is_staff=True, **extra
+    )
     for role in roles:
         user.groups.add(Group.objects.get(name=role))
     return user
@@ -97,14 +101,21 @@ def it_admin(db):
 
 @pytest.fixture
 def cast(desk, ppid, pembina, pertimbangan, atasan, it_admin):
-    return {"desk": desk, "ppid": ppid, "pembina": pembina, "pertimbangan": pertimbangan,
-            "atasan": atasan, "admin": it_admin}
+    return {
+        "desk": desk,
+        "ppid": ppid,
+        "pembina": pembina,
+        "pertimbangan": pertimbangan,
+        "atasan": atasan,
+        "admin": it_admin,
+    }
 
 
 @pytest.fixture
 def location(db):
-    return Location.objects.create(building="Kantor KPU Kota Pontianak", room="Ruang Arsip",
-                                   cabinet="Lemari A", shelf="Rak 1")
+    return Location.objects.create(
+        building="Kantor KPU Kota Pontianak", room="Ruang Arsip", cabinet="Lemari A", shelf="Rak 1"
+    )
 
 
 CLASSIFICATION = {
@@ -119,8 +130,16 @@ CLASSIFICATION = {
     "test_date": datetime.date(2025, 8, 1),
 }
 
-LADDER = ["collected", "classified", "awaiting_approval", "approved", "archived", "decided",
-          "published", "opened"]
+LADDER = [
+    "collected",
+    "classified",
+    "awaiting_approval",
+    "approved",
+    "archived",
+    "decided",
+    "published",
+    "opened",
+]
 
 
 def pdf_file(name="scan.pdf", text="Dokumen rahasia"):
@@ -134,8 +153,12 @@ def make_record(cast, location):
 
     def make(state="collected", decision=None, **fields):
         n = next(counter)
-        values = {"title": f"Berkas internal {n}", "public_title": f"Informasi publik {n}",
-                  "holding_unit": "Divisi Teknis", "document_type": "Dokumen persyaratan calon"}
+        values = {
+            "title": f"Berkas internal {n}",
+            "public_title": f"Informasi publik {n}",
+            "holding_unit": "Divisi Teknis",
+            "document_type": "Dokumen persyaratan calon",
+        }
         record = workflow.collect(by=cast["desk"], **{**values, **fields})
         if state == "collected":
             return record
@@ -148,16 +171,23 @@ def make_record(cast, location):
             "classified": lambda r: workflow.classify(record=r, by=cast["ppid"], **CLASSIFICATION),
             "awaiting_approval": lambda r: workflow.submit(record=r, by=cast["ppid"]),
             "approved": lambda r: workflow.approve(
-                record=workflow.approve(record=r, by=cast["pembina"]), by=cast["pertimbangan"]),
+                record=workflow.approve(record=r, by=cast["pembina"]), by=cast["pertimbangan"]
+            ),
             "archived": lambda r: archive(r),
-            "decided": lambda r: workflow.record_decision(
-                decision=decision or make_decision(), record=r, outcome=Outcome.EXEMPT,
-                by=cast["ppid"]).record,
+            "decided": lambda r: (
+                workflow.record_decision(
+                    decision=decision or make_decision(),
+                    record=r,
+                    outcome=Outcome.EXEMPT,
+                    by=cast["ppid"],
+                ).record
+            ),
             "published": lambda r: publish(r),
             "opened": lambda r: workflow.open_record(
-                record=r, by=cast["ppid"], reason="expired", instrument="Jangka waktu berakhir"),
+                record=r, by=cast["ppid"], reason="expired", instrument="Jangka waktu berakhir"
+            ),
         }
-        for name in LADDER[1:LADDER.index(state) + 1]:
+        for name in LADDER[1 : LADDER.index(state) + 1]:
             record = steps[name](record)
         return record
 
@@ -176,10 +206,14 @@ def make_record(cast, location):
 
     def make_decision(**fields):
         n = next(decisions)
-        values = {"issuer": "KPU RI", "number": f"{n}/HM.02-Kpt/05/KPU/VIII/2025", "year": 2025,
-                  "title": "tentang Daftar Informasi Publik yang Dikecualikan",
-                  "date_set": datetime.date(2025, 8, 21),
-                  "pdf": ContentFile(tiny_pdf(["Keputusan"]), name="keputusan.pdf")}
+        values = {
+            "issuer": "KPU RI",
+            "number": f"{n}/HM.02-Kpt/05/KPU/VIII/2025",
+            "year": 2025,
+            "title": "tentang Daftar Informasi Publik yang Dikecualikan",
+            "date_set": datetime.date(2025, 8, 21),
+            "pdf": ContentFile(tiny_pdf(["Keputusan"]), name="keputusan.pdf"),
+        }
         return workflow.create_decision(by=cast["ppid"], **{**values, **fields})
 
     make.decision = make_decision
@@ -211,9 +245,16 @@ def browser():
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield launched
         launched.close()
 

@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 
 from dikecualikan.models import Approval, Record
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -44,7 +43,8 @@ def test_an_approver_on_a_phone_approves_from_the_queue(phone, live_server, make
 
 
 def test_a_return_without_a_note_is_refused_on_the_page_and_changes_nothing(
-        phone, live_server, make_record, pertimbangan):
+    phone, live_server, make_record, pertimbangan
+):
     record = make_record("awaiting_approval")
     sign_in(phone, live_server.url, "pertimbangan")
     phone.goto(f"{live_server.url}/admin/dikecualikan/record/{record.pk}/change/")

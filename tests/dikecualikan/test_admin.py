@@ -19,8 +19,12 @@ def act(client, action, records, **extra):
 
 
 def confirm(client, action, records, note="", versions=None):
-    data = {"action": action, "_selected_action": [r.pk for r in records], "post": "yes",
-            "note": note}
+    data = {
+        "action": action,
+        "_selected_action": [r.pk for r in records],
+        "post": "yes",
+        "note": note,
+    }
     for record in records:
         data[f"version-{record.pk}"] = (versions or {}).get(record.pk, record.version)
     return client.post(CHANGELIST, data, follow=True)
@@ -60,7 +64,8 @@ def test_the_queue_shows_only_records_awaiting_this_approvers_verdict(client, ma
 
 
 def test_the_queue_costs_the_same_number_of_queries_for_5_and_for_40_records(
-        client, make_record, pembina, django_assert_max_num_queries):
+    client, make_record, pembina, django_assert_max_num_queries
+):
     client.force_login(pembina)
     for _ in range(5):
         make_record("awaiting_approval")
@@ -120,8 +125,7 @@ def test_a_stale_confirmation_is_refused_with_a_message(client, make_record, pem
     from dikecualikan import workflow
 
     workflow.return_for_revision(record=record, by=pertimbangan, note="Dikembalikan dulu")
-    response = confirm(client, "approve_selected", [record],
-                       versions={record.pk: opened_version})
+    response = confirm(client, "approve_selected", [record], versions={record.pk: opened_version})
     assert any(f"#{record.pk}" in m for m in messages_of(response))
     assert Record.objects.get(pk=record.pk).state == "returned"
     assert not Approval.objects.filter(user=pembina).exists()
@@ -147,7 +151,9 @@ def test_users_without_an_approving_role_cannot_give_verdicts(client, make_recor
     assert any(f"#{record.pk}" in m for m in messages_of(response))
 
 
-def test_the_record_page_is_read_only_with_history_and_verdict_buttons(client, make_record, pembina):
+def test_the_record_page_is_read_only_with_history_and_verdict_buttons(
+    client, make_record, pembina
+):
     record = make_record("awaiting_approval", title="Berkas kesehatan calon")
     client.force_login(pembina)
     response = client.get(change_url(record))
@@ -173,8 +179,12 @@ def test_no_admin_path_adds_changes_or_deletes_a_record(client, make_record, it_
     post = client.post(change_url(record), {"title": "Diubah", "state": "published"})
     assert post.status_code == 403
     assert client.get(reverse("admin:dikecualikan_record_add")).status_code == 403
-    assert client.post(reverse("admin:dikecualikan_record_delete", args=[record.pk]),
-                       {"post": "yes"}).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:dikecualikan_record_delete", args=[record.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     act(client, "delete_selected", [record])
     record.refresh_from_db()
     assert (record.state, record.version) == before
@@ -187,8 +197,12 @@ def test_history_rows_cannot_be_edited_in_the_admin(client, make_record, it_admi
     client.force_login(it_admin)
     url = reverse("admin:dikecualikan_transition_change", args=[row.pk])
     assert client.post(url, {"note": "dipalsukan"}).status_code == 403
-    assert client.post(reverse("admin:dikecualikan_transition_delete", args=[row.pk]),
-                       {"post": "yes"}).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:dikecualikan_transition_delete", args=[row.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     assert Transition.objects.get(pk=row.pk).note == row.note
 
 

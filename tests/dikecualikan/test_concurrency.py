@@ -43,7 +43,8 @@ def _postgres_only():
 
 
 def test_two_approvers_at_the_same_moment_end_with_one_transition_to_approved(
-        make_record, pembina, pertimbangan):
+    make_record, pembina, pertimbangan
+):
     for _ in range(5):  # a race that passes once may pass by luck: run it a few times
         record = make_record("awaiting_approval")
         outcomes = run_together(
@@ -67,7 +68,8 @@ def test_the_same_approver_clicking_twice_at_once_gives_one_verdict(make_record,
 
 
 def test_a_return_and_an_approval_at_once_leave_one_consistent_state(
-        make_record, pembina, pertimbangan):
+    make_record, pembina, pertimbangan
+):
     record = make_record("awaiting_approval")
     outcomes = run_together(
         lambda: workflow.approve(record=record, by=pembina),

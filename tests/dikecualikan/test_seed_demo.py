@@ -39,8 +39,17 @@ def test_seed_demo_creates_every_role_and_every_state_of_the_demo(db, settings):
     assert Transition.objects.filter(action="collect").count() == 18
     published = Record.objects.filter(state="published").first()
     assert list(published.transitions.values_list("action", flat=True)) == [
-        "collect", "classify", "submit", "approve", "approve", "upload", "place", "archive",
-        "decide", "publish"]
+        "collect",
+        "classify",
+        "submit",
+        "approve",
+        "approve",
+        "upload",
+        "place",
+        "archive",
+        "decide",
+        "publish",
+    ]
 
 
 def test_seed_demo_run_twice_adds_nothing(db):

@@ -13,10 +13,25 @@ from dikecualikan.workflow import STEPS, WorkflowError
 
 from ..conftest import CLASSIFICATION, pdf_file
 
-ROLE_USER = {"desk": "desk", "ppid": "ppid", "pembina": "pembina",
-             "tim_pertimbangan": "pertimbangan", "atasan": "atasan"}
-ALL_STATES = ["collected", "classified", "awaiting_approval", "returned", "rejected", "approved",
-              "archived", "decided", "published", "opened"]
+ROLE_USER = {
+    "desk": "desk",
+    "ppid": "ppid",
+    "pembina": "pembina",
+    "tim_pertimbangan": "pertimbangan",
+    "atasan": "atasan",
+}
+ALL_STATES = [
+    "collected",
+    "classified",
+    "awaiting_approval",
+    "returned",
+    "rejected",
+    "approved",
+    "archived",
+    "decided",
+    "published",
+    "opened",
+]
 # Steps on a single record (publish works per decision and has its own tests below).
 RECORD_STEPS = [name for name in STEPS if name not in ("collect", "publish")]
 
@@ -34,20 +49,28 @@ def fire(name, record, user, make_record, location):
         "place": lambda: workflow.place_hardcopy(record=record, by=user, location=location),
         "archive": lambda: workflow.archive(record=record, by=user),
         "decide_exempt": lambda: workflow.record_decision(
-            decision=make_record.decision(), record=record, outcome="exempt", by=user),
+            decision=make_record.decision(), record=record, outcome="exempt", by=user
+        ),
         "decide_open": lambda: workflow.record_decision(
-            decision=make_record.decision(), record=record, outcome="open", by=user),
-        "open": lambda: workflow.open_record(record=record, by=user, reason="consent",
-                                             instrument="Surat persetujuan 12 Mei 2026"),
+            decision=make_record.decision(), record=record, outcome="open", by=user
+        ),
+        "open": lambda: workflow.open_record(
+            record=record, by=user, reason="consent", instrument="Surat persetujuan 12 Mei 2026"
+        ),
     }
     return calls[name]()
 
 
 def snapshot(record):
     record = Record.objects.get(pk=record.pk)
-    return (record.state, record.version, Transition.objects.filter(record=record).count(),
-            Approval.objects.filter(record=record).count(), Softcopy.objects.count(),
-            Placement.objects.count())
+    return (
+        record.state,
+        record.version,
+        Transition.objects.filter(record=record).count(),
+        Approval.objects.filter(record=record).count(),
+        Softcopy.objects.count(),
+        Placement.objects.count(),
+    )
 
 
 def allowed_roles(step):
@@ -84,16 +107,28 @@ def test_each_step_refuses_every_state_it_does_not_start_from(name, cast, make_r
 
 
 def test_desk_collects_a_record_with_its_first_history_row(desk):
-    record = workflow.collect(by=desk, title="Berkas", public_title="Informasi",
-                              holding_unit="Divisi Hukum", document_type="Memorandum")
+    record = workflow.collect(
+        by=desk,
+        title="Berkas",
+        public_title="Informasi",
+        holding_unit="Divisi Hukum",
+        document_type="Memorandum",
+    )
     assert record.state == "collected"
     (row,) = record.transitions.all()
-    assert (row.action, row.from_state, row.to_state, row.actor) == ("collect", "", "collected", desk)
+    assert (row.action, row.from_state, row.to_state, row.actor) == (
+        "collect",
+        "",
+        "collected",
+        desk,
+    )
 
 
 def test_approvers_cannot_collect(pembina):
     with pytest.raises(WorkflowError):
-        workflow.collect(by=pembina, title="B", public_title="I", holding_unit="U", document_type="D")
+        workflow.collect(
+            by=pembina, title="B", public_title="I", holding_unit="U", document_type="D"
+        )
     assert not Record.objects.exists()
 
 
@@ -105,7 +140,9 @@ def test_collect_names_each_missing_field(desk):
 
 def test_edit_changes_fields_and_writes_a_history_row(make_record, desk):
     record = make_record("collected")
-    record = workflow.edit(record=record, by=desk, title="Judul yang diperbaiki", version=record.version)
+    record = workflow.edit(
+        record=record, by=desk, title="Judul yang diperbaiki", version=record.version
+    )
     assert Record.objects.get(pk=record.pk).title == "Judul yang diperbaiki"
     last = record.transitions.last()
     assert (last.action, last.from_state, last.to_state) == ("edit", "collected", "collected")
@@ -130,7 +167,11 @@ def test_ppid_classifies_with_grounds_consequence_test_and_period(make_record, p
     assert record.period_years == 5 and record.harm.startswith("Mengungkap")
     last = record.transitions.last()
     assert (last.action, last.from_state, last.to_state, last.actor) == (
-        "classify", "collected", "classified", ppid)
+        "classify",
+        "collected",
+        "classified",
+        ppid,
+    )
 
 
 @pytest.mark.parametrize("missing", ["grounds", "harm", "public_interest", "balancing", "statutes"])
@@ -169,13 +210,16 @@ def test_a_fixed_period_longer_than_the_grounds_maximum_is_refused(make_record, 
     assert "30" in str(error.value.field_errors["period_years"])
 
 
-@pytest.mark.parametrize("values,field", [
-    ({"period_type": "until_date", "period_until": None}, "period_until"),
-    ({"period_type": "until_date", "period_until": datetime.date(2020, 1, 1)}, "period_until"),
-    ({"period_type": "until_event", "period_event": " "}, "period_event"),
-    ({"period_type": "fixed", "period_years": None}, "period_years"),
-    ({"period_type": "forever"}, "period_type"),
-])
+@pytest.mark.parametrize(
+    "values,field",
+    [
+        ({"period_type": "until_date", "period_until": None}, "period_until"),
+        ({"period_type": "until_date", "period_until": datetime.date(2020, 1, 1)}, "period_until"),
+        ({"period_type": "until_event", "period_event": " "}, "period_event"),
+        ({"period_type": "fixed", "period_years": None}, "period_years"),
+        ({"period_type": "forever"}, "period_type"),
+    ],
+)
 def test_a_period_without_its_value_is_refused(make_record, ppid, values, field):
     record = make_record("collected")
     with pytest.raises(WorkflowError) as error:
@@ -186,13 +230,17 @@ def test_a_period_without_its_value_is_refused(make_record, ppid, values, field)
 def test_classify_keeps_only_the_value_of_the_chosen_period(make_record, ppid):
     record = make_record("collected")
     until = timezone.localdate() + datetime.timedelta(days=400)
-    record = workflow.classify(record=record, by=ppid, **{
-        **CLASSIFICATION, "period_type": "until_date", "period_until": until, "period_years": 5})
+    record = workflow.classify(
+        record=record,
+        by=ppid,
+        **{**CLASSIFICATION, "period_type": "until_date", "period_until": until, "period_years": 5},
+    )
     assert (record.period_until, record.period_years) == (until, None)
 
 
 def test_submit_opens_an_approval_round_and_mails_the_approvers_after_commit(
-        make_record, ppid, pembina, pertimbangan, mailoutbox, django_capture_on_commit_callbacks):
+    make_record, ppid, pembina, pertimbangan, mailoutbox, django_capture_on_commit_callbacks
+):
     record = make_record("classified")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         record = workflow.submit(record=record, by=ppid)
@@ -200,7 +248,10 @@ def test_submit_opens_an_approval_round_and_mails_the_approvers_after_commit(
     for callback in callbacks:
         callback()
     assert record.state == "awaiting_approval" and record.round == 1
-    assert sorted(m.to[0] for m in mailoutbox) == ["pembina@example.org", "pertimbangan@example.org"]
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "pembina@example.org",
+        "pertimbangan@example.org",
+    ]
     assert f"#{record.pk}" in mailoutbox[0].subject
 
 
@@ -221,11 +272,15 @@ def test_one_approval_is_recorded_while_the_record_waits_for_the_other_role(make
     assert (approval.role, approval.verdict, approval.round) == ("pembina", "approve", 1)
     last = record.transitions.last()
     assert (last.action, last.from_state, last.to_state) == (
-        "approve", "awaiting_approval", "awaiting_approval")
+        "approve",
+        "awaiting_approval",
+        "awaiting_approval",
+    )
 
 
 def test_the_record_is_approved_when_every_required_role_has_its_quorum(
-        make_record, pembina, pertimbangan, mailoutbox, django_capture_on_commit_callbacks):
+    make_record, pembina, pertimbangan, mailoutbox, django_capture_on_commit_callbacks
+):
     record = make_record("awaiting_approval")
     workflow.approve(record=record, by=pembina)
     with django_capture_on_commit_callbacks(execute=True):
@@ -235,8 +290,9 @@ def test_the_record_is_approved_when_every_required_role_has_its_quorum(
     assert sorted(m.to[0] for m in mailoutbox) == ["desk@example.org", "ppid@example.org"]
 
 
-def test_the_quorum_of_each_role_comes_from_settings(make_record, settings, pembina, pertimbangan,
-                                                     pertimbangan2):
+def test_the_quorum_of_each_role_comes_from_settings(
+    make_record, settings, pembina, pertimbangan, pertimbangan2
+):
     settings.PPID_APPROVALS = "pembina:1,tim_pertimbangan:2"
     record = make_record("classified")
     record = workflow.submit(record=record, by=record.transitions.get(action="classify").actor)
@@ -247,8 +303,9 @@ def test_the_quorum_of_each_role_comes_from_settings(make_record, settings, pemb
     assert record.state == "approved"
 
 
-def test_the_atasan_gives_verdicts_only_when_settings_require_the_role(make_record, settings, atasan,
-                                                                      pembina, pertimbangan):
+def test_the_atasan_gives_verdicts_only_when_settings_require_the_role(
+    make_record, settings, atasan, pembina, pertimbangan
+):
     record = make_record("awaiting_approval")
     with pytest.raises(WorkflowError):
         workflow.approve(record=record, by=atasan)
@@ -293,7 +350,8 @@ def test_return_and_reject_need_a_note(make_record, pembina, verdict):
 
 
 def test_a_return_sends_the_record_back_and_resubmission_starts_a_new_round(
-        make_record, ppid, pembina, pertimbangan, mailoutbox, django_capture_on_commit_callbacks):
+    make_record, ppid, pembina, pertimbangan, mailoutbox, django_capture_on_commit_callbacks
+):
     record = make_record("awaiting_approval")
     workflow.approve(record=record, by=pembina)
     with django_capture_on_commit_callbacks(execute=True):
@@ -309,7 +367,11 @@ def test_a_return_sends_the_record_back_and_resubmission_starts_a_new_round(
     record = workflow.approve(record=record, by=pembina)
     assert record.state == "approved"
     assert list(record.approvals.values_list("round", "verdict")) == [
-        (1, "approve"), (1, "return"), (2, "approve"), (2, "approve")]
+        (1, "approve"),
+        (1, "return"),
+        (2, "approve"),
+        (2, "approve"),
+    ]
 
 
 def test_a_rejected_record_is_final(make_record, ppid):
@@ -329,7 +391,10 @@ def test_archive_needs_a_softcopy_and_a_hardcopy_place(make_record, desk, locati
     record = workflow.archive(record=record, by=desk)
     assert record.state == "archived"
     assert list(record.transitions.values_list("action", flat=True))[-3:] == [
-        "upload", "place", "archive"]
+        "upload",
+        "place",
+        "archive",
+    ]
 
 
 def test_archive_refuses_a_softcopy_whose_checksum_no_longer_verifies(make_record, desk, location):
@@ -344,7 +409,8 @@ def test_archive_refuses_a_softcopy_whose_checksum_no_longer_verifies(make_recor
 
 
 def test_a_softcopy_is_stored_privately_with_its_checksum_under_a_server_made_name(
-        make_record, desk, tmp_path):
+    make_record, desk, tmp_path
+):
     import hashlib
 
     record = make_record("collected")
@@ -362,8 +428,9 @@ def test_a_softcopy_is_stored_privately_with_its_checksum_under_a_server_made_na
 def test_a_new_version_of_a_softcopy_keeps_the_old_one(make_record, desk):
     record = make_record("collected")
     first = workflow.upload_softcopy(record=record, by=desk, file=pdf_file(text="v1"))
-    second = workflow.upload_softcopy(record=record, by=desk, file=pdf_file(text="v2"),
-                                      softcopy=first.softcopy)
+    second = workflow.upload_softcopy(
+        record=record, by=desk, file=pdf_file(text="v2"), softcopy=first.softcopy
+    )
     assert (first.number, second.number) == (1, 2)
     assert first.softcopy.versions.count() == 2 and first.sha256 != second.sha256
 
@@ -394,9 +461,9 @@ def test_a_published_decision_takes_no_more_records(make_record, ppid):
     assert Record.objects.get(pk=record.pk).state == "archived"
 
 
-def test_publishing_a_decision_publishes_its_exempted_records(make_record, make_decision, ppid,
-                                                              mailoutbox,
-                                                              django_capture_on_commit_callbacks):
+def test_publishing_a_decision_publishes_its_exempted_records(
+    make_record, make_decision, ppid, mailoutbox, django_capture_on_commit_callbacks
+):
     decision = make_decision()
     exempt = [make_record("decided", decision=decision) for _ in range(2)]
     opened = make_record("archived")
@@ -441,11 +508,20 @@ def test_only_ppid_and_desk_publish_decisions(make_record, make_decision, cast, 
 
 def test_opening_a_published_record_keeps_the_reason_and_instrument(make_record, atasan):
     record = make_record("published")
-    record = workflow.open_record(record=record, by=atasan, reason="objection",
-                                  instrument="Putusan Atasan PPID No. 3/2026", note="Keberatan")
+    record = workflow.open_record(
+        record=record,
+        by=atasan,
+        reason="objection",
+        instrument="Putusan Atasan PPID No. 3/2026",
+        note="Keberatan",
+    )
     last = record.transitions.last()
     assert (record.state, last.reason, last.instrument, last.from_state) == (
-        "opened", "objection", "Putusan Atasan PPID No. 3/2026", "published")
+        "opened",
+        "objection",
+        "Putusan Atasan PPID No. 3/2026",
+        "published",
+    )
 
 
 @pytest.mark.parametrize("reason,instrument", [("", "Surat"), ("expired", " "), ("bogus", "Surat")])
@@ -465,9 +541,15 @@ def test_allowed_steps_name_exactly_what_each_role_may_do_now(make_record, cast)
 
 def test_nothing_in_the_register_can_be_deleted(make_record):
     record = make_record("published")
-    for obj in [record, record.transitions.first(), record.approvals.first(),
-                record.decision_items.first(), record.softcopies.first(),
-                record.softcopies.first().versions.first(), record.placements.first()]:
+    for obj in [
+        record,
+        record.transitions.first(),
+        record.approvals.first(),
+        record.decision_items.first(),
+        record.softcopies.first(),
+        record.softcopies.first().versions.first(),
+        record.placements.first(),
+    ]:
         with pytest.raises(PermissionDenied):
             obj.delete()
     with pytest.raises(PermissionDenied):

@@ -15,8 +15,11 @@ PO = Path(__file__).resolve().parents[2] / "locale" / "id" / "LC_MESSAGES" / "dj
 def test_every_message_has_an_indonesian_translation():
     with PO.open("rb") as fh:
         catalog = read_po(fh)
-    missing = [m.id for m in catalog if m.id and not (
-        all(m.string) if isinstance(m.string, tuple) else m.string)]
+    missing = [
+        m.id
+        for m in catalog
+        if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)
+    ]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert missing == [], "untranslated in locale/id"
     assert fuzzy == [], "marked fuzzy in locale/id: check the translation, remove the flag"
@@ -38,7 +41,9 @@ def test_the_same_message_is_in_english_for_a_user_who_chose_english(make_record
     assert "Collected" in str(error.value)
 
 
-def test_the_approvers_screen_speaks_indonesian_and_english_on_request(client, make_record, pembina):
+def test_the_approvers_screen_speaks_indonesian_and_english_on_request(
+    client, make_record, pembina
+):
     record = make_record("awaiting_approval")
     client.force_login(pembina)
     url = reverse("admin:dikecualikan_record_change", args=[record.pk])
@@ -49,7 +54,9 @@ def test_the_approvers_screen_speaks_indonesian_and_english_on_request(client, m
     assert ">Approve<" in page and "Awaiting approval" in page
 
 
-def test_mail_goes_out_in_indonesian(make_record, ppid, mailoutbox, django_capture_on_commit_callbacks):
+def test_mail_goes_out_in_indonesian(
+    make_record, ppid, mailoutbox, django_capture_on_commit_callbacks
+):
     record = make_record("classified")
     with django_capture_on_commit_callbacks(execute=True):
         workflow.submit(record=record, by=ppid)

@@ -18,7 +18,12 @@ def start(**env):
     clean = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "ppid.settings", **env}
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
-        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_the_app_refuses_to_start_without_a_secret_key_when_debug_is_off():
@@ -81,7 +86,12 @@ def test_the_38_grounds_of_pasal_17_and_the_five_roles_are_loaded_by_migrations(
     assert ExemptionGround.objects.get(code="17h2").parent_id == "17h"
     assert ExemptionGround.objects.get(code="17a1").max_years == 30
     assert set(Group.objects.values_list("name", flat=True)) >= {
-        "desk", "ppid", "pembina", "tim_pertimbangan", "atasan"}
+        "desk",
+        "ppid",
+        "pembina",
+        "tim_pertimbangan",
+        "atasan",
+    }
     desk = Group.objects.get(name="desk")
     assert not desk.permissions.filter(codename__startswith="delete_").exists()
     assert desk.permissions.filter(codename="view_record").exists()

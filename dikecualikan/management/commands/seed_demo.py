@@ -32,8 +32,15 @@ USERS = [
     ("atasan", Role.ATASAN, "Nurhayati", "Hasan"),
 ]
 
-LADDER = ["collected", "classified", "awaiting_approval", "approved", "archived", "decided",
-          "published"]
+LADDER = [
+    "collected",
+    "classified",
+    "awaiting_approval",
+    "approved",
+    "archived",
+    "decided",
+    "published",
+]
 
 LOCATIONS = [
     ("Kantor KPU Kota Pontianak", "Ruang Arsip", "Lemari A", "Rak 1"),
@@ -42,14 +49,24 @@ LOCATIONS = [
 ]
 
 DECISIONS = [
-    {"issuer": "KPU RI", "number": "1210/HM.02-Kpt/05/KPU/VIII/2025", "year": 2025,
-     "date_set": datetime.date(2025, 8, 21),
-     "title": "tentang Penetapan Daftar Informasi Publik yang Dikecualikan pada Komisi Pemilihan "
-              "Umum Kota Pontianak (contoh demo)"},
-    {"issuer": "KPU RI", "number": "1587/HM.02-Kpt/05/KPU/XI/2025", "year": 2025,
-     "date_set": datetime.date(2025, 11, 10),
-     "title": "tentang Perubahan Daftar Informasi Publik yang Dikecualikan pada Komisi Pemilihan "
-              "Umum Kota Pontianak (contoh demo)"},
+    {
+        "issuer": "KPU RI",
+        "number": "1210/HM.02-Kpt/05/KPU/VIII/2025",
+        "year": 2025,
+        "date_set": datetime.date(2025, 8, 21),
+        "title": "tentang Penetapan Daftar Informasi Publik yang Dikecualikan pada Komisi "
+        "Pemilihan "
+        "Umum Kota Pontianak (contoh demo)",
+    },
+    {
+        "issuer": "KPU RI",
+        "number": "1587/HM.02-Kpt/05/KPU/XI/2025",
+        "year": 2025,
+        "date_set": datetime.date(2025, 11, 10),
+        "title": "tentang Perubahan Daftar Informasi Publik yang Dikecualikan pada Komisi "
+        "Pemilihan "
+        "Umum Kota Pontianak (contoh demo)",
+    },
 ]
 
 
@@ -78,7 +95,10 @@ def tiny_pdf(lines: list[str]) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
@@ -86,13 +106,18 @@ class Command(BaseCommand):
     help = "Create the demo users (one per role) and 18 demo records driven through the SOP."
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true",
-                            help="Run even with DEBUG off (never on a production database).")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off (never on a production database).",
+        )
 
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
-            raise CommandError("seed_demo creates users with a known password; it runs only with "
-                               "DEBUG=1, or with --force on a database that is not production.")
+            raise CommandError(
+                "seed_demo creates users with a known password; it runs only with "
+                "DEBUG=1, or with --force on a database that is not production."
+            )
         with transaction.atomic():
             users = self.create_users()
             if Record.objects.filter(created_by=users["desk"]).exists():
@@ -116,8 +141,10 @@ class Command(BaseCommand):
         return users
 
     def create_records(self, users):
-        places = [Location.objects.get_or_create(building=b, room=r, cabinet=c, shelf=s)[0]
-                  for b, r, c, s in LOCATIONS]
+        places = [
+            Location.objects.get_or_create(building=b, room=r, cabinet=c, shelf=s)[0]
+            for b, r, c, s in LOCATIONS
+        ]
         rows = list(csv.DictReader(DATA.open(encoding="utf-8")))
         records = []
         for number, row in enumerate(rows, start=1):
@@ -130,10 +157,13 @@ class Command(BaseCommand):
         """Take one record as far as its demo state allows before decisions exist."""
         target = row["tahap_demo"]
         record = workflow.collect(
-            by=users["desk"], public_title=row["informasi"],
+            by=users["desk"],
+            public_title=row["informasi"],
             title=f"{row['informasi']} (berkas internal No. {number:03d}/PPID-PTK/2025)",
-            holding_unit=row["unit_penguasa"], document_type=row["jenis_dokumen"],
-            note="Dihimpun dari daftar yang telah ditetapkan unit.")
+            holding_unit=row["unit_penguasa"],
+            document_type=row["jenis_dokumen"],
+            note="Dihimpun dari daftar yang telah ditetapkan unit.",
+        )
         if target == "collected":
             return record
         self.classify(record, row, users["ppid"])
@@ -142,15 +172,19 @@ class Command(BaseCommand):
         workflow.submit(record=record, by=users["ppid"], note="Mohon persetujuan.")
         if target == "returned":
             workflow.return_for_revision(
-                record=record, by=users["pembina"],
+                record=record,
+                by=users["pembina"],
                 note="Uji konsekuensi belum menimbang kepentingan publik atas proses etik; mohon "
-                     "dilengkapi dan dibatasi pada bagian yang memuat identitas.")
+                "dilengkapi dan dibatasi pada bagian yang memuat identitas.",
+            )
             return record
         if target == "rejected":
             workflow.reject(
-                record=record, by=users["pertimbangan"],
+                record=record,
+                by=users["pertimbangan"],
                 note="Laporan keuangan adalah informasi yang wajib tersedia setiap saat; tidak "
-                     "memenuhi Pasal 17. Dilayani sebagai informasi terbuka.")
+                "memenuhi Pasal 17. Dilayani sebagai informasi terbuka.",
+            )
             return record
         if target == "awaiting_approval":
             return record
@@ -159,10 +193,18 @@ class Command(BaseCommand):
         if target == "approved":
             return record
         pdf = tiny_pdf(["CONTOH DEMO - bukan dokumen asli", row["informasi"], row["unit_penguasa"]])
-        workflow.upload_softcopy(record=record, by=users["desk"],
-                                 file=ContentFile(pdf, name=f"pindaian-{number:03d}.pdf"))
-        workflow.place_hardcopy(record=record, by=users["desk"], location=place,
-                                box=f"Boks {1 + number // 6}", folder=f"Map {number:03d}")
+        workflow.upload_softcopy(
+            record=record,
+            by=users["desk"],
+            file=ContentFile(pdf, name=f"pindaian-{number:03d}.pdf"),
+        )
+        workflow.place_hardcopy(
+            record=record,
+            by=users["desk"],
+            location=place,
+            box=f"Boks {1 + number // 6}",
+            folder=f"Map {number:03d}",
+        )
         workflow.archive(record=record, by=users["desk"], note="Softcopy dan hardcopy tersimpan.")
         return record
 
@@ -173,41 +215,63 @@ class Command(BaseCommand):
         elif row["jangka_waktu_jenis"] == "until_event":
             period["period_event"] = row["jangka_waktu_nilai"]
         workflow.classify(
-            record=record, by=ppid, grounds=[row["kode"]], statutes=row["dasar_hukum"],
-            harm=row["konsekuensi_bila_dibuka"], balancing=row["pertimbangan_bila_ditutup"],
+            record=record,
+            by=ppid,
+            grounds=[row["kode"]],
+            statutes=row["dasar_hukum"],
+            harm=row["konsekuensi_bila_dibuka"],
+            balancing=row["pertimbangan_bila_ditutup"],
             public_interest="Publik berkepentingan mengawasi penyelenggaraan Pemilu; kepentingan "
-                            "itu terpenuhi oleh informasi yang tetap diumumkan.",
+            "itu terpenuhi oleh informasi yang tetap diumumkan.",
             test_participants=f"PPID; Tim Pertimbangan PPID; Kepala {row['unit_penguasa']}",
             test_date=timezone.localdate() - datetime.timedelta(days=30),
-            **period)
+            **period,
+        )
 
     def decide(self, records, users):
         """Two decisions: the first published (one of its records later revoked), one pending."""
         ppid = users["ppid"]
         first, second = (
-            workflow.create_decision(by=ppid, pdf=ContentFile(
-                tiny_pdf(["CONTOH DEMO", d["issuer"], d["number"], d["title"][:90]]),
-                name=f"keputusan-{i}.pdf"), **d)
-            for i, d in enumerate(DECISIONS, start=1))
+            workflow.create_decision(
+                by=ppid,
+                pdf=ContentFile(
+                    tiny_pdf(["CONTOH DEMO", d["issuer"], d["number"], d["title"][:90]]),
+                    name=f"keputusan-{i}.pdf",
+                ),
+                **d,
+            )
+            for i, d in enumerate(DECISIONS, start=1)
+        )
         revoked = []
         for row, record in records:
             target = row["tahap_demo"]
             if target == "published" or (target == "opened" and "dicabut" in row["informasi"]):
-                workflow.record_decision(decision=first, record=record, outcome=Outcome.EXEMPT, by=ppid)
+                workflow.record_decision(
+                    decision=first, record=record, outcome=Outcome.EXEMPT, by=ppid
+                )
                 if target == "opened":
                     revoked.append(record)
             elif target == "decided":
-                workflow.record_decision(decision=second, record=record, outcome=Outcome.EXEMPT, by=ppid)
+                workflow.record_decision(
+                    decision=second, record=record, outcome=Outcome.EXEMPT, by=ppid
+                )
             elif target == "opened":
                 workflow.record_decision(
-                    decision=second, record=record, outcome=Outcome.OPEN, by=ppid,
-                    note="Pemenang tender telah diumumkan; uji konsekuensi menyatakan terbuka.")
+                    decision=second,
+                    record=record,
+                    outcome=Outcome.OPEN,
+                    by=ppid,
+                    note="Pemenang tender telah diumumkan; uji konsekuensi menyatakan terbuka.",
+                )
         workflow.publish_decision(decision=first, by=ppid, note="Diunggah ke laman PPID.")
         for record in revoked:
             workflow.open_record(
-                record=record, by=ppid, reason=OpenReason.REVOKED,
+                record=record,
+                by=ppid,
+                reason=OpenReason.REVOKED,
                 instrument="Keputusan KPU RI Nomor 1588/HM.02-Kpt/05/KPU/XI/2025 (contoh demo)",
-                note="Keputusan pengecualian dicabut setelah pertimbangan kepentingan publik.")
+                note="Keputusan pengecualian dicabut setelah pertimbangan kepentingan publik.",
+            )
 
     def print_logins(self):
         self.stdout.write("")
