@@ -159,6 +159,7 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
                 "fields": (
                     "state",
                     "round",
+                    "progress",
                     "title",
                     "public_title",
                     "holding_unit",
@@ -187,6 +188,7 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
     readonly_fields = (
         "state",
         "round",
+        "progress",
         "title",
         "public_title",
         "holding_unit",
@@ -206,6 +208,14 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("exemption grounds"))
     def ground_list(self, obj):
         return format_html_join("<br>", "{}", ((str(g),) for g in obj.grounds.all()))
+
+    @admin.display(description=_("approvals in this round"))
+    def progress(self, obj):
+        return format_html_join(
+            " · ",
+            "{}: {}/{}",
+            ((str(label), n, needed) for label, n, needed in obj.approval_progress()),
+        )
 
     @admin.display(description=_("exemption period"))
     def period(self, obj):

@@ -5,6 +5,8 @@ of record): mistakes are corrected by a new entry. States change only through
 `dikecualikan.workflow`.
 """
 
+from collections import Counter
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -248,6 +250,17 @@ class Record(NeverDeleted):
         if self.period_type == PeriodType.INDEFINITE:
             return str(_("Indefinite"))
         return ""
+
+    def approval_progress(self) -> list[tuple[str, int, int]]:
+        """Return (role label, approvals so far, approvals needed) for the current round."""
+        from .roles import required_approvals
+
+        given = Counter(
+            self.approvals.filter(round=self.round, verdict=Verdict.APPROVE).values_list(
+                "role", flat=True
+            )
+        )
+        return [(Role(r).label, given[r], n) for r, n in required_approvals().items()]
 
     def can_be_judged_by(self, user) -> bool:
         from . import workflow

@@ -213,3 +213,14 @@ def test_the_register_filters_by_the_letter_of_pasal_17(client, make_record, des
     page = client.get(CHANGELIST + "?pasal17=17h").content.decode()
     assert "Berkas kesehatan" in page and "Belum diklasifikasi" not in page
     assert "Berkas kesehatan" not in client.get(CHANGELIST + "?pasal17=17a").content.decode()
+
+
+def test_the_record_page_shows_how_far_the_round_has_come(client, make_record, pembina, settings):
+    settings.PPID_APPROVALS = "pembina:1,tim_pertimbangan:2"
+    record = make_record("awaiting_approval")
+    from dikecualikan import workflow
+
+    workflow.approve(record=record, by=pembina)
+    client.force_login(pembina)
+    page = client.get(change_url(record)).content.decode()
+    assert "Pembina PPID: 1/1 · Tim Pertimbangan PPID: 0/2" in page

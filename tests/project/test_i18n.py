@@ -61,3 +61,11 @@ def test_mail_goes_out_in_indonesian(
     with django_capture_on_commit_callbacks(execute=True):
         workflow.submit(record=record, by=ppid)
     assert "menunggu persetujuan Anda" in mailoutbox[0].subject
+
+
+def test_an_english_browser_still_gets_indonesian_until_english_is_chosen(client, db):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="id"' in page and "Keputusan yang telah diumumkan" in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert 'lang="en"' in page and "Published decisions" in page
