@@ -224,3 +224,21 @@ def test_the_record_page_shows_how_far_the_round_has_come(client, make_record, p
     client.force_login(pembina)
     page = client.get(change_url(record)).content.decode()
     assert "Pembina PPID: 1/1 · Tim Pertimbangan PPID: 0/2" in page
+
+
+def test_the_admin_sign_in_is_the_one_sign_in_page_and_ends_on_the_queue(client, pembina):
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    response = client.get(response.url)  # /admin/login/?next=/admin/
+    assert response.url == reverse("login")
+    response = client.post(response.url, {"username": "pembina", "password": "pw"})
+    assert client.get(response.url).url == CHANGELIST + "?antrean=saya"
+
+
+def test_a_deeper_admin_link_survives_the_sign_in(client, make_record, pembina):
+    record = make_record("awaiting_approval")
+    response = client.get(change_url(record))
+    response = client.get(response.url)
+    assert response.url == reverse("login") + "?next=" + change_url(record).replace("/", "%2F")
+    response = client.post(response.url, {"username": "pembina", "password": "pw"})
+    assert response.url == change_url(record)
