@@ -152,40 +152,7 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
         PlacementInline,
         DecisionItemInline,
     ]
-    fieldsets = [
-        (
-            None,
-            {
-                "fields": (
-                    "state",
-                    "round",
-                    "progress",
-                    "title",
-                    "public_title",
-                    "holding_unit",
-                    "document_type",
-                    "created_by",
-                    "created_at",
-                )
-            },
-        ),
-        (
-            _("Classification and consequence test"),
-            {
-                "fields": (
-                    "ground_list",
-                    "statutes",
-                    "harm",
-                    "public_interest",
-                    "balancing",
-                    "test_participants",
-                    "test_date",
-                    "period",
-                )
-            },
-        ),
-    ]
-    readonly_fields = (
+    main_fields = (
         "state",
         "round",
         "progress",
@@ -195,6 +162,8 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "document_type",
         "created_by",
         "created_at",
+    )
+    classification_fields = (
         "ground_list",
         "statutes",
         "harm",
@@ -204,6 +173,11 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "test_date",
         "period",
     )
+    fieldsets = [
+        (None, {"fields": main_fields}),
+        (_("Classification and consequence test"), {"fields": classification_fields}),
+    ]
+    readonly_fields = main_fields + classification_fields
 
     @admin.display(description=_("exemption grounds"))
     def ground_list(self, obj):

@@ -32,16 +32,6 @@ USERS = [
     ("atasan", Role.ATASAN, "Nurhayati", "Hasan"),
 ]
 
-LADDER = [
-    "collected",
-    "classified",
-    "awaiting_approval",
-    "approved",
-    "archived",
-    "decided",
-    "published",
-]
-
 LOCATIONS = [
     ("Kantor KPU Kota Pontianak", "Ruang Arsip", "Lemari A", "Rak 1"),
     ("Kantor KPU Kota Pontianak", "Ruang Arsip", "Lemari A", "Rak 2"),
