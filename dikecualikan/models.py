@@ -160,9 +160,6 @@ class RecordQuerySet(NeverDeletedQuerySet):
             .exclude(models.Exists(involved))
         )
 
-    def published(self):
-        return self.filter(state=State.PUBLISHED)
-
 
 class Record(NeverDeleted):
     """One item of the DIK: a piece of information the office withholds, and its classification."""
@@ -261,11 +258,6 @@ class Record(NeverDeleted):
             )
         )
         return [(Role(r).label, given[r], n) for r, n in required_approvals().items()]
-
-    def can_be_judged_by(self, user) -> bool:
-        from . import workflow
-
-        return bool({"approve", "return", "reject"} & set(workflow.allowed_steps(self, user)))
 
 
 class Transition(NeverDeleted):
