@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dikecualikan.models import NeverDeleted, Record
+from dikecualikan.models import NeverDeleted, NeverDeletedQuerySet, Record
 
 
 def private_storage():
@@ -127,3 +127,113 @@ class Placement(NeverDeleted):
     def __str__(self):
         extra = ", ".join(p for p in [self.box, self.folder] if p)
         return f"{self.location}" + (f", {extra}" if extra else "")
+
+
+class AccessLog(NeverDeleted):
+    """One download of a softcopy: who saw which file, when and why."""
+
+    version = models.ForeignKey(
+        SoftcopyVersion, models.PROTECT, related_name="accesses", verbose_name=_("file")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    reason = models.TextField(_("reason for access"))
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # The checksum of what was served, kept even if the file later proves changed.
+    sha256 = models.CharField("SHA-256", max_length=64)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.version}"
+
+
+class CustodyQuerySet(NeverDeletedQuerySet):
+    def out(self):
+        return self.filter(checked_in_at__isnull=True)
+
+    def overdue(self, today=None):
+        return self.out().filter(due_date__lt=today or timezone.localdate())
+
+
+class Custody(NeverDeleted):
+    """A hardcopy taken out of its place: by whom, why, until when; and its return."""
+
+    record = models.ForeignKey(
+        Record, models.PROTECT, related_name="custody", verbose_name=_("record")
+    )
+    holder = models.CharField(_("taken by (name)"), max_length=200)
+    purpose = models.TextField(_("purpose"))
+    due_date = models.DateField(_("due back"))
+    checked_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    checked_out_at = models.DateTimeField(_("taken out at"), default=timezone.now)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("return recorded by"),
+    )
+    checked_in_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+
+    objects = CustodyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-checked_out_at", "-id"]
+        verbose_name = _("hardcopy custody")
+        verbose_name_plural = _("hardcopy custody log")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record"],
+                condition=models.Q(checked_in_at__isnull=True),
+                name="one_open_custody_per_record",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.holder} ({self.checked_out_at:%Y-%m-%d})"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.checked_in_at is None and self.due_date < timezone.localdate()
+
+
+class FixityCheck(NeverDeleted):
+    """The result of re-hashing one stored file (or finding a file nothing knows of)."""
+
+    class Status(models.TextChoices):
+        OK = "ok", _("OK")
+        CHANGED = "changed", _("Changed")
+        MISSING = "missing", _("Missing")
+        UNTRACKED = "untracked", _("Untracked file")
+
+    run = models.CharField(_("run"), max_length=32, db_index=True)
+    version = models.ForeignKey(
+        SoftcopyVersion,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fixity_checks",
+        verbose_name=_("file"),
+    )
+    name = models.CharField(_("stored name"), max_length=255)
+    status = models.CharField(_("result"), max_length=16, choices=Status.choices)
+    expected_sha256 = models.CharField(_("expected SHA-256"), max_length=64, blank=True)
+    actual_sha256 = models.CharField(_("actual SHA-256"), max_length=64, blank=True)
+    checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        verbose_name = _("fixity check")
+        verbose_name_plural = _("fixity checks")
+
+    def __str__(self):
+        return f"{self.name}: {self.status}"

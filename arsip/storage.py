@@ -69,16 +69,3 @@ def sanitize_name(name: str) -> str:
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
     name = _UNSAFE.sub("_", name).strip(" ._")
     return name[:200] or "berkas"
-
-
-def sniff_type(head: bytes) -> str:
-    """Return a MIME type from the first bytes of a file (the archive issue deepens this)."""
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"PK\x03\x04"):
-        return "application/zip"
-    return "application/octet-stream"

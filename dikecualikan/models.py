@@ -17,12 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
 
+NEVER_DELETED = _("Entries of the register are never deleted; correct them with a new entry.")
+
 
 class NeverDeletedQuerySet(models.QuerySet):
     def delete(self):
-        raise PermissionDenied(
-            _("Entries of the register are never deleted; correct them with a new entry.")
-        )
+        raise PermissionDenied(NEVER_DELETED)
 
 
 class NeverDeleted(models.Model):
@@ -34,9 +34,7 @@ class NeverDeleted(models.Model):
         abstract = True
 
     def delete(self, *args, **kwargs):
-        raise PermissionDenied(
-            _("Entries of the register are never deleted; correct them with a new entry.")
-        )
+        raise PermissionDenied(NEVER_DELETED)
 
 
 class State(models.TextChoices):
@@ -78,6 +76,8 @@ class Action(models.TextChoices):
     REJECT = "reject", _("Rejected")
     UPLOAD = "upload", _("Softcopy uploaded")
     PLACE = "place", _("Hardcopy place recorded")
+    CHECK_OUT = "check_out", _("Hardcopy taken out")
+    CHECK_IN = "check_in", _("Hardcopy returned")
     ARCHIVE = "archive", _("Archived")
     DECIDE = "decide", _("Decision recorded")
     PUBLISH = "publish", _("Published")

@@ -32,8 +32,9 @@ from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from arsip.models import Location, Placement, Softcopy, SoftcopyVersion
-from arsip.storage import HashingFile, sanitize_name, sha256_of, sniff_type
+from arsip import validation
+from arsip.models import Custody, Location, Placement, Softcopy, SoftcopyVersion
+from arsip.storage import HashingFile, sanitize_name, sha256_of
 
 from .models import (
     Action,
@@ -70,6 +71,7 @@ def _step(action, sources, target, roles):
 
 
 BEFORE_ARCHIVE = [S.COLLECTED, S.CLASSIFIED, S.AWAITING_APPROVAL, S.RETURNED, S.APPROVED]
+AFTER_ARCHIVE = [S.ARCHIVED, S.DECIDED, S.PUBLISHED, S.OPENED]
 STEPS: dict[str, Step] = {
     "collect": _step(Action.COLLECT, [], S.COLLECTED, [Role.DESK, Role.PPID]),
     "edit": _step(
@@ -83,11 +85,16 @@ STEPS: dict[str, Step] = {
     "return": _step(Action.RETURN, [S.AWAITING_APPROVAL], S.RETURNED, APPROVERS),
     "reject": _step(Action.REJECT, [S.AWAITING_APPROVAL], S.REJECTED, APPROVERS),
     "upload": _step(Action.UPLOAD, BEFORE_ARCHIVE, None, [Role.DESK, Role.PPID]),
-    "place": _step(
-        Action.PLACE,
-        [*BEFORE_ARCHIVE, S.ARCHIVED, S.DECIDED, S.PUBLISHED, S.OPENED],
-        None,
-        [Role.DESK, Role.PPID],
+    # After archiving, a softcopy may still be replaced by a new version (the old one stays).
+    "upload_version": _step(
+        Action.UPLOAD, [*BEFORE_ARCHIVE, *AFTER_ARCHIVE], None, [Role.DESK, Role.PPID]
+    ),
+    "place": _step(Action.PLACE, [*BEFORE_ARCHIVE, *AFTER_ARCHIVE], None, [Role.DESK, Role.PPID]),
+    "check_out": _step(
+        Action.CHECK_OUT, [*BEFORE_ARCHIVE, *AFTER_ARCHIVE], None, [Role.DESK, Role.PPID]
+    ),
+    "check_in": _step(
+        Action.CHECK_IN, [*BEFORE_ARCHIVE, *AFTER_ARCHIVE], None, [Role.DESK, Role.PPID]
     ),
     "archive": _step(Action.ARCHIVE, [S.APPROVED], S.ARCHIVED, [Role.DESK, Role.PPID]),
     "decide_exempt": _step(Action.DECIDE, [S.ARCHIVED], S.DECIDED, [Role.PPID]),
@@ -528,16 +535,22 @@ def reject(
 def upload_softcopy(
     *, record: Record, by, file, softcopy: Softcopy | None = None
 ) -> SoftcopyVersion:
-    """Store a file in the private storage with its SHA-256; a given softcopy gets a new version."""
+    """Store a checked file in the private storage with its SHA-256, computed while it streams.
+
+    Without `softcopy` this adds a new softcopy (until the record is archived); with
+    it, a new version of that softcopy (also later). No version is ever deleted.
+    """
     with transaction.atomic():
         record = _lock(record, None)
-        step = _check(record, by, "upload")
+        step = _check(record, by, "upload" if softcopy is None else "upload_version")
+        if softcopy is not None and softcopy.record_id != record.pk:
+            raise WorkflowError(_("That softcopy belongs to another record."))
+        try:
+            content_type = validation.check(file)
+        except validation.Refused as refusal:
+            raise WorkflowError(str(refusal), {"file": str(refusal)}) from None
         if softcopy is None:
             softcopy = Softcopy.objects.create(record=record)
-        elif softcopy.record_id != record.pk:
-            raise WorkflowError(_("That softcopy belongs to another record."))
-        head = file.read(8)
-        file.seek(0)
         hashing = HashingFile(file)
         number = softcopy.versions.count() + 1
         version = SoftcopyVersion(
@@ -545,7 +558,7 @@ def upload_softcopy(
             number=number,
             uploaded_by=by,
             original_name=sanitize_name(getattr(file, "name", "")),
-            content_type=sniff_type(head),
+            content_type=content_type,
         )
         version.file.save("softcopy", hashing, save=False)
         # If the rows cannot be written, the stored file must not stay behind untracked.
@@ -576,6 +589,52 @@ def place_hardcopy(
         )
         _move(record, by, step, note=str(placement))
     return placement
+
+
+def check_out_hardcopy(
+    *, record: Record, by, holder: str, purpose: str, due_date: datetime.date
+) -> Custody:
+    """Record that a named person took the original hardcopy out, why and until when."""
+    errors = _required_text({"holder": holder, "purpose": purpose}, ["holder", "purpose"])
+    if not due_date:
+        errors["due_date"] = _("Give the date by which it comes back.")
+    elif due_date < timezone.localdate():
+        errors["due_date"] = _("The date it comes back cannot be in the past.")
+    if errors:
+        raise WorkflowError(_("Say who takes the hardcopy, why and until when."), errors)
+    with transaction.atomic():
+        record = _lock(record, None)
+        step = _check(record, by, "check_out")
+        if not record.placements.exists():
+            raise WorkflowError(_("Record where the hardcopy is filed before lending it out."))
+        if (out := record.custody.out().first()) is not None:
+            raise WorkflowError(
+                _("The hardcopy is already out with %(holder)s; record its return first.")
+                % {"holder": out.holder}
+            )
+        custody = Custody.objects.create(
+            record=record,
+            holder=holder.strip(),
+            purpose=purpose.strip(),
+            due_date=due_date,
+            checked_out_by=by,
+        )
+        _move(record, by, step, note=f"{custody.holder}: {custody.purpose}")
+    return custody
+
+
+def check_in_hardcopy(*, record: Record, by, note: str = "") -> Custody:
+    """Record that the hardcopy is back in its place."""
+    with transaction.atomic():
+        record = _lock(record, None)
+        step = _check(record, by, "check_in")
+        custody = record.custody.out().select_for_update().first()
+        if custody is None:
+            raise WorkflowError(_("The hardcopy is not out; there is nothing to return."))
+        custody.checked_in_by, custody.checked_in_at = by, timezone.now()
+        custody.save(update_fields=["checked_in_by", "checked_in_at"])
+        _move(record, by, step, note=note or custody.holder)
+    return custody
 
 
 def _softcopy_verifies(record: Record) -> bool:

@@ -122,6 +122,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # Softcopies are the withheld information itself: a folder outside MEDIA_ROOT
 # with no URL at all, or a private S3 bucket served through signed URLs.
 PRIVATE_ROOT = env.path("PRIVATE_ROOT", default=BASE_DIR / "var" / "private")
+# Largest softcopy accepted, in megabytes.
+ARSIP_MAX_UPLOAD_MB = env.int("ARSIP_MAX_UPLOAD_MB", default=50)
 
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:

@@ -46,7 +46,18 @@ def fire(name, record, user, make_record, location):
         "return": lambda: workflow.return_for_revision(record=record, by=user, note="Perbaiki"),
         "reject": lambda: workflow.reject(record=record, by=user, note="Bukan Pasal 17"),
         "upload": lambda: workflow.upload_softcopy(record=record, by=user, file=pdf_file()),
+        "upload_version": lambda: workflow.upload_softcopy(
+            record=record, by=user, file=pdf_file(), softcopy=Softcopy(record=record)
+        ),
         "place": lambda: workflow.place_hardcopy(record=record, by=user, location=location),
+        "check_out": lambda: workflow.check_out_hardcopy(
+            record=record,
+            by=user,
+            holder="Sdr. Anton (Bawaslu)",
+            purpose="Pemeriksaan",
+            due_date=timezone.localdate() + datetime.timedelta(days=3),
+        ),
+        "check_in": lambda: workflow.check_in_hardcopy(record=record, by=user),
         "archive": lambda: workflow.archive(record=record, by=user),
         "decide_exempt": lambda: workflow.record_decision(
             decision=make_record.decision(), record=record, outcome="exempt", by=user
@@ -535,7 +546,8 @@ def test_opening_needs_a_reason_and_an_instrument(make_record, ppid, reason, ins
 def test_allowed_steps_name_exactly_what_each_role_may_do_now(make_record, cast):
     record = make_record("awaiting_approval")
     assert workflow.allowed_steps(record, cast["pembina"]) == ["approve", "return", "reject"]
-    assert workflow.allowed_steps(record, cast["desk"]) == ["upload", "place"]
+    assert workflow.allowed_steps(record, cast["desk"]) == [
+        "upload", "upload_version", "place", "check_out", "check_in"]
     assert workflow.allowed_steps(record, cast["admin"]) == []
 
 
