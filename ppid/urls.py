@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("staf/arsip/", include("arsip.urls")),
     path("", include("dikecualikan.urls")),
 ]
 # Public files only (decision PDFs); softcopies live in a storage with no URL.

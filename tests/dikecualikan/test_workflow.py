@@ -547,7 +547,12 @@ def test_allowed_steps_name_exactly_what_each_role_may_do_now(make_record, cast)
     record = make_record("awaiting_approval")
     assert workflow.allowed_steps(record, cast["pembina"]) == ["approve", "return", "reject"]
     assert workflow.allowed_steps(record, cast["desk"]) == [
-        "upload", "upload_version", "place", "check_out", "check_in"]
+        "upload",
+        "upload_version",
+        "place",
+        "check_out",
+        "check_in",
+    ]
     assert workflow.allowed_steps(record, cast["admin"]) == []
 
 

@@ -1,0 +1,69 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dikecualikan.models import Record
+
+from .models import Location, Placement, Softcopy
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("File"), help_text=_("PDF, JPEG, PNG, DOCX, XLSX or ODT."))
+    softcopy = forms.ModelChoiceField(
+        Softcopy.objects.none(),
+        required=False,
+        label=_("Replaces"),
+        empty_label=_("(a new softcopy)"),
+        help_text=_("Choose a softcopy to add a new version of it; the old version stays."),
+    )
+
+    def __init__(self, *args, record: Record, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["softcopy"].queryset = record.softcopies.all()
+
+
+class PlacementForm(forms.ModelForm):
+    class Meta:
+        model = Placement
+        fields = ["location", "box", "folder"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = Location.objects.filter(is_active=True)
+
+
+class CheckOutForm(forms.Form):
+    holder = forms.CharField(label=_("Taken by (name)"), max_length=200)
+    purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 2}))
+    due_date = forms.DateField(label=_("Due back"), widget=DateInput())
+
+
+class DownloadForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for access"),
+        min_length=10,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why you need to see this withheld document. It is kept in the access log."),
+    )
+
+
+class AccessReportForm(forms.Form):
+    record = forms.IntegerField(label=_("Record number"), required=False, min_value=1)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        if end and end > timezone.localdate():
+            data["date_to"] = timezone.localdate()
+        return data

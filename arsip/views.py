@@ -1,0 +1,271 @@
+"""The archive pages (SOP step 3): softcopies, hardcopy place and custody, downloads, access log.
+
+Only people who hold one of the five SOP roles see anything here; an IT
+administrator without a role does not. Every download asks for a reason and
+writes an access-log row before a byte is served.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from dikecualikan import workflow
+from dikecualikan.models import Record
+from dikecualikan.roles import Role, has_role, roles_of
+
+from .forms import AccessReportForm, CheckOutForm, DownloadForm, PlacementForm, UploadForm
+from .models import AccessLog, SoftcopyVersion
+from .validation import max_upload_bytes
+
+AUDITORS = (Role.PPID, Role.ATASAN)
+
+
+def _require_role(user, *roles):
+    if not (has_role(user, *roles) if roles else roles_of(user)):
+        raise PermissionDenied(_("This page is for the PPID staff who hold a role in the SOP."))
+
+
+def _record_for(request, pk) -> Record:
+    """Return the record for a user who holds an SOP role, or refuse."""
+    _require_role(request.user)
+    return get_object_or_404(Record, pk=pk)
+
+
+def _version_for(request, pk) -> SoftcopyVersion:
+    _require_role(request.user)
+    return get_object_or_404(SoftcopyVersion.objects.select_related("softcopy__record"), pk=pk)
+
+
+def _page(request, record, status=200, **forms):
+    softcopies = record.softcopies.prefetch_related("versions__uploaded_by")
+    context = {
+        "record": record,
+        "softcopies": softcopies,
+        "placement": record.placements.select_related("location").first(),
+        "custody": record.custody.select_related("checked_out_by", "checked_in_by"),
+        "steps": workflow.allowed_steps(record, request.user),
+        "can_audit": has_role(request.user, *AUDITORS),
+        "upload_form": forms.get("upload_form") or UploadForm(record=record),
+        "place_form": forms.get("place_form") or PlacementForm(),
+        "check_out_form": forms.get("check_out_form") or CheckOutForm(),
+        "max_upload": max_upload_bytes(),
+    }
+    return render(request, "arsip/record_archive.html", context, status=status)
+
+
+def _refused(form, error):
+    for field, message in error.field_errors.items():
+        form.add_error(field if field in form.fields else None, message)
+    if not error.field_errors:
+        form.add_error(None, error.message)
+
+
+@login_required
+@never_cache
+def record_archive(request, pk):
+    return _page(request, _record_for(request, pk))
+
+
+@login_required
+@require_POST
+def upload(request, pk):
+    record = _record_for(request, pk)
+    # Refuse a body far over the limit before Django reads it at all.
+    if int(request.META.get("CONTENT_LENGTH") or 0) > max_upload_bytes() + 1024 * 1024:
+        messages.error(request, _("The file is larger than the limit; nothing was stored."))
+        return redirect("arsip:record", pk=record.pk)
+    form = UploadForm(request.POST, request.FILES, record=record)
+    if form.is_valid():
+        try:
+            version = workflow.upload_softcopy(
+                record=record,
+                by=request.user,
+                file=form.cleaned_data["file"],
+                softcopy=form.cleaned_data["softcopy"],
+            )
+        except workflow.WorkflowError as error:
+            _refused(form, error)
+        else:
+            messages.success(
+                request,
+                _("Stored %(name)s (version %(number)s).")
+                % {"name": version.original_name, "number": version.number},
+            )
+            return redirect("arsip:record", pk=record.pk)
+    return _page(request, record, status=400, upload_form=form)
+
+
+@login_required
+@require_POST
+def place(request, pk):
+    record = _record_for(request, pk)
+    form = PlacementForm(request.POST)
+    if form.is_valid():
+        try:
+            workflow.place_hardcopy(record=record, by=request.user, **form.cleaned_data)
+        except workflow.WorkflowError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The hardcopy place is recorded."))
+            return redirect("arsip:record", pk=record.pk)
+    return _page(request, record, status=400, place_form=form)
+
+
+@login_required
+@require_POST
+def check_out(request, pk):
+    record = _record_for(request, pk)
+    form = CheckOutForm(request.POST)
+    if form.is_valid():
+        try:
+            workflow.check_out_hardcopy(record=record, by=request.user, **form.cleaned_data)
+        except workflow.WorkflowError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The hardcopy is recorded as taken out."))
+            return redirect("arsip:record", pk=record.pk)
+    return _page(request, record, status=400, check_out_form=form)
+
+
+@login_required
+@require_POST
+def check_in(request, pk):
+    return _act(request, pk, workflow.check_in_hardcopy, _("The hardcopy is back in its place."))
+
+
+@login_required
+@require_POST
+def archive(request, pk):
+    return _act(
+        request,
+        pk,
+        workflow.archive,
+        _("The record is archived."),
+        version=request.POST.get("version"),
+    )
+
+
+def _act(request, pk, step, done, **kwargs):
+    """Take a step that needs no form; say what happened either way."""
+    record = _record_for(request, pk)
+    try:
+        step(record=record, by=request.user, **kwargs)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("arsip:record", pk=record.pk)
+
+
+@login_required
+@never_cache
+def download(request, pk):
+    """Ask why, log the access, then serve the file (or a signed URL valid 60 seconds)."""
+    version = _version_for(request, pk)
+    form = DownloadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        AccessLog.objects.create(
+            version=version,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            ip=request.META.get("REMOTE_ADDR"),
+            sha256=version.sha256,
+        )
+        return _serve(version)
+    return render(
+        request,
+        "arsip/softcopy_download.html",
+        {"version": version, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _serve(version):
+    storage = version.file.storage
+    disposition = content_disposition_header(True, version.original_name)
+    if getattr(storage, "querystring_auth", False):
+        # A private bucket: the browser fetches the object itself, with a short-lived signature.
+        url = storage.url(
+            version.file.name,
+            expire=60,
+            parameters={
+                "ResponseContentDisposition": disposition,
+                "ResponseContentType": version.content_type,
+            },
+        )
+        response = HttpResponseRedirect(url)
+    else:
+        response = FileResponse(
+            storage.open(version.file.name, "rb"), content_type=version.content_type
+        )
+        response["Content-Disposition"] = disposition
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@never_cache
+def access_report(request):
+    """Who saw which softcopy, when and why: for the PPID and the Atasan PPID, also as CSV."""
+    _require_role(request.user, *AUDITORS)
+    form = AccessReportForm(request.GET or None)
+    logs = AccessLog.objects.select_related("user", "version__softcopy__record")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["record"]:
+            logs = logs.filter(version__softcopy__record_id=data["record"])
+        if data["date_from"]:
+            logs = logs.filter(at__date__gte=data["date_from"])
+        if data["date_to"]:
+            logs = logs.filter(at__date__lte=data["date_to"])
+    if request.GET.get("format") == "csv":
+        return _access_csv(logs)
+    page = Paginator(logs, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "arsip/access_report.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _access_csv(logs):
+    writer = csv.writer(_Echo())
+    header = ["waktu", "pengguna", "entri", "berkas", "versi", "sha256", "alasan", "ip"]
+
+    def rows():
+        yield writer.writerow(header)
+        for log in logs.iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    log.at.isoformat(),
+                    log.user.get_username(),
+                    log.version.softcopy.record_id,
+                    log.version.original_name,
+                    log.version.number,
+                    log.sha256,
+                    log.reason,
+                    log.ip,
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="log-akses-softcopy.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response

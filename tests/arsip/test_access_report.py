@@ -1,0 +1,68 @@
+"""The access report: who saw which softcopy, when and why; for the PPID and the Atasan PPID."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from arsip.models import AccessLog
+
+REPORT = reverse("arsip:access-report")
+
+
+@pytest.fixture
+def logs(make_record, desk, pembina):
+    first, second = make_record("archived"), make_record("archived")
+    for record, user, reason in [(first, desk, "Arsip ulang"), (second, pembina, "Rapat pleno")]:
+        AccessLog.objects.create(
+            version=record.softcopies.get().versions.get(),
+            user=user,
+            reason=reason,
+            sha256="a" * 64,
+            ip="10.0.0.1",
+        )
+    old = AccessLog.objects.get(reason="Arsip ulang")
+    old.at = timezone.now() - datetime.timedelta(days=40)
+    old.save()
+    return first, second
+
+
+@pytest.mark.parametrize("username", ["ppid", "atasan"])
+def test_the_ppid_and_the_atasan_see_who_accessed_what_and_why(client, cast, logs, username):
+    client.force_login(cast[username])
+    page = client.get(REPORT).content.decode()
+    assert "Arsip ulang" in page and "Rapat pleno" in page
+
+
+@pytest.mark.parametrize("username", ["desk", "pembina", "pertimbangan", "admin"])
+def test_others_cannot_read_the_access_report(client, cast, logs, username):
+    client.force_login(cast[username])
+    assert client.get(REPORT).status_code == 403
+
+
+def test_the_report_filters_by_record_and_by_date(client, ppid, logs):
+    first, second = logs
+    client.force_login(ppid)
+    page = client.get(REPORT, {"record": second.pk}).content.decode()
+    assert "Rapat pleno" in page and "Arsip ulang" not in page
+    since = (timezone.localdate() - datetime.timedelta(days=7)).isoformat()
+    page = client.get(REPORT, {"date_from": since}).content.decode()
+    assert "Rapat pleno" in page and "Arsip ulang" not in page
+
+
+def test_the_report_downloads_as_csv(client, ppid, logs):
+    client.force_login(ppid)
+    response = client.get(REPORT, {"record": logs[1].pk, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["waktu", "pengguna", "entri", "berkas", "versi", "sha256", "alasan", "ip"]
+    assert [r[1] for r in rows[1:]] == ["pembina"] and rows[1][6] == "Rapat pleno"
+    assert {"private", "no-store"} <= set(response["Cache-Control"].split(", "))
+
+
+def test_a_reversed_date_range_is_explained(client, ppid, logs):
+    client.force_login(ppid)
+    response = client.get(REPORT, {"date_from": "2026-02-01", "date_to": "2026-01-01"})
+    assert response.context["form"].non_field_errors()

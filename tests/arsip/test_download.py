@@ -1,0 +1,100 @@
+"""Downloading softcopies: a role, a reason, a log row, safe headers; nobody else, nothing guessable."""
+
+import pytest
+from django.urls import reverse
+
+from arsip.models import AccessLog
+
+from . import samples
+
+
+@pytest.fixture
+def version(make_record):
+    return make_record("archived").softcopies.get().versions.get()
+
+
+def download_url(version):
+    return reverse("arsip:download", args=[version.pk])
+
+
+@pytest.mark.parametrize("username", ["desk", "ppid", "pembina", "pertimbangan", "atasan"])
+def test_each_role_downloads_after_giving_a_reason_and_the_access_is_logged(
+    client, cast, version, username
+):
+    client.force_login(cast[username])
+    response = client.post(
+        download_url(version), {"reason": "Pemeriksaan oleh Atasan PPID"}, REMOTE_ADDR="10.1.2.3"
+    )
+    assert response.status_code == 200
+    assert (
+        b"".join(response.streaming_content) == version.file.storage.open(version.file.name).read()
+    )
+    log = AccessLog.objects.get()
+    assert (log.user, log.version, log.sha256, log.reason, log.ip) == (
+        cast[username],
+        version,
+        version.sha256,
+        "Pemeriksaan oleh Atasan PPID",
+        "10.1.2.3",
+    )
+
+
+def test_the_file_is_served_as_an_attachment_that_is_never_cached_or_sniffed(client, desk, version):
+    client.force_login(desk)
+    response = client.post(download_url(version), {"reason": "Untuk uji konsekuensi ulang"})
+    assert response["Content-Disposition"] == 'attachment; filename="scan.pdf"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert {"private", "no-store"} <= set(response["Cache-Control"].split(", "))
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_hostile_name_cannot_break_the_content_disposition_header(client, make_record, desk):
+    record = make_record("collected")
+    client.force_login(desk)
+    client.post(
+        reverse("arsip:upload", args=[record.pk]),
+        {"file": samples.upload('a";\u202e evil.pdf', samples.pdf())},
+    )
+    version = record.softcopies.get().versions.get()
+    response = client.post(download_url(version), {"reason": "Memeriksa nama berkas"})
+    header = response["Content-Disposition"]
+    assert header.startswith("attachment;") and "\u202e" not in header and '";' not in header[22:]
+
+
+def test_no_file_without_a_reason(client, desk, version):
+    client.force_login(desk)
+    page = client.get(download_url(version))
+    assert page.status_code == 200 and b'name="reason"' in page.content
+    response = client.post(download_url(version), {"reason": "lihat"})
+    assert response.status_code == 400 and "reason" in response.context["form"].errors
+    assert not AccessLog.objects.exists()
+
+
+def test_an_administrator_without_a_role_cannot_download(client, it_admin, version):
+    client.force_login(it_admin)
+    response = client.post(download_url(version), {"reason": "Saya admin TI, ingin melihat"})
+    assert response.status_code == 403
+    assert not AccessLog.objects.exists()
+
+
+def test_a_signed_out_visitor_is_sent_to_sign_in(client, version):
+    response = client.post(download_url(version), {"reason": "Tanpa masuk, ingin melihat"})
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert not AccessLog.objects.exists()
+
+
+def test_a_guessed_file_number_or_storage_path_finds_nothing(client, desk, version):
+    client.force_login(desk)
+    assert client.get(reverse("arsip:download", args=[version.pk + 999])).status_code == 404
+    assert client.get("/media/" + version.file.name).status_code == 404
+    assert client.get("/staf/arsip/" + version.file.name).status_code == 404
+
+
+def test_the_download_costs_at_most_three_queries_beyond_the_session(
+    client, desk, version, django_assert_max_num_queries
+):
+    client.force_login(desk)
+    # Two queries are the session and the user, which every signed-in page pays.
+    with django_assert_max_num_queries(2 + 3):
+        response = client.post(download_url(version), {"reason": "Mengukur jumlah kueri"})
+    assert response.status_code == 200
