@@ -1,4 +1,4 @@
-"""Downloading softcopies: a role, a reason, a log row, safe headers; nobody else, nothing guessable."""
+"""Downloading softcopies: a role, a reason, a log row, safe headers; nothing guessable."""
 
 import pytest
 from django.urls import reverse

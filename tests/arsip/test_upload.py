@@ -1,4 +1,4 @@
-"""Uploading softcopies: only real documents of the accepted kinds, stored privately, nothing lost."""
+"""Uploading softcopies: only real documents of accepted kinds, stored privately, none lost."""
 
 import hashlib
 
