@@ -49,3 +49,7 @@ lint: install-dev
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 locale/*/LC_MESSAGES/*.mo
+
+# Benchmarks print figures; they are run by hand, not by CI (see bench/README.md).
+bench: install-dev
+	$(BIN)/python bench/upload.py

@@ -1,0 +1,168 @@
+"""Benchmark: a worker's memory while a 50 MB softcopy is uploaded and hashed; download queries.
+
+Run it by hand (`make bench`); it prints its figures, it asserts nothing. It
+sets up a throwaway SQLite database and private folder, serves the app with
+gunicorn (one sync worker) on 127.0.0.1, signs in as a desk user, uploads a
+real 50 MB PDF through the upload page while sampling the worker's resident
+memory, then counts the queries of the download view.
+"""
+
+import io
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = Path(tempfile.mkdtemp(prefix="ppid-bench-"))
+ENV = {
+    **os.environ,
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-not-a-secret-0123456789abcdef",
+    "ALLOWED_HOSTS": "127.0.0.1,testserver",
+    "HTTPS": "0",
+    "DATABASE_URL": f"sqlite:///{WORK / 'bench.sqlite3'}",
+    "PRIVATE_ROOT": str(WORK / "private"),
+    "MEDIA_ROOT": str(WORK / "media"),
+    "EMAIL_URL": "dummymail://",
+    "DJANGO_SETTINGS_MODULE": "ppid.settings",
+}
+os.environ.update(ENV)
+sys.path.insert(0, str(ROOT))
+
+import django  # noqa: E402
+
+django.setup()
+
+import pikepdf  # noqa: E402
+import psutil  # noqa: E402
+import requests  # noqa: E402
+from django.contrib.auth.models import Group, User  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from arsip.models import SoftcopyVersion  # noqa: E402
+from dikecualikan import workflow  # noqa: E402
+from dikecualikan.management.commands.seed_demo import tiny_pdf  # noqa: E402
+
+SIZE = 50 * 1000 * 1000
+PORT = 8765
+
+
+def big_pdf(path: Path) -> None:
+    """Write a valid PDF of about 50 MB (one page, one large incompressible stream)."""
+    pdf = pikepdf.open(io.BytesIO(tiny_pdf(["Benchmark 50 MB"])))
+    pdf.Root.Bench = pdf.make_stream(os.urandom(SIZE - 2000))
+    pdf.save(path, compress_streams=False)
+
+
+def setup():
+    call_command("migrate", verbosity=0)
+    user = User.objects.create_user("desk", password="bench-password")
+    user.groups.add(Group.objects.get(name="desk"))
+    record = workflow.collect(by=user, title="Benchmark", public_title="Benchmark",
+                              holding_unit="Unit", document_type="Dokumen")
+    return user, record
+
+
+def serve():
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "ppid.wsgi", "-w", "1", "-b", f"127.0.0.1:{PORT}",
+         "--timeout", "120", "--log-level", "warning"],
+        cwd=ROOT, env=ENV)
+    for _ in range(100):
+        try:
+            requests.get(f"http://127.0.0.1:{PORT}/", timeout=1)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    (worker,) = psutil.Process(server.pid).children()
+    return server, worker
+
+
+def sign_in(session):
+    page = session.get(f"http://127.0.0.1:{PORT}/accounts/login/").text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    session.post(f"http://127.0.0.1:{PORT}/accounts/login/",
+                 data={"username": "desk", "password": "bench-password",
+                       "csrfmiddlewaretoken": token},
+                 headers={"Referer": f"http://127.0.0.1:{PORT}/accounts/login/"})
+
+
+def upload(session, record, path, worker):
+    url = f"http://127.0.0.1:{PORT}/staf/arsip/entri/{record.pk}/"
+    page = session.get(url).text  # also warms the worker up before "idle" is read
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    idle = worker.memory_info().rss
+    peak = idle
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, worker.memory_info().rss)
+            time.sleep(0.005)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    started = time.perf_counter()
+    with path.open("rb") as fh:
+        response = session.post(url + "unggah/", data={"csrfmiddlewaretoken": token},
+                                files={"file": ("besar.pdf", fh, "application/pdf")},
+                                headers={"Referer": url}, allow_redirects=False)
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    # The kernel's high-water mark cannot miss a peak between two samples.
+    status = Path(f"/proc/{worker.pid}/status").read_text()
+    hwm = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) * 1024
+    return response.status_code, idle, max(peak, hwm), elapsed
+
+
+def download_queries(user):
+    client = Client()
+    client.force_login(user)
+    version = SoftcopyVersion.objects.get()
+    url = f"/staf/arsip/berkas/{version.pk}/unduh/"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, {"reason": "Mengukur kueri unduhan"})
+        b"".join(response.streaming_content)
+    return response.status_code, [q["sql"] for q in queries.captured_queries]
+
+
+def main():
+    user, record = setup()
+    path = WORK / "besar.pdf"
+    big_pdf(path)
+    server, worker = serve()
+    try:
+        session = requests.Session()
+        sign_in(session)
+        status, idle, peak, elapsed = upload(session, record, path, worker)
+    finally:
+        server.terminate()
+        server.wait()
+    version = SoftcopyVersion.objects.get()
+    mb = 1024 * 1024
+    print(f"file: {path.stat().st_size / mb:.1f} MiB, upload status {status} "
+          f"(302 = stored), stored {version.size / mb:.1f} MiB, sha256 {version.sha256[:16]}…")
+    print(f"upload + parse + hash + store: {elapsed:.2f} s")
+    print(f"worker RSS idle {idle / mb:.1f} MiB, peak {peak / mb:.1f} MiB, "
+          f"peak above idle {(peak - idle) / mb:.1f} MiB (target < 20 MiB)")
+    status, queries = download_queries(user)
+    every_page = ('FROM "django_session"', 'FROM "auth_user" WHERE')
+    view = [q for q in queries if not any(part in q for part in every_page)]
+    print(f"download: status {status}, {len(queries)} queries in all, {len(view)} in the view "
+          f"(target <= 3; the others are the session and the user of every signed-in page)")
+    for sql in queries:
+        print("   ", sql[:110])
+
+
+if __name__ == "__main__":
+    main()
