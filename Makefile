@@ -32,6 +32,7 @@ messages: install
 run: install messages
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 EMAIL_URL=dummymail:// $(BIN)/python manage.py seed_demo
+	@echo "Check the softcopies any time: $(BIN)/python manage.py verify_fixity (schedule it daily: README, Fixity)"
 	@echo "Serving http://127.0.0.1:8000/ (Ctrl-C stops)"
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 

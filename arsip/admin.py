@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from dikecualikan.admin import ReadOnlyMixin
 
-from .models import Location, SoftcopyVersion
+from .models import Custody, FixityCheck, Location, SoftcopyVersion
 
 
 @admin.register(Location)
@@ -43,3 +43,18 @@ class SoftcopyVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "uploaded_by",
         "uploaded_at",
     )
+
+
+@admin.register(Custody)
+class CustodyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("record", "holder", "checked_out_at", "due_date", "checked_in_at")
+    list_filter = (("checked_in_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("record",)
+    search_fields = ("holder", "purpose")
+
+
+@admin.register(FixityCheck)
+class FixityCheckAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("checked_at", "name", "status", "version", "run")
+    list_filter = ("status",)
+    search_fields = ("name", "run")

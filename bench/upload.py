@@ -66,16 +66,35 @@ def setup():
     call_command("migrate", verbosity=0)
     user = User.objects.create_user("desk", password="bench-password")
     user.groups.add(Group.objects.get(name="desk"))
-    record = workflow.collect(by=user, title="Benchmark", public_title="Benchmark",
-                              holding_unit="Unit", document_type="Dokumen")
+    record = workflow.collect(
+        by=user,
+        title="Benchmark",
+        public_title="Benchmark",
+        holding_unit="Unit",
+        document_type="Dokumen",
+    )
     return user, record
 
 
 def serve():
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "ppid.wsgi", "-w", "1", "-b", f"127.0.0.1:{PORT}",
-         "--timeout", "120", "--log-level", "warning"],
-        cwd=ROOT, env=ENV)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "ppid.wsgi",
+            "-w",
+            "1",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=ENV,
+    )
     for _ in range(100):
         try:
             requests.get(f"http://127.0.0.1:{PORT}/", timeout=1)
@@ -89,10 +108,11 @@ def serve():
 def sign_in(session):
     page = session.get(f"http://127.0.0.1:{PORT}/accounts/login/").text
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    session.post(f"http://127.0.0.1:{PORT}/accounts/login/",
-                 data={"username": "desk", "password": "bench-password",
-                       "csrfmiddlewaretoken": token},
-                 headers={"Referer": f"http://127.0.0.1:{PORT}/accounts/login/"})
+    session.post(
+        f"http://127.0.0.1:{PORT}/accounts/login/",
+        data={"username": "desk", "password": "bench-password", "csrfmiddlewaretoken": token},
+        headers={"Referer": f"http://127.0.0.1:{PORT}/accounts/login/"},
+    )
 
 
 def upload(session, record, path, worker):
@@ -113,9 +133,13 @@ def upload(session, record, path, worker):
     sampler.start()
     started = time.perf_counter()
     with path.open("rb") as fh:
-        response = session.post(url + "unggah/", data={"csrfmiddlewaretoken": token},
-                                files={"file": ("besar.pdf", fh, "application/pdf")},
-                                headers={"Referer": url}, allow_redirects=False)
+        response = session.post(
+            url + "unggah/",
+            data={"csrfmiddlewaretoken": token},
+            files={"file": ("besar.pdf", fh, "application/pdf")},
+            headers={"Referer": url},
+            allow_redirects=False,
+        )
     elapsed = time.perf_counter() - started
     done.set()
     sampler.join()
@@ -150,16 +174,22 @@ def main():
         server.wait()
     version = SoftcopyVersion.objects.get()
     mb = 1024 * 1024
-    print(f"file: {path.stat().st_size / mb:.1f} MiB, upload status {status} "
-          f"(302 = stored), stored {version.size / mb:.1f} MiB, sha256 {version.sha256[:16]}…")
+    print(
+        f"file: {path.stat().st_size / mb:.1f} MiB, upload status {status} "
+        f"(302 = stored), stored {version.size / mb:.1f} MiB, sha256 {version.sha256[:16]}…"
+    )
     print(f"upload + parse + hash + store: {elapsed:.2f} s")
-    print(f"worker RSS idle {idle / mb:.1f} MiB, peak {peak / mb:.1f} MiB, "
-          f"peak above idle {(peak - idle) / mb:.1f} MiB (target < 20 MiB)")
+    print(
+        f"worker RSS idle {idle / mb:.1f} MiB, peak {peak / mb:.1f} MiB, "
+        f"peak above idle {(peak - idle) / mb:.1f} MiB (target < 20 MiB)"
+    )
     status, queries = download_queries(user)
     every_page = ('FROM "django_session"', 'FROM "auth_user" WHERE')
     view = [q for q in queries if not any(part in q for part in every_page)]
-    print(f"download: status {status}, {len(queries)} queries in all, {len(view)} in the view "
-          f"(target <= 3; the others are the session and the user of every signed-in page)")
+    print(
+        f"download: status {status}, {len(queries)} queries in all, {len(view)} in the view "
+        f"(target <= 3; the others are the session and the user of every signed-in page)"
+    )
     for sql in queries:
         print("   ", sql[:110])
 

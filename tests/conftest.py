@@ -48,8 +48,13 @@ def restore_migration_data():
 
     if Group.objects.filter(name=Role.DESK).exists():
         return
-    for name in ("0002_exemption_grounds", "0003_roles"):
-        migration = import_module(f"dikecualikan.migrations.{name}").Migration
+    for name in (
+        "dikecualikan.0002_exemption_grounds",
+        "dikecualikan.0003_roles",
+        "arsip.0003_role_permissions",
+    ):
+        app, module = name.split(".")
+        migration = import_module(f"{app}.migrations.{module}").Migration
         migration.operations[0].code(apps, None)
 
 
