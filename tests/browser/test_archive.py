@@ -1,0 +1,52 @@
+"""The archive in Chromium: desk uploads a PDF, records the place, archives, downloads with a reason."""
+
+import pytest
+from playwright.sync_api import expect
+
+from arsip.models import AccessLog, SoftcopyVersion
+from dikecualikan.models import Record
+
+from ..arsip import samples
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_desk_archives_a_record_and_downloads_its_softcopy_with_a_reason(
+    browser, live_server, make_record, desk, location, tmp_path
+):
+    record = make_record("approved")
+    page = browser.new_context(locale="id-ID", accept_downloads=True).new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "desk")
+    page.fill("#id_password", "pw")
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url("**/admin/**")
+
+    page.goto(f"{live_server.url}/staf/arsip/entri/{record.pk}/")
+    scan = tmp_path / "pindaian surat.pdf"
+    scan.write_bytes(samples.pdf("Surat keterangan kesehatan"))
+    page.set_input_files("input[name=file]", scan)
+    page.get_by_role("button", name="Unggah").click()
+    expect(page.get_by_text("pindaian surat.pdf").first).to_be_visible()
+
+    page.select_option("select[name=location]", str(location.pk))
+    page.fill("input[name=box]", "Boks 7")
+    page.get_by_role("button", name="Simpan lokasi").click()
+    expect(page.get_by_text("Boks 7")).to_be_visible()
+
+    page.get_by_role("button", name="Arsipkan entri ini (langkah 3 SOP)").click()
+    expect(page.get_by_text("Entri telah diarsipkan.")).to_be_visible()
+    assert Record.objects.get(pk=record.pk).state == "archived"
+
+    page.get_by_role("link", name="Unduh").click()
+    page.fill("textarea[name=reason]", "Pemeriksaan kelengkapan arsip")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Catat alasan lalu unduh").click()
+    saved = tmp_path / "unduhan.pdf"
+    download.value.save_as(saved)
+    version = SoftcopyVersion.objects.get(softcopy__record=record)
+    assert download.value.suggested_filename == "pindaian surat.pdf"
+    assert saved.read_bytes() == samples.pdf("Surat keterangan kesehatan")
+    log = AccessLog.objects.get()
+    assert (log.user, log.version, log.reason) == (desk, version, "Pemeriksaan kelengkapan arsip")
