@@ -1,4 +1,4 @@
-"""The archive in Chromium: desk uploads a PDF, records the place, archives, downloads with a reason."""
+"""The archive in Chromium: desk uploads, records the place, archives, downloads with a reason."""
 
 import pytest
 from playwright.sync_api import expect
