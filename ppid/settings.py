@@ -134,6 +134,9 @@ if AWS_STORAGE_BUCKET_NAME:
         "access_key": env("AWS_ACCESS_KEY_ID", default=None),
         "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
         "file_overwrite": False,
+        # botocore still presigns with the legacy SigV2 in older AWS regions (us-east-1
+        # among them), which AWS buckets made since mid-2020 and some S3-compatible stores refuse.
+        "signature_version": "s3v4",
     }
     STORAGES = {
         "default": {
