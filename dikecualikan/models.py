@@ -8,8 +8,9 @@ of record): mistakes are corrected by a new entry. States change only through
 from collections import Counter
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -142,6 +143,19 @@ class ExemptionGround(NeverDeleted):
 
 
 class RecordQuerySet(NeverDeletedQuerySet):
+    def on_dik(self):
+        """Records on the current public DIK."""
+        return self.filter(state=State.PUBLISHED)
+
+    def no_longer_exempt(self):
+        """Records that were on the public DIK and have been opened since."""
+        return self.filter(state=State.OPENED, published_in__isnull=False)
+
+    def index_for_search(self):
+        """Refresh the full-text vector of these records (PostgreSQL's Indonesian configuration)."""
+        if connection.vendor == "postgresql":
+            self.update(search=SearchVector(*SEARCHED_FIELDS, config="indonesian"))
+
     def awaiting_verdict_of(self, user):
         """Records in the current approval round on which this user may still give a verdict."""
         from .workflow import approving_roles_of
@@ -159,6 +173,9 @@ class RecordQuerySet(NeverDeletedQuerySet):
             .exclude(models.Exists(judged))
             .exclude(models.Exists(involved))
         )
+
+
+SEARCHED_FIELDS = ("public_title", "holding_unit", "document_type", "statutes", "harm", "balancing")
 
 
 class Record(NeverDeleted):
@@ -216,6 +233,27 @@ class Record(NeverDeleted):
     )
     created_at = models.DateTimeField(_("collected at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    # Set by the workflow when the record joins or leaves the public DIK, for the public pages.
+    published_in = models.ForeignKey(
+        "Decision",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="published_records",
+        editable=False,
+        verbose_name=_("published in"),
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True, editable=False)
+    opened_reason = models.CharField(
+        _("reason for opening"),
+        max_length=16,
+        blank=True,
+        choices=OpenReason.choices,
+        editable=False,
+    )
+    search = SearchVectorField(null=True, editable=False)
 
     objects = RecordQuerySet.as_manager()
 
@@ -406,3 +444,55 @@ class DecisionItem(NeverDeleted):
 
     def __str__(self):
         return f"{self.decision}: {self.record_id} ({self.get_outcome_display()})"
+
+
+class DikVersion(NeverDeleted):
+    """An immutable, dated version of the public DIK: made by each publication or opening."""
+
+    number = models.PositiveIntegerField(_("version"), unique=True)
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+    decision = models.ForeignKey(
+        Decision,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dik_versions",
+        verbose_name=_("decision"),
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("DIK version")
+        verbose_name_plural = _("DIK versions")
+
+    def __str__(self):
+        return f"DIK v{self.number}"
+
+    def records(self):
+        """Return the records on the DIK as it stood at this version."""
+        upto = {"dik_changes__version__number__lte": self.number}
+        added = Record.objects.filter(dik_changes__kind=DikChange.Kind.ADDED, **upto)
+        opened = Record.objects.filter(dik_changes__kind=DikChange.Kind.OPENED, **upto)
+        return Record.objects.filter(pk__in=added.values("pk")).exclude(pk__in=opened.values("pk"))
+
+
+class DikChange(NeverDeleted):
+    """What a version changed: a record added to the DIK, or opened (taken off it)."""
+
+    class Kind(models.TextChoices):
+        ADDED = "added", _("Added")
+        OPENED = "opened", _("Opened")
+
+    version = models.ForeignKey(DikVersion, models.PROTECT, related_name="changes")
+    record = models.ForeignKey(Record, models.PROTECT, related_name="dik_changes")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["version", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "record"], name="dik_change_unique"),
+        ]
+
+    def __str__(self):
+        return f"v{self.version_id}: {self.kind} #{self.record_id}"

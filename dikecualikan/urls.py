@@ -1,10 +1,19 @@
 from django.urls import path
 
-from . import views
+from . import public, views
 
 app_name = "dikecualikan"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", public.home, name="home"),
+    path("dik.csv", public.dik_csv, name="dik-csv"),
+    path("dik.json", public.dik_json, name="dik-json"),
+    path("dik/riwayat/", public.versions, name="versions"),
+    path("dik/riwayat/<int:number>.<str:fmt>", public.version_export, name="version-export"),
+    path("keputusan/<int:pk>/", public.decision_detail, name="decision"),
+    path("informasi/<int:pk>/", public.record_detail, name="record"),
+    path("dibuka/", public.opened_list, name="opened"),
+    path("sehat/", public.health, name="health"),
+    path("bahasa/<str:code>/", views.switch_language, name="language"),
     path("masuk/lanjut/", views.after_login, name="after-login"),
 ]

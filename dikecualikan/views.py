@@ -1,16 +1,10 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from .models import Decision
 from .workflow import approving_roles_of
-
-
-def home(request):
-    """The public front page: published decisions (the public DIK grows here in a later issue)."""
-    decisions = Decision.objects.published().order_by("-date_set", "-id")[:50]
-    return render(request, "public/home.html", {"decisions": decisions})
 
 
 @login_required
@@ -30,3 +24,20 @@ def admin_login(request):
     if target and safe and target != reverse("admin:index"):
         url += "?" + urlencode({"next": target})
     return redirect(url)
+
+
+def switch_language(request, code):
+    """Remember the chosen language in its cookie and go back (a link, so pages stay cacheable)."""
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    if code in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response

@@ -41,6 +41,8 @@ from .models import (
     Approval,
     Decision,
     DecisionItem,
+    DikChange,
+    DikVersion,
     ExemptionGround,
     OpenReason,
     Outcome,
@@ -751,12 +753,45 @@ def publish_decision(*, decision: Decision, by, note: str = "") -> Decision:
         records = list(Record.objects.select_for_update().filter(pk__in=exempt).order_by("pk"))
         for record in records:
             _check(record, by, "publish")
+        now = timezone.now()
         for record in records:
-            _move(record, by, step, note=note, instrument=str(decision))
-        decision.published_at, decision.published_by = timezone.now(), by
+            record.published_in, record.published_at = decision, now
+            _move(
+                record,
+                by,
+                step,
+                note=note,
+                instrument=str(decision),
+                fields=("published_in", "published_at"),
+            )
+        Record.objects.filter(pk__in=[r.pk for r in records]).index_for_search()
+        decision.published_at, decision.published_by = now, by
         decision.save(update_fields=["published_at", "published_by"])
+        _new_dik_version(
+            records,
+            DikChange.Kind.ADDED,
+            decision=decision,
+            note=f"{decision.issuer} {decision.number}",
+        )
         _notify_decision(decision)
     return decision
+
+
+def _new_dik_version(records, kind, **fields) -> DikVersion:
+    """Add an immutable version of the public DIK recording what this step changed."""
+    for attempt in range(3):
+        last = DikVersion.objects.order_by("-number").values_list("number", flat=True).first()
+        try:
+            # Two publications at once pick the same number; the unique constraint makes the
+            # second wait for the first and fail, and it takes the next number instead.
+            with transaction.atomic():
+                version = DikVersion.objects.create(number=(last or 0) + 1, **fields)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    DikChange.objects.bulk_create(DikChange(version=version, record=r, kind=kind) for r in records)
+    return version
 
 
 def open_record(
@@ -773,7 +808,17 @@ def open_record(
     with transaction.atomic():
         record = _lock(record, version)
         step = _check(record, by, "open")
-        _move(record, by, step, note=note, reason=reason, instrument=instrument.strip())
+        record.opened_at, record.opened_reason = timezone.now(), reason
+        _move(
+            record,
+            by,
+            step,
+            note=note,
+            reason=reason,
+            instrument=instrument.strip(),
+            fields=("opened_at", "opened_reason"),
+        )
+        _new_dik_version([record], DikChange.Kind.OPENED, note=instrument.strip())
     return record
 
 

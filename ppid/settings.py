@@ -171,6 +171,11 @@ else:
     }
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
+# Public pages are cached per DIK version; a shared cache (e.g. redis://...) serves every
+# app server, the default lives in each process's memory.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=3600)
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ppid@kpu-pontianakkota.go.id")

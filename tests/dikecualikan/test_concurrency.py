@@ -82,3 +82,18 @@ def test_a_return_and_an_approval_at_once_leave_one_consistent_state(
     assert record.state == "returned"
     assert all(isinstance(e, workflow.WorkflowError) for e in errors) and len(errors) <= 1
     assert Approval.objects.filter(record=record).count() == 2 - len(errors)
+
+
+def test_two_decisions_published_at_once_make_two_numbered_dik_versions(make_record, ppid):
+    from dikecualikan.models import DikVersion
+
+    first, second = make_record.decision(), make_record.decision()
+    make_record("decided", decision=first)
+    make_record("decided", decision=second)
+    outcomes = run_together(
+        lambda: workflow.publish_decision(decision=first, by=ppid),
+        lambda: workflow.publish_decision(decision=second, by=ppid),
+    )
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert sorted(DikVersion.objects.values_list("number", flat=True)) == [1, 2]
+    assert Record.objects.filter(state="published").count() == 2

@@ -1,0 +1,356 @@
+"""The public site: the DIK and the decisions, which UU 14/2008 Pasal 11 makes public.
+
+Only public fields ever leave here: never an internal title, a note, a staff
+name, a file of a record or a record that is not (or no longer) on the DIK.
+Pages are cached per DIK version, so a publication or an opening refreshes
+them; lists page by key (`setelah`/`sebelum`), so the last page costs what
+the first does.
+"""
+
+import csv
+import datetime
+import hashlib
+import json
+from functools import wraps
+
+from django import forms
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import translation
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from .models import Decision, DikChange, DikVersion, ExemptionGround, PeriodType, Record
+
+PAGE_SIZE = 50
+MAX_QUERY = 200
+OPEN_DATA_FIELDS = [
+    "nomor",
+    "informasi",
+    "unit_penguasa",
+    "dasar_pengecualian",
+    "dasar_hukum",
+    "konsekuensi_bila_dibuka",
+    "pertimbangan_bila_ditutup",
+    "jangka_waktu",
+    "keputusan_nomor",
+    "keputusan_tanggal",
+    "status",
+]
+
+
+# --- Caching -------------------------------------------------------------------------
+
+
+def dik_stamp() -> tuple[int, datetime.datetime | None]:
+    """Return the number and date of the newest DIK version (0 before any publication)."""
+    row = DikVersion.objects.order_by("-number").values_list("number", "created_at").first()
+    return row or (0, None)
+
+
+def public_page(view):
+    """Serve a public view from a cache keyed by the DIK version, with ETag and Last-Modified.
+
+    Every publication and every opening makes a new DIK version, so the key changes and
+    the old entries are never served again: that is the cache being cleared on publish.
+    """
+
+    @require_safe
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        number, changed = dik_stamp()
+        language = translation.get_language()
+        stamp = f"{number}.{changed.timestamp() if changed else 0}"
+        etag = quote_etag(f"dik{stamp}-{language}-{request.get_full_path()}")
+        if request.headers.get("If-None-Match") == etag:
+            response = HttpResponse(status=304)
+        else:
+            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+            key = f"public:{stamp}:{language}:{path}"
+            response = cache.get(key) if not request.user.is_authenticated else None
+            if response is None:
+                response = view(request, *args, **kwargs)
+                if response.status_code == 200 and not response.streaming:
+                    if hasattr(response, "render"):
+                        response.render()
+                    if not request.user.is_authenticated:
+                        cache.set(key, response, settings.PUBLIC_CACHE_SECONDS)
+        response["ETag"] = etag
+        if changed:
+            response["Last-Modified"] = http_date(changed.timestamp())
+        patch_cache_control(response, public=True, max_age=60)
+        return response
+
+    return wrapper
+
+
+# --- Filters and paging -------------------------------------------------------------
+
+
+class DikFilter(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=MAX_QUERY, strip=True)
+    dasar = forms.ChoiceField(label=_("Exemption ground"), required=False)
+    unit = forms.ChoiceField(label=_("Holding unit"), required=False)
+    tahun = forms.TypedChoiceField(
+        label=_("Year of decision"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, data, *, base):
+        # A search longer than the limit is cut, not refused: the citizen still gets results.
+        if data and len(data.get("q", "")) > MAX_QUERY:
+            data = data.copy()
+            data["q"] = data["q"][:MAX_QUERY]
+        super().__init__(data)
+        everything = [("", _("All"))]
+        grounds = ExemptionGround.objects.filter(parent__isnull=True)
+        self.fields["dasar"].choices = everything + [
+            (g.code, f"{g.code}: {g.label}") for g in grounds
+        ]
+        units = base.order_by("holding_unit").values_list("holding_unit", flat=True).distinct()
+        self.fields["unit"].choices = everything + [(u, u) for u in units]
+        years = Decision.objects.published().order_by("-year").values_list("year", flat=True)
+        self.fields["tahun"].choices = everything + [
+            (y, y) for y in sorted(set(years), reverse=True)
+        ]
+
+    def apply(self, records):
+        if not self.is_valid():
+            return records
+        data = self.cleaned_data
+        if data["q"]:
+            records = search(records, data["q"])
+        if data["dasar"]:
+            records = records.filter(grounds__code__startswith=data["dasar"]).distinct()
+        if data["unit"]:
+            records = records.filter(holding_unit=data["unit"])
+        if data["tahun"]:
+            records = records.filter(published_in__year=data["tahun"])
+        return records
+
+
+def search(records, text: str):
+    """Full-text search in Indonesian on PostgreSQL; a plain substring search on SQLite."""
+    text = text.replace("\x00", "")
+    if connection.vendor == "postgresql":
+        return records.filter(
+            search=SearchQuery(text, config="indonesian", search_type="websearch")
+        )
+    words = Q()
+    for word in text.split()[:10]:
+        words &= (
+            Q(public_title__icontains=word)
+            | Q(holding_unit__icontains=word)
+            | Q(document_type__icontains=word)
+            | Q(statutes__icontains=word)
+        )
+    return records.filter(words)
+
+
+def _cursor(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**62 else None
+
+
+def keyset_page(records, params, size=PAGE_SIZE) -> dict:
+    """Return one page of records ordered by number, by key rather than by offset."""
+    after, before = _cursor(params.get("setelah")), _cursor(params.get("sebelum"))
+    if params.get("halaman") == "akhir":
+        rows = list(records.order_by("-pk")[: size + 1])
+        more_before, more_after = len(rows) > size, False
+        rows = rows[:size][::-1]
+    elif before:
+        rows = list(records.filter(pk__lt=before).order_by("-pk")[: size + 1])
+        more_before, more_after = len(rows) > size, True
+        rows = rows[:size][::-1]
+    else:
+        if after:
+            records = records.filter(pk__gt=after)
+        rows = list(records.order_by("pk")[: size + 1])
+        more_before, more_after = bool(after), len(rows) > size
+        rows = rows[:size]
+    return {
+        "rows": rows,
+        "previous": rows[0].pk if rows and more_before else None,
+        "next": rows[-1].pk if rows and more_after else None,
+        "is_first": not more_before,
+    }
+
+
+def _query_without(params, *names):
+    query = params.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _dik_records():
+    return Record.objects.on_dik().select_related("published_in").prefetch_related("grounds")
+
+
+# --- Pages ----------------------------------------------------------------------------
+
+
+@public_page
+def home(request):
+    base = Record.objects.on_dik()
+    form = DikFilter(request.GET or None, base=base)
+    page = keyset_page(form.apply(_dik_records()), request.GET)
+    context = {
+        "form": form,
+        "page": page,
+        "query": _query_without(request.GET, "setelah", "sebelum", "halaman"),
+        "decisions": Decision.objects.published().order_by("-date_set", "-id")[:20],
+        "version": dik_stamp(),
+    }
+    return render(request, "public/home.html", context)
+
+
+@public_page
+def decision_detail(request, pk):
+    decision = get_object_or_404(Decision.objects.published(), pk=pk)
+    items = decision.items.select_related("record").order_by("record_id")
+    return render(request, "public/decision_detail.html", {"decision": decision, "items": items})
+
+
+@public_page
+def record_detail(request, pk):
+    public = Record.objects.on_dik() | Record.objects.no_longer_exempt()
+    record = get_object_or_404(
+        public.select_related("published_in").prefetch_related("grounds"), pk=pk
+    )
+    return render(
+        request, "public/record_detail.html", {"record": record, "ends": exemption_ends(record)}
+    )
+
+
+@public_page
+def opened_list(request):
+    records = Record.objects.no_longer_exempt().select_related("published_in")
+    page = keyset_page(records, request.GET)
+    return render(
+        request,
+        "public/opened_list.html",
+        {"page": page, "query": _query_without(request.GET, "setelah", "sebelum", "halaman")},
+    )
+
+
+@public_page
+def versions(request):
+    history = (
+        DikVersion.objects.select_related("decision")
+        .annotate(
+            added=Count("changes", filter=Q(changes__kind=DikChange.Kind.ADDED)),
+            opened=Count("changes", filter=Q(changes__kind=DikChange.Kind.OPENED)),
+        )
+        .order_by("-number")
+    )
+    return render(request, "public/dik_versions.html", {"versions": history[:200]})
+
+
+def exemption_ends(record) -> datetime.date | None:
+    """Return the date the exemption ends, where the period says one."""
+    if record.period_type == PeriodType.UNTIL_DATE:
+        return record.period_until
+    if record.period_type == PeriodType.FIXED and record.published_in and record.period_years:
+        start = record.published_in.date_set
+        try:
+            return start.replace(year=start.year + record.period_years)
+        except ValueError:  # 29 February
+            return start.replace(year=start.year + record.period_years, day=28)
+    return None
+
+
+# --- Open data --------------------------------------------------------------------------
+
+
+def open_data_row(record) -> dict:
+    """Return the contract fields of one record (shared/DESIGN.md, Contracts)."""
+    decision = record.published_in
+    with translation.override("id"):
+        period = str(record.period_display)
+    return {
+        "nomor": record.pk,
+        "informasi": record.public_title,
+        "unit_penguasa": record.holding_unit,
+        "dasar_pengecualian": "; ".join(g.code for g in record.grounds.all()),
+        "dasar_hukum": record.statutes,
+        "konsekuensi_bila_dibuka": record.harm,
+        "pertimbangan_bila_ditutup": record.balancing,
+        "jangka_waktu": period,
+        "keputusan_nomor": decision.number if decision else "",
+        "keputusan_tanggal": decision.date_set.isoformat() if decision else "",
+        "status": "dikecualikan",
+    }
+
+
+def _rows(records):
+    for record in records.order_by("pk").iterator(chunk_size=1000):
+        yield open_data_row(record)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_response(records, filename):
+    writer = csv.DictWriter(_Echo(), fieldnames=OPEN_DATA_FIELDS)
+
+    def lines():
+        yield writer.writeheader()
+        for row in _rows(records):
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _json_response(records, version):
+    number, created = version
+
+    def chunks():
+        head = {"versi": number, "tanggal": created.isoformat() if created else None}
+        yield json.dumps(head, ensure_ascii=False)[:-1] + ', "items": ['
+        for index, row in enumerate(_rows(records)):
+            yield ("," if index else "") + json.dumps(row, ensure_ascii=False)
+        yield "]}"
+
+    return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+
+
+@public_page
+def dik_csv(request):
+    return _csv_response(_dik_records(), "dik.csv")
+
+
+@public_page
+def dik_json(request):
+    return _json_response(_dik_records(), dik_stamp())
+
+
+@public_page
+def version_export(request, number, fmt):
+    version = get_object_or_404(DikVersion, number=number)
+    records = version.records().select_related("published_in").prefetch_related("grounds")
+    if fmt == "csv":
+        return _csv_response(records, f"dik-v{number}.csv")
+    if fmt == "json":
+        return _json_response(records, (version.number, version.created_at))
+    raise Http404
+
+
+@require_safe
+def health(request):
+    """A constant answer: for monitoring, and the benchmarks' baseline."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,145 @@
+"""The public home page: the decisions and the current DIK, searchable, filterable, paged by key."""
+
+import pytest
+from django.db import connection
+
+from dikecualikan import workflow
+
+
+def get(client, path="/", **params):
+    return client.get(path, params)
+
+
+def test_home_lists_the_published_decisions_and_records_and_nothing_else(client, make_record):
+    published = make_record("published", public_title="Surat keterangan kesehatan bakal calon")
+    make_record("decided", public_title="Belum diumumkan")
+    page = get(client).content.decode()
+    decision = published.published_in
+    assert "Surat keterangan kesehatan bakal calon" in page
+    assert decision.number in page and "21 Agustus 2025" in page
+    assert "Belum diumumkan" not in page
+    assert 'lang="id"' in page and "<title>Daftar Informasi Publik yang Dikecualikan" in page
+    assert "<script" not in page  # works without JavaScript
+
+
+def test_the_table_has_the_columns_of_the_dik(client, make_record):
+    make_record("published")
+    page = get(client).content.decode()
+    for column in [
+        "Informasi yang dikecualikan",
+        "Unit penguasa",
+        "Dasar pengecualian",
+        "Konsekuensi bila dibuka",
+        "Pertimbangan bila ditutup",
+        "Jangka waktu",
+        "Keputusan",
+        "Status",
+    ]:
+        assert f">{column}<" in page, column
+
+
+def test_search_finds_records_by_a_word_of_their_public_fields(client, make_record):
+    make_record("published", public_title="Surat keterangan kesehatan bakal calon")
+    make_record("published", public_title="Dokumen penawaran pengadaan logistik")
+    page = get(client, q="penawaran").content.decode()
+    assert "Dokumen penawaran pengadaan logistik" in page
+    assert "Surat keterangan kesehatan" not in page
+
+
+@pytest.mark.postgres
+def test_search_on_postgresql_understands_indonesian_word_forms(client, make_record):
+    if connection.vendor != "postgresql":
+        pytest.skip("full-text search with the indonesian configuration needs PostgreSQL")
+    make_record("published", public_title="Surat keterangan kesehatan bakal calon")
+    page = get(client, q="sehat").content.decode()  # stem of "kesehatan"
+    assert "Surat keterangan kesehatan bakal calon" in page
+
+
+def test_filters_narrow_the_list_by_ground_unit_and_year(client, make_record, published_records):
+    make_record("published", public_title="Kesehatan calon")  # 17h2, Divisi Teknis, 2025
+    published_records(2, unit="Subbagian Keuangan", code="17b")
+    assert "Kesehatan calon" in get(client, dasar="17h").content.decode()
+    assert "Kesehatan calon" not in get(client, dasar="17b").content.decode()
+    assert "Informasi massal" in get(client, unit="Subbagian Keuangan").content.decode()
+    assert "Kesehatan calon" not in get(client, unit="Subbagian Keuangan").content.decode()
+    assert "Kesehatan calon" in get(client, tahun="2025").content.decode()
+
+
+def test_pages_go_forward_back_and_to_the_last_by_key(client, published_records):
+    records = published_records(120)
+    first = get(client).context["page"]
+    assert [r.pk for r in first["rows"]] == [r.pk for r in records[:50]]
+    second = get(client, setelah=first["next"]).context["page"]
+    assert second["rows"][0].pk == records[50].pk and second["previous"] == records[50].pk
+    last = get(client, halaman="akhir").context["page"]
+    assert [r.pk for r in last["rows"]] == [r.pk for r in records[70:]]
+    assert last["next"] is None and last["previous"] == records[70].pk
+    back = get(client, sebelum=last["previous"]).context["page"]
+    assert [r.pk for r in back["rows"]] == [r.pk for r in records[20:70]]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"setelah": "abc"},
+        {"setelah": "-5"},
+        {"sebelum": "99999999999999999999999"},
+        {"halaman": "9999"},
+        {"tahun": "tahun"},
+        {"dasar": "17z"},
+        {"unit": "<script>"},
+    ],
+)
+def test_forged_page_and_filter_parameters_give_a_sane_page(client, published_records, params):
+    published_records(3)
+    response = get(client, **params)
+    assert response.status_code == 200
+    assert len(response.context["page"]["rows"]) in (0, 3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x" * 10_000,
+        "'; DROP TABLE dikecualikan_record; --",
+        "\u202e\u0000\ufeff𝕂𝕖𝕤𝕖𝕙𝕒𝕥𝕒𝕟",
+        '" OR 1=1 --',
+        "kesehatan & | ! ( ) :*",
+    ],
+)
+def test_odd_searches_get_an_answer_not_an_error(client, published_records, text):
+    published_records(2)
+    assert get(client, q=text).status_code == 200
+
+
+def test_head_and_a_json_accept_header_get_sane_answers(client, make_record):
+    make_record("published")
+    head = client.head("/")
+    assert head.status_code == 200 and head.content == b""
+    assert client.get("/", HTTP_ACCEPT="application/json").status_code == 200
+    assert client.post("/").status_code == 405
+
+
+def test_home_costs_the_same_number_of_queries_for_5_and_for_200_records(
+    client, published_records, django_assert_max_num_queries
+):
+    published_records(5)
+    with django_assert_max_num_queries(10) as small:
+        get(client)
+    published_records(195)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert len(get(client, halaman="akhir").context["page"]["rows"]) == 50
+
+
+def test_an_unchanged_list_answers_304_and_a_publication_refreshes_it(client, make_record, ppid):
+    make_record("published", public_title="Yang pertama")
+    first = get(client)
+    assert client.get("/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert first["Last-Modified"]
+    decision = make_record.decision()
+    make_record("decided", decision=decision, public_title="Yang kedua")
+    workflow.publish_decision(decision=decision, by=ppid)
+    second = get(client)
+    assert second["ETag"] != first["ETag"]
+    assert "Yang kedua" in second.content.decode()
+    assert client.get("/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200

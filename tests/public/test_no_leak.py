@@ -1,0 +1,84 @@
+"""Never a leak: internal fields full of markers never reach a public page, export or error."""
+
+import pytest
+from django.contrib.auth.models import User
+
+from arsip.models import SoftcopyVersion
+from dikecualikan import workflow
+from dikecualikan.models import Record
+
+from ..conftest import pdf_file
+
+MARK = "BOCOR"
+
+
+@pytest.fixture
+def marked(make_record, cast, location):
+    """A published record whose every internal field carries a marker, beside unpublished ones."""
+    for user in User.objects.all():
+        user.first_name, user.last_name = f"{MARK}nama{user.pk}", f"{MARK}keluarga"
+        user.save()
+    record = make_record("approved", title=f"{MARK}judul-internal rahasia")
+    workflow.upload_softcopy(
+        record=record, by=cast["desk"], file=pdf_file(name=f"{MARK}berkas.pdf")
+    )
+    workflow.place_hardcopy(
+        record=record, by=cast["desk"], location=location, box=f"{MARK}boks", folder=f"{MARK}map"
+    )
+    workflow.archive(record=record, by=cast["desk"], note=f"{MARK}catatan-arsip")
+    decision = make_record.decision()
+    workflow.record_decision(
+        decision=decision,
+        record=record,
+        outcome="exempt",
+        by=cast["ppid"],
+        note=f"{MARK}catatan-keputusan",
+    )
+    workflow.publish_decision(decision=decision, by=cast["ppid"], note=f"{MARK}catatan-umum")
+    Record.objects.filter(pk=record.pk).update(
+        public_interest=f"{MARK}kepentingan", test_participants=f"{MARK}peserta"
+    )
+    for state in ("collected", "awaiting_approval", "decided", "rejected"):
+        make_record(state, title=f"{MARK}judul-{state}", public_title=f"{MARK}publik-{state}")
+    version = SoftcopyVersion.objects.get(softcopy__record=record)
+    return Record.objects.get(pk=record.pk), version
+
+
+def fetch(client, path):
+    response = client.get(path)
+    if response.streaming:
+        return response.status_code, b"".join(response.streaming_content).decode()
+    return response.status_code, response.content.decode()
+
+
+def test_no_public_page_export_version_or_error_page_shows_an_internal_field(client, marked):
+    record, version = marked
+    decision = record.published_in
+    # Searching words of the internal title must find nothing either.
+    paths = [
+        "/",
+        "/?q=rahasia",
+        "/?q=judul-internal",
+        "/dibuka/",
+        "/dik/riwayat/",
+        "/dik.csv",
+        "/dik.json",
+        "/dik/riwayat/1.csv",
+        "/dik/riwayat/1.json",
+        f"/keputusan/{decision.pk}/",
+        f"/informasi/{record.pk}/",
+        "/informasi/999999/",
+        "/tidak-ada/",
+        "/sitemap.xml",
+        "/robots.txt",
+    ]
+    seen = {}
+    for path in paths:
+        status, text = fetch(client, path)
+        seen[path] = status
+        assert MARK not in text, f"{path} leaks an internal field"
+        assert version.file.name not in text and version.sha256 not in text
+    assert seen["/"] == 200 and seen[f"/informasi/{record.pk}/"] == 200
+    # A guessed storage path finds nothing (its 404 page only echoes the visitor's own URL).
+    status, text = fetch(client, f"/media/{version.file.name}")
+    assert status == 404 and MARK not in text

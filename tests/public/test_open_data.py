@@ -1,0 +1,92 @@
+"""Open data: /dik.csv and /dik.json with exactly the contract fields, and dated versions."""
+
+import csv
+import io
+import json
+
+from dikecualikan import workflow
+from dikecualikan.public import OPEN_DATA_FIELDS
+
+CONTRACT = [
+    "nomor",
+    "informasi",
+    "unit_penguasa",
+    "dasar_pengecualian",
+    "dasar_hukum",
+    "konsekuensi_bila_dibuka",
+    "pertimbangan_bila_ditutup",
+    "jangka_waktu",
+    "keputusan_nomor",
+    "keputusan_tanggal",
+    "status",
+]
+
+
+def body(response):
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
+def test_the_contract_fields_are_the_ones_in_the_design():
+    assert OPEN_DATA_FIELDS == CONTRACT
+
+
+def test_dik_csv_has_the_contract_columns_in_a_stable_order_in_utf8(client, make_record):
+    first = make_record("published", public_title="Surat keterangan kesehatan — bakal calon")
+    second = make_record("published")
+    response = client.get("/dik.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(body(response))))
+    assert list(rows[0]) == CONTRACT
+    assert [int(r["nomor"]) for r in rows] == [first.pk, second.pk]
+    row = rows[0]
+    assert row["informasi"] == "Surat keterangan kesehatan — bakal calon"
+    assert row["dasar_pengecualian"] == "17h2"
+    assert row["keputusan_tanggal"] == "2025-08-21"
+    assert row["jangka_waktu"] == "5 tahun sejak tanggal keputusan"
+    assert row["status"] == "dikecualikan"
+
+
+def test_dik_json_has_the_same_items(client, make_record):
+    record = make_record("published")
+    data = json.loads(body(client.get("/dik.json")))
+    assert data["versi"] == 1 and data["tanggal"]
+    (item,) = data["items"]
+    assert list(item) == CONTRACT
+    assert item["nomor"] == record.pk and item["keputusan_nomor"] == record.published_in.number
+
+
+def test_the_exports_are_linked_from_home(client, make_record):
+    make_record("published")
+    page = client.get("/").content.decode()
+    assert 'href="/dik.csv"' in page and 'href="/dik.json"' in page
+
+
+def test_an_empty_list_exports_just_the_header(client, db):
+    assert body(client.get("/dik.csv")).strip() == ",".join(CONTRACT)
+    assert json.loads(body(client.get("/dik.json")))["items"] == []
+
+
+def test_each_publication_and_opening_makes_a_version_that_stays_downloadable(
+    client, make_record, ppid
+):
+    kept = make_record("published", public_title="Tetap dikecualikan")
+    opened = make_record("published", public_title="Kemudian dibuka")
+    workflow.open_record(
+        record=opened, by=ppid, reason="consent", instrument="Surat persetujuan tertulis 1 Mei 2026"
+    )
+    response = client.get("/dik/riwayat/")
+    assert "Surat persetujuan tertulis 1 Mei 2026" in response.content.decode()
+    versions = response.context["versions"]
+    assert [(v.number, v.added, v.opened) for v in versions] == [(3, 0, 1), (2, 1, 0), (1, 1, 0)]
+    at_two = [
+        r["informasi"] for r in csv.DictReader(io.StringIO(body(client.get("/dik/riwayat/2.csv"))))
+    ]
+    assert at_two == ["Tetap dikecualikan", "Kemudian dibuka"]
+    now = json.loads(body(client.get("/dik/riwayat/3.json")))
+    assert [i["informasi"] for i in now["items"]] == ["Tetap dikecualikan"]
+    assert [i["informasi"] for i in json.loads(body(client.get("/dik.json")))["items"]] == [
+        "Tetap dikecualikan"
+    ]
+    assert kept.pk
+    assert client.get("/dik/riwayat/9.csv").status_code == 404
+    assert client.get("/dik/riwayat/1.xml").status_code == 404
