@@ -8,7 +8,7 @@ PIP := $(BIN)/pip --disable-pip-version-check --quiet
 TEST_ENV := DEBUG=0 SECRET_KEY=tests-only-this-is-not-a-secret-0123456789 \
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 HTTPS=0
 
-.PHONY: run test lint messages install install-dev bench clean
+.PHONY: run test lint messages install install-dev bench bench-public clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,7 @@ clean:
 # Benchmarks print figures; they are run by hand, not by CI (see bench/README.md).
 bench: install-dev
 	$(BIN)/python bench/upload.py
+
+# 100,000 records on the local PostgreSQL (BENCH_POSTGRES=postgres://user@host:port).
+bench-public: install-dev
+	$(BIN)/python bench/public.py

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
@@ -29,7 +29,7 @@ from django.views.decorators.http import require_safe
 
 from .models import Decision, DikChange, DikVersion, ExemptionGround, PeriodType, Record
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # a table a phone can scroll; the last page costs what the first does
 MAX_QUERY = 200
 OPEN_DATA_FIELDS = [
     "nomor",
@@ -49,10 +49,27 @@ OPEN_DATA_FIELDS = [
 # --- Caching -------------------------------------------------------------------------
 
 
+STAMP_KEY = "public:dik-stamp"
+STAMP_SECONDS = 5
+
+
 def dik_stamp() -> tuple[int, datetime.datetime | None]:
-    """Return the number and date of the newest DIK version (0 before any publication)."""
-    row = DikVersion.objects.order_by("-number").values_list("number", "created_at").first()
-    return row or (0, None)
+    """Return the number and date of the newest DIK version (0 before any publication).
+
+    Read from the cache for a few seconds so that a cached page costs no query at all;
+    a publication clears it (`forget_dik_stamp`), at once in a shared cache such as Redis,
+    within STAMP_SECONDS in each process's own memory cache.
+    """
+    stamp = cache.get(STAMP_KEY)
+    if stamp is None:
+        row = DikVersion.objects.order_by("-number").values_list("number", "created_at").first()
+        stamp = row or (0, None)
+        cache.set(STAMP_KEY, stamp, STAMP_SECONDS)
+    return stamp
+
+
+def forget_dik_stamp() -> None:
+    cache.delete(STAMP_KEY)
 
 
 def public_page(view):
@@ -102,23 +119,17 @@ class DikFilter(forms.Form):
         label=_("Year of decision"), required=False, coerce=int, empty_value=None
     )
 
-    def __init__(self, data, *, base):
+    def __init__(self, data, *, stamp):
         # A search longer than the limit is cut, not refused: the citizen still gets results.
         if data and len(data.get("q", "")) > MAX_QUERY:
             data = data.copy()
             data["q"] = data["q"][:MAX_QUERY]
         super().__init__(data)
         everything = [("", _("All"))]
-        grounds = ExemptionGround.objects.filter(parent__isnull=True)
-        self.fields["dasar"].choices = everything + [
-            (g.code, f"{g.code}: {g.label}") for g in grounds
-        ]
-        units = base.order_by("holding_unit").values_list("holding_unit", flat=True).distinct()
-        self.fields["unit"].choices = everything + [(u, u) for u in units]
-        years = Decision.objects.published().order_by("-year").values_list("year", flat=True)
-        self.fields["tahun"].choices = everything + [
-            (y, y) for y in sorted(set(years), reverse=True)
-        ]
+        grounds, units, years = filter_choices(stamp, translation.get_language())
+        self.fields["dasar"].choices = everything + grounds
+        self.fields["unit"].choices = everything + units
+        self.fields["tahun"].choices = everything + years
 
     def apply(self, records):
         if not self.is_valid():
@@ -133,6 +144,29 @@ class DikFilter(forms.Form):
         if data["tahun"]:
             records = records.filter(published_in__year=data["tahun"])
         return records
+
+
+def filter_choices(stamp, language):
+    """Return the choices of the filters, computed once per DIK version and language."""
+    key = f"public:choices:{stamp[0]}:{language}"
+    choices = cache.get(key)
+    if choices is None:
+        grounds = [
+            (g.code, f"{g.code}: {g.label}")
+            for g in ExemptionGround.objects.filter(parent__isnull=True)
+        ]
+        units = (
+            Record.objects.on_dik()
+            .order_by("holding_unit")
+            .values_list("holding_unit", flat=True)
+            .distinct()
+        )
+        years = (
+            Decision.objects.published().order_by("-year").values_list("year", flat=True).distinct()
+        )
+        choices = (grounds, [(u, u) for u in units], [(y, y) for y in years])
+        cache.set(key, choices, settings.PUBLIC_CACHE_SECONDS or None)
+    return choices
 
 
 def search(records, text: str):
@@ -193,8 +227,42 @@ def _query_without(params, *names):
     return query.urlencode()
 
 
+PUBLIC_FIELDS = (
+    "public_title",
+    "holding_unit",
+    "document_type",
+    "statutes",
+    "harm",
+    "balancing",
+    "period_type",
+    "period_years",
+    "period_until",
+    "period_event",
+    "state",
+    "opened_at",
+    "opened_reason",
+    "published_in__issuer",
+    "published_in__number",
+    "published_in__date_set",
+    "published_in__year",
+)
+
+
+def public_records(records):
+    """Load only the public fields: never the internal title, notes or the search vector."""
+    return (
+        records.select_related("published_in")
+        .only(*PUBLIC_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "grounds", queryset=ExemptionGround.objects.only("code", "label_id", "label_en")
+            )
+        )
+    )
+
+
 def _dik_records():
-    return Record.objects.on_dik().select_related("published_in").prefetch_related("grounds")
+    return public_records(Record.objects.on_dik())
 
 
 # --- Pages ----------------------------------------------------------------------------
@@ -202,8 +270,7 @@ def _dik_records():
 
 @public_page
 def home(request):
-    base = Record.objects.on_dik()
-    form = DikFilter(request.GET or None, base=base)
+    form = DikFilter(request.GET or None, stamp=dik_stamp())
     page = keyset_page(form.apply(_dik_records()), request.GET)
     context = {
         "form": form,
@@ -235,8 +302,7 @@ def record_detail(request, pk):
 
 @public_page
 def opened_list(request):
-    records = Record.objects.no_longer_exempt().select_related("published_in")
-    page = keyset_page(records, request.GET)
+    page = keyset_page(public_records(Record.objects.no_longer_exempt()), request.GET)
     return render(
         request,
         "public/opened_list.html",
@@ -342,7 +408,7 @@ def dik_json(request):
 @public_page
 def version_export(request, number, fmt):
     version = get_object_or_404(DikVersion, number=number)
-    records = version.records().select_related("published_in").prefetch_related("grounds")
+    records = public_records(version.records())
     if fmt == "csv":
         return _csv_response(records, f"dik-v{number}.csv")
     if fmt == "json":

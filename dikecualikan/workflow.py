@@ -52,6 +52,7 @@ from .models import (
     Transition,
     Verdict,
 )
+from .public import forget_dik_stamp
 from .roles import Role, has_role, required_approvals, roles_of
 
 S = State
@@ -791,6 +792,7 @@ def _new_dik_version(records, kind, **fields) -> DikVersion:
             if attempt == 2:
                 raise
     DikChange.objects.bulk_create(DikChange(version=version, record=r, kind=kind) for r in records)
+    transaction.on_commit(forget_dik_stamp)  # the public pages show the new version at once
     return version
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from dikecualikan import workflow
+from dikecualikan.public import PAGE_SIZE
 
 
 def get(client, path="/", **params):
@@ -67,15 +68,16 @@ def test_filters_narrow_the_list_by_ground_unit_and_year(client, make_record, pu
 
 def test_pages_go_forward_back_and_to_the_last_by_key(client, published_records):
     records = published_records(120)
+    size = PAGE_SIZE
     first = get(client).context["page"]
-    assert [r.pk for r in first["rows"]] == [r.pk for r in records[:50]]
+    assert [r.pk for r in first["rows"]] == [r.pk for r in records[:size]]
     second = get(client, setelah=first["next"]).context["page"]
-    assert second["rows"][0].pk == records[50].pk and second["previous"] == records[50].pk
+    assert second["rows"][0].pk == records[size].pk and second["previous"] == records[size].pk
     last = get(client, halaman="akhir").context["page"]
-    assert [r.pk for r in last["rows"]] == [r.pk for r in records[70:]]
-    assert last["next"] is None and last["previous"] == records[70].pk
+    assert [r.pk for r in last["rows"]] == [r.pk for r in records[-size:]]
+    assert last["next"] is None and last["previous"] == records[-size].pk
     back = get(client, sebelum=last["previous"]).context["page"]
-    assert [r.pk for r in back["rows"]] == [r.pk for r in records[20:70]]
+    assert [r.pk for r in back["rows"]] == [r.pk for r in records[-2 * size : -size]]
 
 
 @pytest.mark.parametrize(
@@ -128,17 +130,20 @@ def test_home_costs_the_same_number_of_queries_for_5_and_for_200_records(
         get(client)
     published_records(195)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        assert len(get(client, halaman="akhir").context["page"]["rows"]) == 50
+        assert len(get(client, halaman="akhir").context["page"]["rows"]) == PAGE_SIZE
 
 
-def test_an_unchanged_list_answers_304_and_a_publication_refreshes_it(client, make_record, ppid):
+def test_an_unchanged_list_answers_304_and_a_publication_refreshes_it(
+    client, make_record, ppid, django_capture_on_commit_callbacks
+):
     make_record("published", public_title="Yang pertama")
     first = get(client)
     assert client.get("/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     assert first["Last-Modified"]
     decision = make_record.decision()
     make_record("decided", decision=decision, public_title="Yang kedua")
-    workflow.publish_decision(decision=decision, by=ppid)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish_decision(decision=decision, by=ppid)
     second = get(client)
     assert second["ETag"] != first["ETag"]
     assert "Yang kedua" in second.content.decode()
