@@ -137,6 +137,12 @@ class ExemptionGround(NeverDeleted):
         return self.code[2]
 
     @property
+    def citation(self) -> str:
+        """Return the citation as the law writes it: "Pasal 17 huruf h angka 2"."""
+        number = self.code[3:]
+        return f"Pasal 17 huruf {self.letter}" + (f" angka {number}" if number else "")
+
+    @property
     def allows_indefinite(self) -> bool:
         # Pasal 20: exemptions under 17a-17f are not permanent.
         return self.letter in "ghij"

@@ -342,8 +342,7 @@ def exemption_ends(record) -> datetime.date | None:
 def open_data_row(record) -> dict:
     """Return the contract fields of one record (shared/DESIGN.md, Contracts)."""
     decision = record.published_in
-    with translation.override("id"):
-        period = str(record.period_display)
+    period = str(record.period_display)
     return {
         "nomor": record.pk,
         "informasi": record.public_title,
@@ -360,8 +359,10 @@ def open_data_row(record) -> dict:
 
 
 def _rows(records):
-    for record in records.order_by("pk").iterator(chunk_size=1000):
-        yield open_data_row(record)
+    # Open data is in Indonesian whatever the visitor's language (the period's wording).
+    with translation.override("id"):
+        for record in records.order_by("pk").iterator(chunk_size=1000):
+            yield open_data_row(record)
 
 
 class _Echo:
