@@ -202,6 +202,8 @@ def _seconds(text):
 def load(path):
     """Return (requests per second, p50 seconds, p99 seconds) for a path."""
     url = f"http://127.0.0.1:{PORT}{path}"
+    for _ in range(6):  # warm both workers up first: a cold start is not the steady state
+        urllib.request.urlopen(url, timeout=30).read()
     if shutil.which("wrk"):
         out = subprocess.run(
             ["wrk", "-t2", "-c8", f"-d{SECONDS}s", "--latency", url],

@@ -102,7 +102,10 @@ def public_page(view):
         response["ETag"] = etag
         if changed:
             response["Last-Modified"] = http_date(changed.timestamp())
-        patch_cache_control(response, public=True, max_age=60)
+        if request.user.is_authenticated:  # a staff member's page shows their name
+            patch_cache_control(response, private=True)
+        else:
+            patch_cache_control(response, public=True, max_age=60)
         return response
 
     return wrapper
