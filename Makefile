@@ -30,6 +30,8 @@ messages: install
 	$(BIN)/pybabel compile --domain django --directory locale --statistics
 
 run: install messages
+	@test -f .env || { printf '# Made by make run: this checkout is for development.\nDEBUG=1\n' > .env; \
+		echo "Created .env with DEBUG=1 (development); see .env.example for production."; }
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 EMAIL_URL=dummymail:// $(BIN)/python manage.py seed_demo
 	@echo "Check the softcopies any time: $(BIN)/python manage.py verify_fixity (schedule it daily: README, Fixity)"

@@ -104,36 +104,43 @@ def upload(request, pk):
     return _page(request, record, status=400, upload_form=form)
 
 
-@login_required
-@require_POST
-def place(request, pk):
-    record = _record_for(request, pk)
-    form = PlacementForm(request.POST)
+def _form_step(request, record, form, form_name, step, done):
+    """Take a workflow step with a form's data; on a refusal show the form again with why."""
     if form.is_valid():
         try:
-            workflow.place_hardcopy(record=record, by=request.user, **form.cleaned_data)
+            step(record=record, by=request.user, **form.cleaned_data)
         except workflow.WorkflowError as error:
             _refused(form, error)
         else:
-            messages.success(request, _("The hardcopy place is recorded."))
+            messages.success(request, done)
             return redirect("arsip:record", pk=record.pk)
-    return _page(request, record, status=400, place_form=form)
+    return _page(request, record, status=400, **{form_name: form})
+
+
+@login_required
+@require_POST
+def place(request, pk):
+    return _form_step(
+        request,
+        _record_for(request, pk),
+        PlacementForm(request.POST),
+        "place_form",
+        workflow.place_hardcopy,
+        _("The hardcopy place is recorded."),
+    )
 
 
 @login_required
 @require_POST
 def check_out(request, pk):
-    record = _record_for(request, pk)
-    form = CheckOutForm(request.POST)
-    if form.is_valid():
-        try:
-            workflow.check_out_hardcopy(record=record, by=request.user, **form.cleaned_data)
-        except workflow.WorkflowError as error:
-            _refused(form, error)
-        else:
-            messages.success(request, _("The hardcopy is recorded as taken out."))
-            return redirect("arsip:record", pk=record.pk)
-    return _page(request, record, status=400, check_out_form=form)
+    return _form_step(
+        request,
+        _record_for(request, pk),
+        CheckOutForm(request.POST),
+        "check_out_form",
+        workflow.check_out_hardcopy,
+        _("The hardcopy is recorded as taken out."),
+    )
 
 
 @login_required
