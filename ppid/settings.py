@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-# A .env file is optional; variables already in the environment win over it.
-environ.Env.read_env(BASE_DIR / ".env")
+# A .env file is optional (ENV_FILE names another); variables in the environment win over it.
+environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")))
 
 DEBUG = env.bool("DEBUG", default=False)
 

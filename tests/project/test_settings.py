@@ -15,7 +15,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def start(**env):
     """Import the settings in a fresh interpreter with only the given variables."""
-    clean = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "ppid.settings", **env}
+    # ENV_FILE=/dev/null: a developer's .env (make run writes one) must not decide the result.
+    clean = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "ppid.settings",
+        "ENV_FILE": os.devnull,
+        **env,
+    }
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
         cwd=ROOT,
