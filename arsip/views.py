@@ -9,7 +9,6 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,8 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from dikecualikan import workflow
-from dikecualikan.models import Record
-from dikecualikan.roles import Role, has_role, roles_of
+from dikecualikan.access import record_for, require_role
+from dikecualikan.roles import Role, has_role
 
 from .forms import AccessReportForm, CheckOutForm, DownloadForm, PlacementForm, UploadForm
 from .models import AccessLog, SoftcopyVersion
@@ -29,19 +28,8 @@ from .validation import max_upload_bytes
 AUDITORS = (Role.PPID, Role.ATASAN)
 
 
-def _require_role(user, *roles):
-    if not (has_role(user, *roles) if roles else roles_of(user)):
-        raise PermissionDenied(_("This page is for the PPID staff who hold a role in the SOP."))
-
-
-def _record_for(request, pk) -> Record:
-    """Return the record for a user who holds an SOP role, or refuse."""
-    _require_role(request.user)
-    return get_object_or_404(Record, pk=pk)
-
-
 def _version_for(request, pk) -> SoftcopyVersion:
-    _require_role(request.user)
+    require_role(request.user)
     return get_object_or_404(SoftcopyVersion.objects.select_related("softcopy__record"), pk=pk)
 
 
@@ -72,13 +60,13 @@ def _refused(form, error):
 @login_required
 @never_cache
 def record_archive(request, pk):
-    return _page(request, _record_for(request, pk))
+    return _page(request, record_for(request, pk))
 
 
 @login_required
 @require_POST
 def upload(request, pk):
-    record = _record_for(request, pk)
+    record = record_for(request, pk)
     # Refuse a body far over the limit before Django reads it at all.
     if int(request.META.get("CONTENT_LENGTH") or 0) > max_upload_bytes() + 1024 * 1024:
         messages.error(request, _("The file is larger than the limit; nothing was stored."))
@@ -122,7 +110,7 @@ def _form_step(request, record, form, form_name, step, done):
 def place(request, pk):
     return _form_step(
         request,
-        _record_for(request, pk),
+        record_for(request, pk),
         PlacementForm(request.POST),
         "place_form",
         workflow.place_hardcopy,
@@ -135,7 +123,7 @@ def place(request, pk):
 def check_out(request, pk):
     return _form_step(
         request,
-        _record_for(request, pk),
+        record_for(request, pk),
         CheckOutForm(request.POST),
         "check_out_form",
         workflow.check_out_hardcopy,
@@ -163,7 +151,7 @@ def archive(request, pk):
 
 def _act(request, pk, step, done, **kwargs):
     """Take a step that needs no form; say what happened either way."""
-    record = _record_for(request, pk)
+    record = record_for(request, pk)
     try:
         step(record=record, by=request.user, **kwargs)
     except workflow.WorkflowError as error:
@@ -224,7 +212,7 @@ def _serve(version):
 @never_cache
 def access_report(request):
     """Who saw which softcopy, when and why: for the PPID and the Atasan PPID, also as CSV."""
-    _require_role(request.user, *AUDITORS)
+    require_role(request.user, *AUDITORS)
     form = AccessReportForm(request.GET or None)
     logs = AccessLog.objects.select_related("user", "version__softcopy__record")
     if form.is_valid():

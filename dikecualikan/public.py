@@ -198,21 +198,23 @@ def _cursor(value) -> int | None:
     return number if 0 < number < 2**62 else None
 
 
-def keyset_page(records, params, size=PAGE_SIZE) -> dict:
+def keyset_page(records, params, size=PAGE_SIZE, descending=False) -> dict:
     """Return one page of records ordered by number, by key rather than by offset."""
     after, before = _cursor(params.get("setelah")), _cursor(params.get("sebelum"))
+    forward, backward = ("-pk", "pk") if descending else ("pk", "-pk")
+    beyond, behind = ("pk__lt", "pk__gt") if descending else ("pk__gt", "pk__lt")
     if params.get("halaman") == "akhir":
-        rows = list(records.order_by("-pk")[: size + 1])
+        rows = list(records.order_by(backward)[: size + 1])
         more_before, more_after = len(rows) > size, False
         rows = rows[:size][::-1]
     elif before:
-        rows = list(records.filter(pk__lt=before).order_by("-pk")[: size + 1])
+        rows = list(records.filter(**{behind: before}).order_by(backward)[: size + 1])
         more_before, more_after = len(rows) > size, True
         rows = rows[:size][::-1]
     else:
         if after:
-            records = records.filter(pk__gt=after)
-        rows = list(records.order_by("pk")[: size + 1])
+            records = records.filter(**{beyond: after})
+        rows = list(records.order_by(forward)[: size + 1])
         more_before, more_after = bool(after), len(rows) > size
         rows = rows[:size]
     return {
@@ -223,7 +225,7 @@ def keyset_page(records, params, size=PAGE_SIZE) -> dict:
     }
 
 
-def _query_without(params, *names):
+def query_without(params, *names):
     query = params.copy()
     for name in names:
         query.pop(name, None)
@@ -278,7 +280,7 @@ def home(request):
     context = {
         "form": form,
         "page": page,
-        "query": _query_without(request.GET, "setelah", "sebelum", "halaman"),
+        "query": query_without(request.GET, "setelah", "sebelum", "halaman"),
         "decisions": Decision.objects.published().order_by("-date_set", "-id")[:20],
         "version": dik_stamp(),
     }
@@ -309,7 +311,7 @@ def opened_list(request):
     return render(
         request,
         "public/opened_list.html",
-        {"page": page, "query": _query_without(request.GET, "setelah", "sebelum", "halaman")},
+        {"page": page, "query": query_without(request.GET, "setelah", "sebelum", "halaman")},
     )
 
 

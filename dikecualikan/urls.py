@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public, views
+from . import public, staff, views
 
 app_name = "dikecualikan"
 
@@ -16,4 +16,11 @@ urlpatterns = [
     path("sehat/", public.health, name="health"),
     path("bahasa/<str:code>/", views.switch_language, name="language"),
     path("masuk/lanjut/", views.after_login, name="after-login"),
+    path("staf/", staff.dashboard, name="dashboard"),
+    path("staf/entri/", staff.record_list, name="staff-records"),
+    path("staf/entri/baru/", staff.record_new, name="staff-record-new"),
+    path("staf/entri/<int:pk>/", staff.record_detail, name="staff-record"),
+    path("staf/entri/<int:pk>/ubah/", staff.record_edit, name="staff-record-edit"),
+    path("staf/entri/<int:pk>/klasifikasi/", staff.record_classify, name="staff-record-classify"),
+    path("staf/entri/<int:pk>/ajukan/", staff.record_submit, name="staff-record-submit"),
 ]

@@ -9,11 +9,10 @@ from .workflow import approving_roles_of
 
 @login_required
 def after_login(request):
-    """Send approvers to their queue and everyone else to the register."""
-    url = reverse("admin:dikecualikan_record_changelist")
+    """Send approvers to their queue in the admin, desk and PPID to the staff dashboard."""
     if approving_roles_of(request.user):
-        url += "?antrean=saya"
-    return redirect(url)
+        return redirect(reverse("admin:dikecualikan_record_changelist") + "?antrean=saya")
+    return redirect("dikecualikan:dashboard")
 
 
 def admin_login(request):

@@ -21,7 +21,7 @@ def test_desk_archives_a_record_and_downloads_its_softcopy_with_a_reason(
     page.fill("#id_username", "desk")
     page.fill("#id_password", "pw")
     page.click("form.stack button[type=submit]")
-    page.wait_for_url("**/admin/**")
+    page.wait_for_url("**/staf/")
 
     page.goto(f"{live_server.url}/staf/arsip/entri/{record.pk}/")
     scan = tmp_path / "pindaian surat.pdf"

@@ -41,10 +41,10 @@ def test_an_approver_lands_on_their_queue_after_signing_in(client, pembina):
     assert response.url == CHANGELIST + "?antrean=saya"
 
 
-def test_desk_staff_land_on_the_register_after_signing_in(client, desk):
+def test_desk_staff_land_on_their_dashboard_after_signing_in(client, desk):
     client.post(reverse("login"), {"username": "desk", "password": "pw"})
     response = client.get(reverse("dikecualikan:after-login"))
-    assert response.url == CHANGELIST
+    assert response.url == reverse("dikecualikan:dashboard")
 
 
 def test_the_queue_shows_only_records_awaiting_this_approvers_verdict(client, make_record, pembina):

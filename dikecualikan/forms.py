@@ -1,0 +1,98 @@
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ExemptionGround, PeriodType, Record, State
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class RecordForm(forms.ModelForm):
+    """The DIK form (SOP step 1); `token` makes a second post of the same form harmless."""
+
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Record
+        fields = ["title", "public_title", "holding_unit", "document_type"]
+        widgets = {
+            "title": forms.Textarea(attrs={"rows": 2}),
+            "public_title": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].initial = uuid.uuid4().hex
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+class ClassificationForm(forms.ModelForm):
+    """Classification and consequence test (SOP step 2)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    grounds = forms.ModelMultipleChoiceField(
+        ExemptionGround.objects.all(),
+        label=_("Exemption grounds (UU 14/2008 Pasal 17)"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    period_type = forms.ChoiceField(
+        label=_("Exemption period"),
+        choices=PeriodType.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    class Meta:
+        model = Record
+        fields = [
+            "grounds",
+            "statutes",
+            "harm",
+            "public_interest",
+            "balancing",
+            "period_type",
+            "period_years",
+            "period_until",
+            "period_event",
+            "test_participants",
+            "test_date",
+        ]
+        widgets = {
+            "statutes": forms.Textarea(attrs={"rows": 2}),
+            "harm": forms.Textarea(attrs={"rows": 3}),
+            "public_interest": forms.Textarea(attrs={"rows": 3}),
+            "balancing": forms.Textarea(attrs={"rows": 3}),
+            "test_participants": forms.Textarea(attrs={"rows": 2}),
+            "period_until": DateInput(),
+            "test_date": DateInput(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+
+
+class RecordFilter(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All"))] + list(State.choices)
+    )
+    unit = forms.CharField(label=_("Holding unit"), required=False, max_length=255)
+    dasar = forms.CharField(label=_("Exemption ground"), required=False, max_length=8)
+    tahun = forms.IntegerField(
+        label=_("Year collected"), required=False, min_value=2000, max_value=2100
+    )
+    urut = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[("baru", _("Newest first")), ("lama", _("Oldest first"))],
+    )

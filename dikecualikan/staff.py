@@ -1,0 +1,210 @@
+"""The staff pages (/staf/): what waits for me, the register, a record, and the SOP's forms.
+
+Every view goes through `access.require_role` / `access.record_for`; every change goes
+through `workflow`, which decides who may do what in which state. The buttons a record
+page shows are exactly `workflow.allowed_steps` for this user.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from arsip.models import Custody
+
+from . import workflow
+from .access import record_for, require_role
+from .forms import ClassificationForm, RecordFilter, RecordForm
+from .models import Approval, Record, State, Transition
+from .public import keyset_page, query_without
+from .roles import Role, has_role
+
+# The states in which each role has the next step (besides approvers' own queue).
+NEXT_STEP_STATES = {
+    Role.DESK: [State.COLLECTED, State.APPROVED],
+    Role.PPID: [State.COLLECTED, State.RETURNED, State.CLASSIFIED, State.ARCHIVED],
+    Role.ATASAN: [],
+}
+
+
+def waiting_for(user):
+    """Return the records whose next step is this user's to take."""
+    states = {s for role, ss in NEXT_STEP_STATES.items() if has_role(user, role) for s in ss}
+    mine = Q(state__in=states) | Q(pk__in=Record.objects.awaiting_verdict_of(user).values("pk"))
+    return Record.objects.filter(mine)
+
+
+@login_required
+@never_cache
+def dashboard(request):
+    require_role(request.user)
+    counts = dict(Record.objects.values_list("state").annotate(n=Count("id")))
+    context = {
+        "counts": [(state, counts.get(state.value, 0)) for state in State],
+        "waiting": waiting_for(request.user).order_by("updated_at")[:25],
+        "overdue": Custody.objects.overdue().select_related("record").order_by("due_date")[:25],
+        "today": timezone.localdate(),
+    }
+    return render(request, "dikecualikan/dashboard.html", context)
+
+
+@login_required
+@never_cache
+def record_list(request):
+    require_role(request.user)
+    form = RecordFilter(request.GET or None)
+    records = Record.objects.all()
+    descending = True
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            words = Q()
+            for word in data["q"].split()[:10]:
+                words &= (
+                    Q(title__icontains=word)
+                    | Q(public_title__icontains=word)
+                    | Q(holding_unit__icontains=word)
+                )
+            records = records.filter(words)
+        if data["state"]:
+            records = records.filter(state=data["state"])
+        if data["unit"]:
+            records = records.filter(holding_unit__icontains=data["unit"])
+        if data["dasar"]:
+            records = records.filter(grounds__code__startswith=data["dasar"]).distinct()
+        if data["tahun"]:
+            records = records.filter(created_at__year=data["tahun"])
+        descending = data["urut"] != "lama"
+    page = keyset_page(
+        records.only("title", "public_title", "holding_unit", "state", "updated_at"),
+        request.GET,
+        descending=descending,
+    )
+    return render(
+        request,
+        "dikecualikan/record_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query_without(request.GET, "setelah", "sebelum", "halaman"),
+        },
+    )
+
+
+@login_required
+@never_cache
+def record_detail(request, pk):
+    record = record_for(request, pk)
+    context = {
+        "record": record,
+        "grounds": record.grounds.all(),
+        "approvals": Approval.objects.filter(record=record).select_related("user"),
+        "timeline": Transition.objects.filter(record=record).select_related("actor"),
+        "softcopies": record.softcopies.prefetch_related("versions"),
+        "placement": record.placements.select_related("location").first(),
+        "custody": record.custody.out().first(),
+        "decisions": record.decision_items.select_related("decision"),
+        "steps": workflow.allowed_steps(record, request.user),
+    }
+    return render(request, "dikecualikan/record_detail.html", context)
+
+
+def _refused(form, error):
+    for field, message in error.field_errors.items():
+        form.add_error(field if field in form.fields else None, message)
+    if not error.field_errors:
+        form.add_error(None, error.message)
+
+
+@login_required
+@never_cache
+def record_new(request):
+    """The DIK form (SOP step 1). A second post of the same form creates nothing more."""
+    require_role(request.user, Role.DESK, Role.PPID)
+    form = RecordForm(request.POST or None)
+    sent = request.session.setdefault("sent_forms", {})
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data.pop("token")
+        form.cleaned_data.pop("version")
+        if token and token in sent:
+            messages.info(request, _("This form was already sent; the record exists once."))
+            return redirect("dikecualikan:staff-record", pk=sent[token])
+        try:
+            record = workflow.collect(by=request.user, **form.cleaned_data)
+        except workflow.WorkflowError as error:
+            _refused(form, error)
+        else:
+            if token:
+                sent[token] = record.pk
+                request.session.modified = True
+            messages.success(request, _("Record #%(id)s is collected.") % {"id": record.pk})
+            return redirect("dikecualikan:staff-record", pk=record.pk)
+    return render(
+        request,
+        "dikecualikan/record_form.html",
+        {"form": form, "title": _("New record (DIK form)")},
+    )
+
+
+@login_required
+@never_cache
+def record_edit(request, pk):
+    record = record_for(request, pk)
+    form = RecordForm(request.POST or None, instance=Record.objects.get(pk=record.pk))
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in RecordForm.Meta.fields}
+        try:
+            workflow.edit(
+                record=record, by=request.user, version=form.cleaned_data["version"], **data
+            )
+        except workflow.WorkflowError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The record is saved."))
+            return redirect("dikecualikan:staff-record", pk=record.pk)
+    return render(
+        request,
+        "dikecualikan/record_form.html",
+        {"form": form, "record": record, "title": _("Edit record #%(id)s") % {"id": record.pk}},
+    )
+
+
+@login_required
+@never_cache
+def record_classify(request, pk):
+    """Classification and consequence test (SOP step 2)."""
+    record = record_for(request, pk)
+    form = ClassificationForm(request.POST or None, instance=Record.objects.get(pk=record.pk))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            workflow.classify(record=record, by=request.user, version=version, **data)
+        except workflow.WorkflowError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The classification is saved."))
+            return redirect("dikecualikan:staff-record", pk=record.pk)
+    return render(request, "dikecualikan/record_classify.html", {"form": form, "record": record})
+
+
+@login_required
+@require_POST
+def record_submit(request, pk):
+    record = record_for(request, pk)
+    try:
+        workflow.submit(
+            record=record,
+            by=request.user,
+            version=request.POST.get("version"),
+            note=request.POST.get("note", ""),
+        )
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Submitted to the Pembina PPID and the Tim Pertimbangan."))
+    return redirect("dikecualikan:staff-record", pk=record.pk)
