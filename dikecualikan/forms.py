@@ -3,7 +3,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ExemptionGround, PeriodType, Record, State
+from .models import Decision, ExemptionGround, OpenReason, Outcome, PeriodType, Record, State
 
 
 class DateInput(forms.DateInput):
@@ -95,4 +95,37 @@ class RecordFilter(forms.Form):
         label=_("Order"),
         required=False,
         choices=[("baru", _("Newest first")), ("lama", _("Oldest first"))],
+    )
+
+
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = Decision
+        fields = ["issuer", "number", "year", "title", "date_set", "pdf"]
+        widgets = {"title": forms.Textarea(attrs={"rows": 2}), "date_set": DateInput()}
+
+
+class DecisionItemForm(forms.Form):
+    record = forms.ModelChoiceField(
+        Record.objects.filter(state__in=[State.ARCHIVED, State.DECIDED]).order_by("pk"),
+        label=_("Record"),
+        help_text=_("Archived records, and decided ones a later decision opens."),
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect
+    )
+
+
+class OpenForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reason = forms.ChoiceField(
+        label=_("Why it is opened"), choices=OpenReason.choices, widget=forms.RadioSelect
+    )
+    instrument = forms.CharField(
+        label=_("Instrument"),
+        max_length=500,
+        help_text=_("The decision, letter or ruling that opens it."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -8,7 +8,7 @@ page shows are exactly `workflow.allowed_steps` for this user.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,8 +18,15 @@ from arsip.models import Custody
 
 from . import workflow
 from .access import record_for, require_role
-from .forms import ClassificationForm, RecordFilter, RecordForm
-from .models import Approval, Record, State, Transition
+from .forms import (
+    ClassificationForm,
+    DecisionForm,
+    DecisionItemForm,
+    OpenForm,
+    RecordFilter,
+    RecordForm,
+)
+from .models import Approval, Decision, Record, State, Transition
 from .public import keyset_page, query_without
 from .roles import Role, has_role
 
@@ -208,3 +215,99 @@ def record_submit(request, pk):
     else:
         messages.success(request, _("Submitted to the Pembina PPID and the Tim Pertimbangan."))
     return redirect("dikecualikan:staff-record", pk=record.pk)
+
+
+# --- Decisions (SOP step 4) and opening ---------------------------------------------------
+
+
+@login_required
+@never_cache
+def decision_list(request):
+    require_role(request.user)
+    decisions = Decision.objects.annotate(n=Count("items")).order_by("-date_set", "-id")[:200]
+    return render(request, "dikecualikan/decision_list.html", {"decisions": decisions})
+
+
+@login_required
+@never_cache
+def decision_new(request):
+    require_role(request.user, Role.PPID, Role.DESK)
+    form = DecisionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = workflow.create_decision(by=request.user, **form.cleaned_data)
+        except workflow.WorkflowError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The decision is entered; add the records it covers."))
+            return redirect("dikecualikan:staff-decision", pk=decision.pk)
+    return render(
+        request,
+        "dikecualikan/record_form.html",
+        {"form": form, "title": _("New decision (Keputusan)"), "multipart": True},
+    )
+
+
+@login_required
+@never_cache
+def decision_detail(request, pk):
+    require_role(request.user)
+    decision = get_object_or_404(Decision, pk=pk)
+    form = DecisionItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.record_decision(decision=decision, by=request.user, **form.cleaned_data)
+        except workflow.WorkflowError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The record is added to the decision."))
+            return redirect("dikecualikan:staff-decision", pk=decision.pk)
+    items = decision.items.select_related("record")
+    return render(
+        request,
+        "dikecualikan/decision_detail.html",
+        {
+            "decision": decision,
+            "items": items,
+            "form": form,
+            "may_publish": not decision.is_published
+            and has_role(request.user, Role.PPID, Role.DESK),
+        },
+    )
+
+
+@login_required
+@require_POST
+def decision_publish(request, pk):
+    require_role(request.user)
+    decision = get_object_or_404(Decision, pk=pk)
+    try:
+        workflow.publish_decision(decision=decision, by=request.user)
+    except workflow.WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("Published: the decision and its records are on the public DIK.")
+        )
+    return redirect("dikecualikan:staff-decision", pk=decision.pk)
+
+
+@login_required
+@never_cache
+def record_open(request, pk):
+    """Open a published record: its exemption ended, with the reason and the instrument."""
+    record = record_for(request, pk)
+    form = OpenForm(request.POST or None, initial={"version": record.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.open_record(record=record, by=request.user, **form.cleaned_data)
+        except workflow.WorkflowError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The record is opened and leaves the public DIK."))
+            return redirect("dikecualikan:staff-record", pk=record.pk)
+    return render(
+        request,
+        "dikecualikan/record_form.html",
+        {"form": form, "record": record, "title": _("Open record #%(id)s") % {"id": record.pk}},
+    )

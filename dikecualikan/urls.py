@@ -23,4 +23,9 @@ urlpatterns = [
     path("staf/entri/<int:pk>/ubah/", staff.record_edit, name="staff-record-edit"),
     path("staf/entri/<int:pk>/klasifikasi/", staff.record_classify, name="staff-record-classify"),
     path("staf/entri/<int:pk>/ajukan/", staff.record_submit, name="staff-record-submit"),
+    path("staf/entri/<int:pk>/buka/", staff.record_open, name="staff-record-open"),
+    path("staf/keputusan/", staff.decision_list, name="staff-decisions"),
+    path("staf/keputusan/baru/", staff.decision_new, name="staff-decision-new"),
+    path("staf/keputusan/<int:pk>/", staff.decision_detail, name="staff-decision"),
+    path("staf/keputusan/<int:pk>/umumkan/", staff.decision_publish, name="staff-decision-publish"),
 ]

@@ -1,0 +1,106 @@
+"""SOP step 4 in the staff pages: enter a decision, add its records, publish; open a record."""
+
+import pytest
+from django.urls import reverse
+
+from dikecualikan.models import Decision, Record
+
+from ..arsip import samples
+
+
+def decision_url(decision, name="staff-decision"):
+    return reverse(f"dikecualikan:{name}", args=[decision.pk])
+
+
+def test_the_ppid_enters_a_decision_with_its_pdf(client, ppid):
+    client.force_login(ppid)
+    response = client.post(
+        reverse("dikecualikan:staff-decision-new"),
+        {
+            "issuer": "KPU RI",
+            "number": "731/PL.01-Kpt/05/KPU/VIII/2025",
+            "year": "2025",
+            "title": "tentang DIK",
+            "date_set": "2025-08-21",
+            "pdf": samples.upload("keputusan.pdf", samples.pdf("Keputusan")),
+        },
+    )
+    decision = Decision.objects.get()
+    assert response.url == decision_url(decision)
+    assert decision.pdf.name.endswith(".pdf") and not decision.is_published
+
+
+def test_a_decision_number_entered_twice_is_explained_beside_the_field(client, make_decision, ppid):
+    decision = make_decision()
+    client.force_login(ppid)
+    response = client.post(
+        reverse("dikecualikan:staff-decision-new"),
+        {
+            "issuer": decision.issuer,
+            "number": decision.number,
+            "year": "2025",
+            "title": "lagi",
+            "date_set": "2025-08-21",
+        },
+    )
+    assert response.status_code == 200 and response.context["form"].errors
+    assert Decision.objects.count() == 1
+
+
+def test_records_are_added_with_an_outcome_and_the_decision_is_published(
+    client, make_record, make_decision, ppid
+):
+    exempt, opened = make_record("archived"), make_record("archived")
+    decision = make_decision()
+    client.force_login(ppid)
+    client.post(decision_url(decision), {"record": exempt.pk, "outcome": "exempt"})
+    client.post(decision_url(decision), {"record": opened.pk, "outcome": "open"})
+    states = dict(Record.objects.values_list("pk", "state"))
+    assert (states[exempt.pk], states[opened.pk]) == ("decided", "opened")
+    client.post(decision_url(decision, "staff-decision-publish"))
+    assert Record.objects.get(pk=exempt.pk).state == "published"
+    assert Decision.objects.get(pk=decision.pk).is_published
+    page = client.get(decision_url(decision)).content.decode()
+    # A published decision offers neither more records nor a second publication.
+    assert decision_url(decision, "staff-decision-publish") not in page
+    assert 'name="record"' not in page
+
+
+def test_publishing_twice_says_so_and_changes_nothing(client, make_record, ppid):
+    decision = make_record("published").published_in
+    client.force_login(ppid)
+    response = client.post(decision_url(decision, "staff-decision-publish"), follow=True)
+    assert any("sudah" in str(m) for m in response.context["messages"])
+
+
+@pytest.mark.parametrize("username", ["pembina", "pertimbangan", "atasan"])
+def test_approvers_cannot_add_records_or_publish(
+    client, make_record, make_decision, cast, username
+):
+    record = make_record("archived")
+    decision = make_decision()
+    client.force_login(cast[username])
+    client.post(decision_url(decision), {"record": record.pk, "outcome": "exempt"})
+    client.post(decision_url(decision, "staff-decision-publish"))
+    assert Record.objects.get(pk=record.pk).state == "archived"
+    assert not Decision.objects.get(pk=decision.pk).is_published
+
+
+def test_a_published_record_is_opened_with_its_reason_and_instrument(client, make_record, atasan):
+    record = make_record("published")
+    client.force_login(atasan)
+    url = reverse("dikecualikan:staff-record-open", args=[record.pk])
+    response = client.post(
+        url, {"reason": "objection", "instrument": "", "version": record.version}
+    )
+    assert response.status_code == 200 and "instrument" in response.context["form"].errors
+    client.post(
+        url,
+        {
+            "reason": "objection",
+            "instrument": "Putusan keberatan No. 2/2026",
+            "version": record.version,
+        },
+    )
+    record.refresh_from_db()
+    assert (record.state, record.opened_reason) == ("opened", "objection")
