@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check --quiet
 
 # Tests run with production-like settings (DEBUG off); this key exists only for them.
-TEST_ENV := DEBUG=0 SECRET_KEY=tests-only-this-is-not-a-secret-0123456789 \
+TEST_ENV := DEBUG=0 SECRET_KEY=tests-only-this-is-not-a-secret-0123456789-abcdefghijklmnop \
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 HTTPS=0
 
 .PHONY: run test lint messages install install-dev bench bench-public clean

@@ -22,7 +22,7 @@ WORK = Path(tempfile.mkdtemp(prefix="ppid-bench-"))
 ENV = {
     **os.environ,
     "DEBUG": "0",
-    "SECRET_KEY": "bench-only-not-a-secret-0123456789abcdef",
+    "SECRET_KEY": "bench-only-not-a-secret-0123456789abcdef-ghijklmnopqrstu",
     "ALLOWED_HOSTS": "127.0.0.1,testserver",
     "HTTPS": "0",
     "DATABASE_URL": f"sqlite:///{WORK / 'bench.sqlite3'}",

@@ -39,7 +39,7 @@ def test_the_app_refuses_to_start_without_a_secret_key_when_debug_is_off():
 
 
 def test_the_app_refuses_a_short_secret_key():
-    result = start(SECRET_KEY="tooshort", ALLOWED_HOSTS="ppid.example")
+    result = start(SECRET_KEY="x" * 49, ALLOWED_HOSTS="ppid.example")
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
@@ -116,3 +116,23 @@ def test_dates_are_written_in_indonesian_letters_and_times_in_wib():
 
         rendered = Template("{{ moment }}").render(Context({"moment": moment}))
         assert rendered == "21 Agustus 2025, 09.00 WIB"
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    import secrets
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            "PATH": os.environ["PATH"],
+            "ENV_FILE": os.devnull,
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "ppid.example",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
