@@ -17,7 +17,16 @@ from django.utils.translation import ngettext
 from arsip.models import Placement, Softcopy
 
 from . import workflow
-from .models import Approval, Decision, DecisionItem, ExemptionGround, Record, Transition, Verdict
+from .models import (
+    Approval,
+    CollectionPeriod,
+    Decision,
+    DecisionItem,
+    ExemptionGround,
+    Record,
+    Transition,
+    Verdict,
+)
 
 
 class ReadOnlyMixin:
@@ -311,3 +320,13 @@ class TransitionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ("record", "actor")
     search_fields = ("record__title", "note", "instrument")
     date_hierarchy = "at"
+
+
+@admin.register(CollectionPeriod)
+class CollectionPeriodAdmin(admin.ModelAdmin):
+    """The PPID sets the rounds of SOP step 1 and their deadline; none is ever deleted."""
+
+    list_display = ("name", "starts_on", "collect_by")
+
+    def has_delete_permission(self, request, obj=None):
+        return False

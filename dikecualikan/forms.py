@@ -91,6 +91,9 @@ class RecordFilter(forms.Form):
     tahun = forms.IntegerField(
         label=_("Year collected"), required=False, min_value=2000, max_value=2100
     )
+    keputusan = forms.ModelChoiceField(
+        Decision.objects.order_by("-date_set"), required=False, label=_("Decision")
+    )
     urut = forms.ChoiceField(
         label=_("Order"),
         required=False,

@@ -502,3 +502,43 @@ class DikChange(NeverDeleted):
 
     def __str__(self):
         return f"v{self.version_id}: {self.kind} #{self.record_id}"
+
+
+class CollectionPeriodQuerySet(NeverDeletedQuerySet):
+    def current(self, today=None):
+        """Return the period running today (the latest one started), or None."""
+        today = today or timezone.localdate()
+        return self.filter(starts_on__lte=today).order_by("-starts_on").first()
+
+
+class CollectionPeriod(NeverDeleted):
+    """A round of SOP step 1: the desk collects the DIK in weeks 1-2 of it (dates the PPID sets)."""
+
+    name = models.CharField(_("name"), max_length=200, help_text=_("e.g. Pemutakhiran DIK 2026"))
+    starts_on = models.DateField(_("starts on"))
+    collect_by = models.DateField(
+        _("collection deadline"), help_text=_("The end of weeks 1-2 of the SOP (step 1).")
+    )
+
+    objects = CollectionPeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("collection period")
+        verbose_name_plural = _("collection periods")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(collect_by__gte=models.F("starts_on")),
+                name="collection_period_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def late_records(self, today=None):
+        """Records of this period still only collected after the deadline: step 2 is late."""
+        today = today or timezone.localdate()
+        if today <= self.collect_by:
+            return Record.objects.none()
+        return Record.objects.filter(state=State.COLLECTED, created_at__date__gte=self.starts_on)

@@ -26,7 +26,7 @@ from .forms import (
     RecordFilter,
     RecordForm,
 )
-from .models import Approval, Decision, Record, State, Transition
+from .models import Approval, CollectionPeriod, Decision, Record, State, Transition
 from .public import keyset_page, query_without
 from .roles import Role, has_role
 
@@ -50,11 +50,15 @@ def waiting_for(user):
 def dashboard(request):
     require_role(request.user)
     counts = dict(Record.objects.values_list("state").annotate(n=Count("id")))
+    today = timezone.localdate()
+    period = CollectionPeriod.objects.current(today)
     context = {
+        "period": period,
+        "days_left": (period.collect_by - today).days if period else None,
+        "late": period.late_records().order_by("pk")[:25] if period else [],
         "counts": [(state, counts.get(state.value, 0)) for state in State],
         "waiting": waiting_for(request.user).order_by("updated_at")[:25],
         "overdue": Custody.objects.overdue().select_related("record").order_by("due_date")[:25],
-        "today": timezone.localdate(),
     }
     return render(request, "dikecualikan/dashboard.html", context)
 
@@ -85,6 +89,8 @@ def record_list(request):
             records = records.filter(grounds__code__startswith=data["dasar"]).distinct()
         if data["tahun"]:
             records = records.filter(created_at__year=data["tahun"])
+        if data["keputusan"]:
+            records = records.filter(decision_items__decision=data["keputusan"]).distinct()
         descending = data["urut"] != "lama"
     page = keyset_page(
         records.only("title", "public_title", "holding_unit", "state", "updated_at"),

@@ -54,6 +54,7 @@ def restore_migration_data():
         "dikecualikan.0002_exemption_grounds",
         "dikecualikan.0003_roles",
         "arsip.0003_role_permissions",
+        "dikecualikan.0007_collection_period_permissions",
     ):
         app, module = name.split(".")
         migration = import_module(f"{app}.migrations.{module}").Migration

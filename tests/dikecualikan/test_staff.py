@@ -252,3 +252,42 @@ def test_staff_pages_cost_a_fixed_number_of_queries(
         key = path if path != url("staff-record", more[-1]) else url("staff-record", records[0])
         with django_assert_max_num_queries(counted[key]):
             client.get(path)
+
+
+def test_the_dashboard_shows_the_collection_period_and_what_is_late(client, make_record, ppid):
+    from dikecualikan.models import CollectionPeriod
+
+    today = timezone.localdate()
+    make_record("collected", title="Belum diklasifikasi")
+    make_record("classified", title="Sudah diklasifikasi")
+    CollectionPeriod.objects.create(
+        name="Pemutakhiran DIK 2026",
+        starts_on=today - datetime.timedelta(days=20),
+        collect_by=today - datetime.timedelta(days=6),
+    )
+    client.force_login(ppid)
+    response = client.get(DASHBOARD)
+    page = response.content.decode()
+    assert "Pemutakhiran DIK 2026" in page
+    assert [r.title for r in response.context["late"]] == ["Belum diklasifikasi"]
+
+
+def test_within_the_deadline_nothing_is_late_and_the_days_left_are_shown(client, make_record, desk):
+    from dikecualikan.models import CollectionPeriod
+
+    today = timezone.localdate()
+    make_record("collected")
+    CollectionPeriod.objects.create(
+        name="Putaran", starts_on=today, collect_by=today + datetime.timedelta(days=13)
+    )
+    client.force_login(desk)
+    response = client.get(DASHBOARD)
+    assert response.context["days_left"] == 13 and list(response.context["late"]) == []
+
+
+def test_the_register_filters_by_decision(client, make_record, desk):
+    record = make_record("published", title="Dalam keputusan")
+    make_record("archived", title="Belum ada keputusan")
+    client.force_login(desk)
+    page = client.get(RECORDS, {"keputusan": record.published_in.pk}).content.decode()
+    assert "Dalam keputusan" in page and "Belum ada keputusan" not in page

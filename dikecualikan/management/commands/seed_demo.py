@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from arsip.models import Location
 from dikecualikan import workflow
-from dikecualikan.models import OpenReason, Outcome, Record
+from dikecualikan.models import CollectionPeriod, OpenReason, Outcome, Record
 from dikecualikan.roles import Role
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "demo-records.csv"
@@ -141,6 +141,15 @@ class Command(BaseCommand):
             record = self.drive(row, number, users, places[number % len(places)])
             records.append((row, record))
         self.decide(records, users)
+        # A round of SOP step 1 whose deadline passed, so the dashboard shows what is late.
+        today = timezone.localdate()
+        CollectionPeriod.objects.get_or_create(
+            name="Pemutakhiran DIK 2026 (contoh demo)",
+            defaults={
+                "starts_on": today - datetime.timedelta(days=20),
+                "collect_by": today - datetime.timedelta(days=6),
+            },
+        )
         self.stdout.write(f"Created {len(records)} demo records and {len(DECISIONS)} decisions.")
 
     def drive(self, row, number, users, place) -> Record:
