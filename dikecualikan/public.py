@@ -17,9 +17,11 @@ from django import forms
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
@@ -426,3 +428,22 @@ def version_export(request, number, fmt):
 def health(request):
     """A constant answer: for monitoring, and the benchmarks' baseline."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@public_page
+def dik_pdf(request):
+    """The current DIK as PDF: rendered once per DIK version and stored, then only served."""
+    number, created = dik_stamp()
+    name = f"dik/dik-v{number}.pdf"
+    if not default_storage.exists(name):
+        from .pdf import render_pdf
+
+        data = render_pdf(
+            "pdf/dik.html",
+            {"records": _dik_records().order_by("pk"), "version": number, "version_date": created},
+            landscape=True,
+        )
+        default_storage.save(name, ContentFile(data))
+    return FileResponse(
+        default_storage.open(name), content_type="application/pdf", filename=f"dik-v{number}.pdf"
+    )

@@ -8,6 +8,7 @@ page shows are exactly `workflow.allowed_steps` for this user.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from .forms import (
     RecordForm,
 )
 from .models import Approval, CollectionPeriod, Decision, Record, State, Transition
+from .pdf import render_pdf
 from .public import keyset_page, query_without
 from .roles import Role, has_role
 
@@ -317,3 +319,20 @@ def record_open(request, pk):
         "dikecualikan/record_form.html",
         {"form": form, "record": record, "title": _("Open record #%(id)s") % {"id": record.pk}},
     )
+
+
+@login_required
+def consequence_test_pdf(request, pk):
+    """The consequence-test sheet the participants sign (an internal document)."""
+    record = record_for(request, pk)
+    participants = [
+        p.strip() for p in record.test_participants.replace("\n", ";").split(";") if p.strip()
+    ]
+    data = render_pdf(
+        "pdf/consequence_test.html",
+        {"record": record, "participants": participants, "today": timezone.localdate()},
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="uji-konsekuensi-{record.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -233,6 +233,11 @@ CONTENT_SECURITY_POLICY = {
 
 # --- The office and its workflow ------------------------------------------------
 PPID_OFFICE_NAME = env("PPID_OFFICE_NAME", default="KPU Kota Pontianak")
+# The letterhead of PDF documents.
+PPID_OFFICE_ADDRESS = env("PPID_OFFICE_ADDRESS", default="Jl. Sultan Abdurrahman No. 1, Pontianak")
+PPID_OFFICE_PHONE = env("PPID_OFFICE_PHONE", default="(0561) 000000")
+PPID_OFFICE_EMAIL = env("PPID_OFFICE_EMAIL", default="ppid@kpu-pontianakkota.go.id")
+PPID_OFFICE_LOGO = env("PPID_OFFICE_LOGO", default="")  # path to a PNG or JPEG file
 # Roles whose approval a record needs, with the quorum of each: "role:count,...".
 PPID_APPROVALS = env("PPID_APPROVALS", default="pembina:1,tim_pertimbangan:1")
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-ppid-2025")

@@ -46,6 +46,13 @@ def marked(make_record, cast, location):
 
 def fetch(client, path):
     response = client.get(path)
+    if response.get("Content-Type") == "application/pdf":
+        import io
+
+        import pypdf
+
+        reader = pypdf.PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+        return response.status_code, "".join(p.extract_text() for p in reader.pages)
     if response.streaming:
         return response.status_code, b"".join(response.streaming_content).decode()
     return response.status_code, response.content.decode()
@@ -63,6 +70,7 @@ def test_no_public_page_export_version_or_error_page_shows_an_internal_field(cli
         "/dik/riwayat/",
         "/dik.csv",
         "/dik.json",
+        "/dik.pdf",
         "/dik/riwayat/1.csv",
         "/dik/riwayat/1.json",
         f"/keputusan/{decision.pk}/",
