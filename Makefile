@@ -8,7 +8,7 @@ PIP := $(BIN)/pip --disable-pip-version-check --quiet
 TEST_ENV := DEBUG=0 SECRET_KEY=tests-only-this-is-not-a-secret-0123456789-abcdefghijklmnop \
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 HTTPS=0
 
-.PHONY: run test lint messages install install-dev bench bench-public clean
+.PHONY: run test lint messages install install-dev bench bench-public bench-pdf clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,6 @@ bench: install-dev
 # 100,000 records on the local PostgreSQL (BENCH_POSTGRES=postgres://user@host:port).
 bench-public: install-dev
 	$(BIN)/python bench/public.py
+
+bench-pdf: install-dev
+	$(BIN)/python bench/pdf.py
