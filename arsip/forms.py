@@ -2,16 +2,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dikecualikan.forms import DateInput
 from dikecualikan.models import Record
 
 from .models import Location, Placement, Softcopy
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class UploadForm(forms.Form):

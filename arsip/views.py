@@ -5,12 +5,10 @@ administrator without a role does not. Every download asks for a reason and
 writes an access-log row before a byte is served.
 """
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -19,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from dikecualikan import workflow
 from dikecualikan.access import record_for, require_role
+from dikecualikan.exports import csv_response
 from dikecualikan.roles import Role, has_role
 
 from .forms import AccessReportForm, CheckOutForm, DownloadForm, PlacementForm, UploadForm
@@ -50,13 +49,6 @@ def _page(request, record, status=200, **forms):
     return render(request, "arsip/record_archive.html", context, status=status)
 
 
-def _refused(form, error):
-    for field, message in error.field_errors.items():
-        form.add_error(field if field in form.fields else None, message)
-    if not error.field_errors:
-        form.add_error(None, error.message)
-
-
 @login_required
 @never_cache
 def record_archive(request, pk):
@@ -81,7 +73,7 @@ def upload(request, pk):
                 softcopy=form.cleaned_data["softcopy"],
             )
         except workflow.WorkflowError as error:
-            _refused(form, error)
+            error.add_to(form)
         else:
             messages.success(
                 request,
@@ -98,7 +90,7 @@ def _form_step(request, record, form, form_name, step, done):
         try:
             step(record=record, by=request.user, **form.cleaned_data)
         except workflow.WorkflowError as error:
-            _refused(form, error)
+            error.add_to(form)
         else:
             messages.success(request, done)
             return redirect("arsip:record", pk=record.pk)
@@ -235,32 +227,21 @@ def access_report(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _access_csv(logs):
-    writer = csv.writer(_Echo())
     header = ["waktu", "pengguna", "entri", "berkas", "versi", "sha256", "alasan", "ip"]
-
-    def rows():
-        yield writer.writerow(header)
-        for log in logs.iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    log.at.isoformat(),
-                    log.user.get_username(),
-                    log.version.softcopy.record_id,
-                    log.version.original_name,
-                    log.version.number,
-                    log.sha256,
-                    log.reason,
-                    log.ip,
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="log-akses-softcopy.csv"'
+    rows = (
+        [
+            log.at.isoformat(),
+            log.user.get_username(),
+            log.version.softcopy.record_id,
+            log.version.original_name,
+            log.version.number,
+            log.sha256,
+            log.reason,
+            log.ip,
+        ]
+        for log in logs.iterator(chunk_size=500)
+    )
+    response = csv_response(header, rows, "log-akses-softcopy.csv")
     response["Cache-Control"] = "private, no-store"
     return response

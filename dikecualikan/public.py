@@ -7,7 +7,6 @@ them; lists page by key (`setelah`/`sebelum`), so the last page costs what
 the first does.
 """
 
-import csv
 import datetime
 import hashlib
 import json
@@ -29,6 +28,7 @@ from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from .exports import csv_response
 from .models import Decision, DikChange, DikVersion, ExemptionGround, PeriodType, Record
 
 PAGE_SIZE = 25  # a table a phone can scroll; the last page costs what the first does
@@ -372,22 +372,9 @@ def _rows(records):
             yield open_data_row(record)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _csv_response(records, filename):
-    writer = csv.DictWriter(_Echo(), fieldnames=OPEN_DATA_FIELDS)
-
-    def lines():
-        yield writer.writeheader()
-        for row in _rows(records):
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    rows = ([row[field] for field in OPEN_DATA_FIELDS] for row in _rows(records))
+    return csv_response(OPEN_DATA_FIELDS, rows, filename)
 
 
 def _json_response(records, version):

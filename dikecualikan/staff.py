@@ -30,20 +30,13 @@ from .forms import (
 from .models import Approval, CollectionPeriod, Decision, Record, State, Transition
 from .pdf import render_pdf
 from .public import keyset_page, query_without
-from .roles import Role, has_role
-
-# The states in which each role has the next step (besides approvers' own queue).
-NEXT_STEP_STATES = {
-    Role.DESK: [State.COLLECTED, State.APPROVED],
-    Role.PPID: [State.COLLECTED, State.RETURNED, State.CLASSIFIED, State.ARCHIVED],
-    Role.ATASAN: [],
-}
 
 
 def waiting_for(user):
-    """Return the records whose next step is this user's to take."""
-    states = {s for role, ss in NEXT_STEP_STATES.items() if has_role(user, role) for s in ss}
-    mine = Q(state__in=states) | Q(pk__in=Record.objects.awaiting_verdict_of(user).values("pk"))
+    """Return the records whose next step is this user's to take (the rules: workflow.py)."""
+    mine = Q(state__in=workflow.waiting_states(user)) | Q(
+        pk__in=Record.objects.awaiting_verdict_of(user).values("pk")
+    )
     return Record.objects.filter(mine)
 
 
@@ -128,18 +121,11 @@ def record_detail(request, pk):
     return render(request, "dikecualikan/record_detail.html", context)
 
 
-def _refused(form, error):
-    for field, message in error.field_errors.items():
-        form.add_error(field if field in form.fields else None, message)
-    if not error.field_errors:
-        form.add_error(None, error.message)
-
-
 @login_required
 @never_cache
 def record_new(request):
     """The DIK form (SOP step 1). A second post of the same form creates nothing more."""
-    require_role(request.user, Role.DESK, Role.PPID)
+    require_role(request.user, *workflow.STEPS["collect"].roles)
     form = RecordForm(request.POST or None)
     sent = request.session.setdefault("sent_forms", {})
     if request.method == "POST" and form.is_valid():
@@ -151,7 +137,7 @@ def record_new(request):
         try:
             record = workflow.collect(by=request.user, **form.cleaned_data)
         except workflow.WorkflowError as error:
-            _refused(form, error)
+            error.add_to(form)
         else:
             if token:
                 sent[token] = record.pk
@@ -177,7 +163,7 @@ def record_edit(request, pk):
                 record=record, by=request.user, version=form.cleaned_data["version"], **data
             )
         except workflow.WorkflowError as error:
-            _refused(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("The record is saved."))
             return redirect("dikecualikan:staff-record", pk=record.pk)
@@ -200,7 +186,7 @@ def record_classify(request, pk):
         try:
             workflow.classify(record=record, by=request.user, version=version, **data)
         except workflow.WorkflowError as error:
-            _refused(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("The classification is saved."))
             return redirect("dikecualikan:staff-record", pk=record.pk)
@@ -239,13 +225,13 @@ def decision_list(request):
 @login_required
 @never_cache
 def decision_new(request):
-    require_role(request.user, Role.PPID, Role.DESK)
+    require_role(request.user, *workflow.STEPS["publish"].roles)
     form = DecisionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             decision = workflow.create_decision(by=request.user, **form.cleaned_data)
         except workflow.WorkflowError as error:
-            _refused(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("The decision is entered; add the records it covers."))
             return redirect("dikecualikan:staff-decision", pk=decision.pk)
@@ -266,7 +252,7 @@ def decision_detail(request, pk):
         try:
             workflow.record_decision(decision=decision, by=request.user, **form.cleaned_data)
         except workflow.WorkflowError as error:
-            _refused(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("The record is added to the decision."))
             return redirect("dikecualikan:staff-decision", pk=decision.pk)
@@ -278,8 +264,7 @@ def decision_detail(request, pk):
             "decision": decision,
             "items": items,
             "form": form,
-            "may_publish": not decision.is_published
-            and has_role(request.user, Role.PPID, Role.DESK),
+            "may_publish": not decision.is_published and workflow.may(request.user, "publish"),
         },
     )
 
@@ -310,7 +295,7 @@ def record_open(request, pk):
         try:
             workflow.open_record(record=record, by=request.user, **form.cleaned_data)
         except workflow.WorkflowError as error:
-            _refused(form, error)
+            error.add_to(form)
         else:
             messages.success(request, _("The record is opened and leaves the public DIK."))
             return redirect("dikecualikan:staff-record", pk=record.pk)

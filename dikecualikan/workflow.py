@@ -121,6 +121,13 @@ class WorkflowError(Exception):
     def __str__(self):
         return str(self.message)
 
+    def add_to(self, form) -> None:
+        """Show the refusal on a form: beside each field it names, or above the form."""
+        for field, message in self.field_errors.items():
+            form.add_error(field if field in form.fields else None, message)
+        if not self.field_errors:
+            form.add_error(None, self.message)
+
 
 # --- Who may do what ------------------------------------------------------------------
 
@@ -166,6 +173,28 @@ def _check(record: Record, user, name: str) -> Step:
             % {"roles": _role_names(roles), "action": Action(step.action).label}
         )
     return step
+
+
+def may(user, name: str) -> bool:
+    """Return True when the user holds a role that may take the named step (in some state)."""
+    return has_role(user, *_roles_for(STEPS[name]))
+
+
+def waiting_states(user) -> set[str]:
+    """Return the states in which this user has the next step that moves a record on.
+
+    Verdicts are not here (see RecordQuerySet.awaiting_verdict_of), nor opening a
+    published record, which waits on an outside event rather than on the office.
+    """
+    return {
+        state
+        for name, step in STEPS.items()
+        if step.target
+        and step.roles != APPROVERS
+        and name != "open"
+        and has_role(user, *step.roles)
+        for state in step.sources
+    }
 
 
 def allowed_steps(record: Record, user) -> list[str]:
@@ -676,10 +705,10 @@ def create_decision(
     *, by, issuer: str, number: str, year: int, title: str, date_set: datetime.date, pdf=None
 ) -> Decision:
     """Enter a Keputusan on the list (issued by KPU RI or the body the rules name)."""
-    if not has_role(by, Role.PPID, Role.DESK):
+    if not may(by, "publish"):
         raise WorkflowError(
             _("Only %(roles)s may enter decisions.")
-            % {"roles": _role_names([Role.PPID, Role.DESK])}
+            % {"roles": _role_names(STEPS["publish"].roles)}
         )
     values = {"issuer": issuer, "number": number, "title": title}
     if errors := _required_text(values, values.keys()):

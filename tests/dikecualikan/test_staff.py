@@ -291,3 +291,12 @@ def test_the_register_filters_by_decision(client, make_record, desk):
     client.force_login(desk)
     page = client.get(RECORDS, {"keputusan": record.published_in.pk}).content.decode()
     assert "Dalam keputusan" in page and "Belum ada keputusan" not in page
+
+
+def test_what_waits_for_the_desk_comes_from_the_workflow_table(client, make_record, desk):
+    make_record("approved", title="Siap diarsipkan")
+    make_record("collected", title="Menunggu klasifikasi PPID")
+    client.force_login(desk)
+    waiting = [r.title for r in client.get(DASHBOARD).context["waiting"]]
+    assert waiting == ["Siap diarsipkan"]  # the PPID, not the desk, classifies
+    assert workflow.waiting_states(desk) == {"approved", "decided"}  # archive, publish
