@@ -58,6 +58,31 @@ class PeriodType(models.TextChoices):
     INDEFINITE = "indefinite", _("Indefinite (grounds 17g-17j only)")
 
 
+def period_text(period_type, years, until, event) -> str:
+    """Return an exemption period as the DIK writes it ("5 tahun sejak tanggal keputusan").
+
+    A function of the four fields, not only a Record method, so that the public list and
+    the exports can format rows they read as plain values (dikecualikan/public.py).
+    """
+    if period_type == PeriodType.FIXED and years:
+        return _("%(years)s years from the decision date") % {"years": years}
+    if period_type == PeriodType.UNTIL_DATE and until:
+        from django.utils.formats import date_format
+
+        return _("until %(date)s") % {"date": date_format(until)}
+    if period_type == PeriodType.UNTIL_EVENT:
+        return event
+    if period_type == PeriodType.INDEFINITE:
+        return str(_("Indefinite"))
+    return ""
+
+
+def citation(code: str) -> str:
+    """Return a ground's citation as the law writes it: "Pasal 17 huruf h angka 2" for 17h2."""
+    number = code[3:]
+    return f"Pasal 17 huruf {code[2]}" + (f" angka {number}" if number else "")
+
+
 class OpenReason(models.TextChoices):
     EXPIRED = "expired", _("The exemption period ended")
     CONSENT = "consent", _("Written consent of the person concerned")
@@ -138,9 +163,7 @@ class ExemptionGround(NeverDeleted):
 
     @property
     def citation(self) -> str:
-        """Return the citation as the law writes it: "Pasal 17 huruf h angka 2"."""
-        number = self.code[3:]
-        return f"Pasal 17 huruf {self.letter}" + (f" angka {number}" if number else "")
+        return citation(self.code)
 
     @property
     def allows_indefinite(self) -> bool:
@@ -280,17 +303,9 @@ class Record(NeverDeleted):
 
     @property
     def period_display(self) -> str:
-        if self.period_type == PeriodType.FIXED and self.period_years:
-            return _("%(years)s years from the decision date") % {"years": self.period_years}
-        if self.period_type == PeriodType.UNTIL_DATE and self.period_until:
-            from django.utils.formats import date_format
-
-            return _("until %(date)s") % {"date": date_format(self.period_until)}
-        if self.period_type == PeriodType.UNTIL_EVENT:
-            return self.period_event
-        if self.period_type == PeriodType.INDEFINITE:
-            return str(_("Indefinite"))
-        return ""
+        return period_text(
+            self.period_type, self.period_years, self.period_until, self.period_event
+        )
 
     def approval_progress(self) -> list[tuple[str, int, int]]:
         """Return (role label, approvals so far, approvals needed) for the current round."""

@@ -19,17 +19,37 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.html import escape
 from django.utils.http import http_date, quote_etag
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from .exports import csv_response
-from .models import Decision, DikChange, DikVersion, ExemptionGround, PeriodType, Record
+from .models import (
+    Decision,
+    DikChange,
+    DikVersion,
+    ExemptionGround,
+    PeriodType,
+    Record,
+    period_text,
+)
 
 PAGE_SIZE = 25  # a table a phone can scroll; the last page costs what the first does
 MAX_QUERY = 200
@@ -93,14 +113,15 @@ def public_page(view):
         else:
             path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
             key = f"public:{stamp}:{language}:{path}"
-            response = cache.get(key) if not request.user.is_authenticated else None
+            # Staff see their name on the page, so theirs is never shared.
+            shared = settings.PUBLIC_CACHE_SECONDS and not request.user.is_authenticated
+            response = cache.get(key) if shared else None
             if response is None:
                 response = view(request, *args, **kwargs)
-                if response.status_code == 200 and not response.streaming:
+                if shared and response.status_code == 200 and not response.streaming:
                     if hasattr(response, "render"):
                         response.render()
-                    if not request.user.is_authenticated:
-                        cache.set(key, response, settings.PUBLIC_CACHE_SECONDS)
+                    cache.set(key, response, settings.PUBLIC_CACHE_SECONDS)
         response["ETag"] = etag
         if changed:
             response["Last-Modified"] = http_date(changed.timestamp())
@@ -117,11 +138,17 @@ def public_page(view):
 
 
 class DikFilter(forms.Form):
+    """The filters of the public list: search, ground, holding unit, year of the decision.
+
+    A value that matches nothing (a forged ground or unit) gives an empty list; a value
+    that does not validate (a year that is not a number) is left out.
+    """
+
     q = forms.CharField(label=_("Search"), required=False, max_length=MAX_QUERY, strip=True)
-    dasar = forms.ChoiceField(label=_("Exemption ground"), required=False)
-    unit = forms.ChoiceField(label=_("Holding unit"), required=False)
-    tahun = forms.TypedChoiceField(
-        label=_("Year of decision"), required=False, coerce=int, empty_value=None
+    dasar = forms.CharField(label=_("Exemption ground"), required=False, max_length=8)
+    unit = forms.CharField(label=_("Holding unit"), required=False, max_length=200)
+    tahun = forms.IntegerField(
+        label=_("Year of decision"), required=False, min_value=1, max_value=9999
     )
 
     def __init__(self, data, *, stamp):
@@ -130,23 +157,57 @@ class DikFilter(forms.Form):
             data = data.copy()
             data["q"] = data["q"][:MAX_QUERY]
         super().__init__(data)
-        everything = [("", _("All"))]
-        grounds, units, years = filter_choices(stamp, translation.get_language())
-        self.fields["dasar"].choices = everything + grounds
-        self.fields["unit"].choices = everything + units
-        self.fields["tahun"].choices = everything + years
+        self.stamp = stamp
+
+    def as_filters(self):
+        """Return the fields as HTML, built in Python (like as_div, for this form only).
+
+        The stock rendering (a template per widget and per option) was a quarter of an
+        uncached public page (bench/README.md). The options come from `filter_choices`,
+        computed once per DIK version; every value is escaped.
+        """
+        grounds, units, years = filter_choices(self.stamp, translation.get_language())
+        options = {"dasar": grounds, "unit": units, "tahun": years}
+        everything = escape(gettext("All"))
+        html = []
+        for name, field in self.fields.items():
+            value = str(self.data.get(name, "")) if self.is_bound else ""
+            if name in options:
+                chosen = "".join(
+                    f'<option value="{escape(str(v))}"{" selected" if str(v) == value else ""}>'
+                    f"{escape(str(text))}</option>"
+                    for v, text in options[name]
+                )
+                control = (
+                    f'<select name="{name}" id="id_{name}">'
+                    f'<option value="">{everything}</option>{chosen}</select>'
+                )
+            else:
+                control = (
+                    f'<input type="search" name="{name}" id="id_{name}" '
+                    f'value="{escape(value)}" maxlength="{field.max_length}">'
+                )
+            label = escape(str(field.label))
+            html.append(f'<p class="field"><label for="id_{name}">{label}</label>{control}</p>')
+        return mark_safe("".join(html))
 
     def apply(self, records):
-        if not self.is_valid():
+        if not self.is_bound:
             return records
+        self.is_valid()  # cleaned_data keeps the fields that validate
         data = self.cleaned_data
-        if data["q"]:
+        if data.get("q"):
             records = search(records, data["q"])
-        if data["dasar"]:
-            records = records.filter(grounds__code__startswith=data["dasar"]).distinct()
-        if data["unit"]:
+        if data.get("dasar"):
+            # EXISTS rather than a join: no duplicate rows to remove, and the keyset order
+            # still walks the primary key (a join with DISTINCT sorted the whole list).
+            cites = Record.grounds.through.objects.filter(
+                record_id=OuterRef("pk"), exemptionground__code__startswith=data["dasar"]
+            )
+            records = records.filter(Exists(cites))
+        if data.get("unit"):
             records = records.filter(holding_unit=data["unit"])
-        if data["tahun"]:
+        if data.get("tahun"):
             records = records.filter(published_in__year=data["tahun"])
         return records
 
@@ -272,13 +333,63 @@ def _dik_records():
     return public_records(Record.objects.on_dik())
 
 
+# A DIK row read as plain values. The public list and the exports are the hot paths of the
+# site: building a model instance per row and prefetching its grounds cost more than the
+# rest of the page (bench/README.md), so they read these columns and, in the same query,
+# the codes of the row's grounds.
+DIK_COLUMNS = (
+    "pk",
+    "public_title",
+    "holding_unit",
+    "statutes",
+    "harm",
+    "balancing",
+    "period_type",
+    "period_years",
+    "period_until",
+    "period_event",
+    "published_in_id",
+    "published_in__number",
+    "published_in__date_set",
+)
+
+
+class JoinedCodes(Aggregate):
+    """Codes joined by ";": GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(expressions)s, ';')"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="STRING_AGG", **extra)
+
+
+# Built once: Django copies an expression for each query that uses it.
+GROUND_CODES = Subquery(
+    Record.grounds.through.objects.filter(record_id=OuterRef("pk"))
+    .values("record_id")
+    .annotate(codes=JoinedCodes("exemptionground_id"))
+    .values("codes")
+)
+
+
+def dik_values(records):
+    """Return the records as rows of DIK_COLUMNS plus `codes`, their grounds ("17h;17j")."""
+    return records.annotate(codes=GROUND_CODES).values_list(*DIK_COLUMNS, "codes", named=True)
+
+
+def split_codes(codes: str | None) -> list[str]:
+    return sorted(codes.split(";")) if codes else []
+
+
 # --- Pages ----------------------------------------------------------------------------
 
 
 @public_page
 def home(request):
     form = DikFilter(request.GET or None, stamp=dik_stamp())
-    page = keyset_page(form.apply(_dik_records()), request.GET)
+    page = keyset_page(dik_values(form.apply(Record.objects.on_dik())), request.GET)
     context = {
         "form": form,
         "page": page,
@@ -346,21 +457,22 @@ def exemption_ends(record) -> datetime.date | None:
 # --- Open data --------------------------------------------------------------------------
 
 
-def open_data_row(record) -> dict:
-    """Return the contract fields of one record (shared/DESIGN.md, Contracts)."""
-    decision = record.published_in
-    period = str(record.period_display)
+def open_data_row(row) -> dict:
+    """Return the contract fields of one DIK row (shared/DESIGN.md, Contracts)."""
+    date_set = row.published_in__date_set
     return {
-        "nomor": record.pk,
-        "informasi": record.public_title,
-        "unit_penguasa": record.holding_unit,
-        "dasar_pengecualian": "; ".join(g.code for g in record.grounds.all()),
-        "dasar_hukum": record.statutes,
-        "konsekuensi_bila_dibuka": record.harm,
-        "pertimbangan_bila_ditutup": record.balancing,
-        "jangka_waktu": period,
-        "keputusan_nomor": decision.number if decision else "",
-        "keputusan_tanggal": decision.date_set.isoformat() if decision else "",
+        "nomor": row.pk,
+        "informasi": row.public_title,
+        "unit_penguasa": row.holding_unit,
+        "dasar_pengecualian": "; ".join(split_codes(row.codes)),
+        "dasar_hukum": row.statutes,
+        "konsekuensi_bila_dibuka": row.harm,
+        "pertimbangan_bila_ditutup": row.balancing,
+        "jangka_waktu": str(
+            period_text(row.period_type, row.period_years, row.period_until, row.period_event)
+        ),
+        "keputusan_nomor": row.published_in__number or "",
+        "keputusan_tanggal": date_set.isoformat() if date_set else "",
         "status": "dikecualikan",
     }
 
@@ -368,8 +480,8 @@ def open_data_row(record) -> dict:
 def _rows(records):
     # Open data is in Indonesian whatever the visitor's language (the period's wording).
     with translation.override("id"):
-        for record in records.order_by("pk").iterator(chunk_size=1000):
-            yield open_data_row(record)
+        for row in dik_values(records.order_by("pk")).iterator(chunk_size=2000):
+            yield open_data_row(row)
 
 
 def _csv_response(records, filename):
@@ -392,18 +504,18 @@ def _json_response(records, version):
 
 @public_page
 def dik_csv(request):
-    return _csv_response(_dik_records(), "dik.csv")
+    return _csv_response(Record.objects.on_dik(), "dik.csv")
 
 
 @public_page
 def dik_json(request):
-    return _json_response(_dik_records(), dik_stamp())
+    return _json_response(Record.objects.on_dik(), dik_stamp())
 
 
 @public_page
 def version_export(request, number, fmt):
     version = get_object_or_404(DikVersion, number=number)
-    records = public_records(version.records())
+    records = version.records()
     if fmt == "csv":
         return _csv_response(records, f"dik-v{number}.csv")
     if fmt == "json":

@@ -167,8 +167,10 @@ def make_record(cast, location):
     """Return a factory: a record driven through the workflow up to `state`."""
     counter = iter(range(1, 10_000))
 
-    def make(state="collected", decision=None, **fields):
+    def make(state="collected", decision=None, classification=None, **fields):
+        """`fields` go to the DIK form, `classification` overrides CLASSIFICATION's."""
         n = next(counter)
+        classified = {**CLASSIFICATION, **(classification or {})}
         values = {
             "title": f"Berkas internal {n}",
             "public_title": f"Informasi publik {n}",
@@ -179,12 +181,12 @@ def make_record(cast, location):
         if state == "collected":
             return record
         if state in ("returned", "rejected"):
-            record = workflow.classify(record=record, by=cast["ppid"], **CLASSIFICATION)
+            record = workflow.classify(record=record, by=cast["ppid"], **classified)
             record = workflow.submit(record=record, by=cast["ppid"])
             verdict = workflow.return_for_revision if state == "returned" else workflow.reject
             return verdict(record=record, by=cast["pembina"], note="Perlu diperbaiki")
         steps = {
-            "classified": lambda r: workflow.classify(record=r, by=cast["ppid"], **CLASSIFICATION),
+            "classified": lambda r: workflow.classify(record=r, by=cast["ppid"], **classified),
             "awaiting_approval": lambda r: workflow.submit(record=r, by=cast["ppid"]),
             "approved": lambda r: workflow.approve(
                 record=workflow.approve(record=r, by=cast["pembina"]), by=cast["pertimbangan"]

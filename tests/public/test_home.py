@@ -39,6 +39,41 @@ def test_the_table_has_the_columns_of_the_dik(client, make_record):
         assert f">{column}<" in page, column
 
 
+def test_a_row_cites_each_of_its_grounds_and_its_period(client, make_record):
+    make_record(
+        "published",
+        classification={
+            "grounds": ["17j", "17h2"],
+            "period_type": "indefinite",
+            "period_years": None,
+        },
+    )
+    page = get(client).content.decode()
+    cited = "Pasal 17 huruf h angka 2 UU 14/2008; Pasal 17 huruf j UU 14/2008"
+    assert cited in page
+    assert "<td>Tanpa batas waktu</td>" in page
+
+
+def test_text_typed_by_staff_is_shown_as_text_in_the_table(client, make_record):
+    make_record(
+        "published",
+        public_title='<script>alert("x")</script> & <b>tebal</b>',
+        classification={"harm": "<img src=x onerror=alert(1)>"},
+        holding_unit='Divisi "Teknis" & Hukum',
+    )
+    page = get(client).content.decode()
+    assert "<script>alert" not in page and "<img src=x" not in page and "<b>tebal" not in page
+    shown = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;tebal&lt;/b&gt;"
+    assert shown in page
+    assert "Divisi &quot;Teknis&quot; &amp; Hukum" in page
+
+
+def test_a_record_with_two_matching_grounds_is_listed_once_under_the_filter(client, make_record):
+    make_record("published", public_title="Dua dasar", classification={"grounds": ["17h2", "17h4"]})
+    page = get(client, dasar="17h").content.decode()
+    assert page.count(">Dua dasar</a>") == 1
+
+
 def test_search_finds_records_by_a_word_of_their_public_fields(client, make_record):
     make_record("published", public_title="Surat keterangan kesehatan bakal calon")
     make_record("published", public_title="Dokumen penawaran pengadaan logistik")
@@ -64,6 +99,16 @@ def test_filters_narrow_the_list_by_ground_unit_and_year(client, make_record, pu
     assert "Informasi massal" in get(client, unit="Subbagian Keuangan").content.decode()
     assert "Kesehatan calon" not in get(client, unit="Subbagian Keuangan").content.decode()
     assert "Kesehatan calon" in get(client, tahun="2025").content.decode()
+
+
+def test_the_filters_offer_the_lists_values_and_keep_what_the_visitor_chose(client, make_record):
+    make_record("published", holding_unit='Divisi "Hukum" & Pengawasan')
+    page = get(client, dasar="17h", tahun="2025", q='<b>"calon"</b>').content.decode()
+    assert '<option value="17h" selected>17h: ' in page
+    assert '<option value="2025" selected>2025</option>' in page
+    assert '<option value="Divisi &quot;Hukum&quot; &amp; Pengawasan">' in page
+    assert 'value="&lt;b&gt;&quot;calon&quot;&lt;/b&gt;"' in page
+    assert page.count('<label for="id_unit">Unit penguasa</label>') == 1
 
 
 def test_pages_go_forward_back_and_to_the_last_by_key(client, published_records):
