@@ -25,7 +25,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DB = f"ppid_bench_{os.getpid()}"
+# BENCH_DATABASE names a database to keep: seeded on the first run, reused by the next ones
+# (quick iterations; drop it by hand). Without it, a throwaway database per run.
+KEEP = os.environ.get("BENCH_DATABASE")
+DB = KEEP or f"ppid_bench_{os.getpid()}"
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 RECORDS = int(os.environ.get("BENCH_RECORDS", "100000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
@@ -82,6 +85,16 @@ WORDS = {
 
 def run(*args, **kwargs):
     return subprocess.run(args, check=True, cwd=ROOT, env=ENV, **kwargs)
+
+
+def exists(name):
+    listed = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SELECT datname FROM pg_database"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return name in listed.stdout.split()
 
 
 def seed():
@@ -285,11 +298,14 @@ def measure_exports(server):
 
 
 def main():
-    print(f"seeding {RECORDS:,} published records into {DB} ...", flush=True)
     started = time.perf_counter()
-    seed()
+    if KEEP and exists(DB):
+        print(f"reusing the records of {DB}")
+    else:
+        print(f"seeding {RECORDS:,} published records into {DB} ...", flush=True)
+        seed()
     print(
-        f"seeded in {time.perf_counter() - started:.0f} s; load generator: "
+        f"ready in {time.perf_counter() - started:.0f} s; load generator: "
         f"{'wrk -t2 -c8' if shutil.which('wrk') else 'Python, 8 threads'}, {SECONDS} s a page"
     )
     try:
@@ -306,7 +322,8 @@ def main():
                 server.terminate()
                 server.wait()
     finally:
-        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB])
+        if not KEEP:
+            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB])
 
 
 if __name__ == "__main__":
