@@ -5,11 +5,13 @@ administrator without a role does not. Every download asks for a reason and
 writes an access-log row before a byte is served.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_POST
 from dikecualikan import workflow
 from dikecualikan.access import record_for, require_role
 from dikecualikan.exports import csv_response
+from dikecualikan.pdf import pdf_response, render_pdf
 from dikecualikan.roles import Role, has_role
 
 from .forms import AccessReportForm, CheckOutForm, DownloadForm, PlacementForm, UploadForm
@@ -217,6 +220,8 @@ def access_report(request):
             logs = logs.filter(at__date__lte=data["date_to"])
     if request.GET.get("format") == "csv":
         return _access_csv(logs)
+    if request.GET.get("format") == "pdf":
+        return _access_pdf(request, form, logs)
     page = Paginator(logs, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -225,6 +230,36 @@ def access_report(request):
         "arsip/access_report.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
+
+
+def _access_pdf(request, form, logs):
+    """The access report as a signed-off paper for auditors: the same filters as the page."""
+    count = logs.count()
+    if count > settings.PPID_PDF_MAX_ROWS:
+        messages.error(
+            request,
+            _(
+                "This report would list %(count)s accesses; a PDF can hold at most %(max)s. "
+                "Choose a shorter period, or download the CSV."
+            )
+            % {"count": count, "max": settings.PPID_PDF_MAX_ROWS},
+        )
+        return redirect(f"{request.path}?{_without_format(request)}")
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    context = {
+        "logs": list(logs.order_by("at", "id")),
+        "record": data.get("record"),
+        "date_from": data.get("date_from"),
+        "date_to": data.get("date_to"),
+        "now": timezone.now(),
+    }
+    return pdf_response(render_pdf("pdf/access_report.html", context), "laporan-akses.pdf")
+
+
+def _without_format(request):
+    query = request.GET.copy()
+    query.pop("format", None)
+    return query.urlencode()
 
 
 def _access_csv(logs):

@@ -551,6 +551,17 @@ class CollectionPeriod(NeverDeleted):
     def __str__(self):
         return self.name
 
+    def records(self):
+        """Records collected in this period: from its start to the start of the next one."""
+        records = Record.objects.filter(created_at__date__gte=self.starts_on)
+        following = (
+            CollectionPeriod.objects.filter(starts_on__gt=self.starts_on)
+            .order_by("starts_on")
+            .values_list("starts_on", flat=True)
+            .first()
+        )
+        return records.filter(created_at__date__lt=following) if following else records
+
     def late_records(self, today=None):
         """Records of this period still only collected after the deadline: step 2 is late."""
         today = today or timezone.localdate()

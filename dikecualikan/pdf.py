@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -72,3 +73,11 @@ def render_pdf(template_name: str, context: dict, *, landscape: bool = False) ->
             template_name, {**context, "letterhead": letterhead(), "landscape": landscape}
         )
     return html_to_pdf(html)
+
+
+def pdf_response(data: bytes, filename: str) -> HttpResponse:
+    """Return an internal document as a download that no cache keeps."""
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

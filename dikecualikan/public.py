@@ -31,8 +31,9 @@ from django.db.models import (
 )
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.http import http_date, quote_etag
 from django.utils.safestring import mark_safe
@@ -48,6 +49,7 @@ from .models import (
     ExemptionGround,
     PeriodType,
     Record,
+    citation,
     period_text,
 )
 
@@ -329,10 +331,6 @@ def public_records(records):
     )
 
 
-def _dik_records():
-    return public_records(Record.objects.on_dik())
-
-
 # A DIK row read as plain values. The public list and the exports are the hot paths of the
 # site: building a model instance per row and prefetching its grounds cost more than the
 # rest of the page (bench/README.md), so they read these columns and, in the same query,
@@ -381,6 +379,11 @@ def dik_values(records):
 
 def split_codes(codes: str | None) -> list[str]:
     return sorted(codes.split(";")) if codes else []
+
+
+def cited(codes: str | None) -> str:
+    """Return the grounds of a row as the DIK cites them ("Pasal 17 huruf j UU 14/2008")."""
+    return "; ".join(f"{citation(code)} UU 14/2008" for code in split_codes(codes))
 
 
 # --- Pages ----------------------------------------------------------------------------
@@ -520,6 +523,8 @@ def version_export(request, number, fmt):
         return _csv_response(records, f"dik-v{number}.csv")
     if fmt == "json":
         return _json_response(records, (version.number, version.created_at))
+    if fmt == "pdf":
+        return _pdf_response(stored_dik_pdf(version), f"dik-v{number}.pdf")
     raise Http404
 
 
@@ -529,20 +534,63 @@ def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-@public_page
-def dik_pdf(request):
-    """The current DIK as PDF: rendered once per DIK version and stored, then only served."""
-    number, created = dik_stamp()
+def dik_document(records, number, created) -> bytes:
+    """Return the public DIK of one version as an official PDF: public fields only."""
+    from .pdf import render_pdf
+
+    # An official paper of the office: in Indonesian whatever the visitor's language.
+    with translation.override("id"):
+        rows = [
+            {
+                "no": row.pk,
+                "title": row.public_title,
+                "unit": row.holding_unit,
+                "grounds": cited(row.codes),
+                "statutes": row.statutes,
+                "harm": row.harm,
+                "balancing": row.balancing,
+                "period": str(
+                    period_text(
+                        row.period_type, row.period_years, row.period_until, row.period_event
+                    )
+                ),
+                "decision_number": row.published_in__number,
+                "decision_date": row.published_in__date_set,
+                "status": "Dikecualikan",
+            }
+            for row in dik_values(records).order_by("pk").iterator(chunk_size=2000)
+        ]
+        when = f", {date_format(timezone.localtime(created), 'j F Y')}" if created else ""
+    context = {
+        "rows": rows,
+        "subtitle": f"Versi {number}{when}",
+        "empty": "Daftar ini kosong: belum ada informasi yang dikecualikan yang diumumkan.",
+    }
+    return render_pdf("pdf/dik.html", context, landscape=True)
+
+
+def stored_dik_pdf(version: DikVersion | None) -> str:
+    """Return the storage name of a version's PDF, rendering and storing it the first time.
+
+    A version never changes, so its PDF is rendered once: right after the publication that
+    made it (workflow), or by the first request if that failed.
+    """
+    number, created = (version.number, version.created_at) if version else (0, None)
     name = f"dik/dik-v{number}.pdf"
     if not default_storage.exists(name):
-        from .pdf import render_pdf
+        records = version.records() if version else Record.objects.none()
+        default_storage.save(name, ContentFile(dik_document(records, number, created)))
+    return name
 
-        data = render_pdf(
-            "pdf/dik.html",
-            {"records": _dik_records().order_by("pk"), "version": number, "version_date": created},
-            landscape=True,
-        )
-        default_storage.save(name, ContentFile(data))
+
+def _pdf_response(name, filename):
     return FileResponse(
-        default_storage.open(name), content_type="application/pdf", filename=f"dik-v{number}.pdf"
+        default_storage.open(name), content_type="application/pdf", filename=filename
     )
+
+
+@public_page
+def dik_pdf(request):
+    """The current DIK as PDF: the newest version's, stored once rendered."""
+    version = DikVersion.objects.order_by("-number").first()
+    return _pdf_response(stored_dik_pdf(version), f"dik-v{version.number if version else 0}.pdf")

@@ -5,12 +5,15 @@ through `workflow`, which decides who may do what in which state. The buttons a 
 page shows are exactly `workflow.allowed_steps` for this user.
 """
 
+import datetime
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -27,8 +30,8 @@ from .forms import (
     RecordFilter,
     RecordForm,
 )
-from .models import Approval, CollectionPeriod, Decision, Record, State, Transition
-from .pdf import render_pdf
+from .models import Action, Approval, CollectionPeriod, Decision, Record, State, Transition
+from .pdf import pdf_response, render_pdf
 from .public import keyset_page, query_without
 
 
@@ -107,11 +110,17 @@ def record_list(request):
 @never_cache
 def record_detail(request, pk):
     record = record_for(request, pk)
+    timeline = list(Transition.objects.filter(record=record).select_related("actor"))
     context = {
         "record": record,
         "grounds": record.grounds.all(),
         "approvals": Approval.objects.filter(record=record).select_related("user"),
-        "timeline": Transition.objects.filter(record=record).select_related("actor"),
+        "timeline": timeline,
+        # The nota dinas of the record's latest submission lists what was submitted that day.
+        "submitted_on": max(
+            (timezone.localdate(row.at) for row in timeline if row.action == Action.SUBMIT),
+            default=None,
+        ),
         "softcopies": record.softcopies.prefetch_related("versions"),
         "placement": record.placements.select_related("location").first(),
         "custody": record.custody.out().first(),
@@ -317,7 +326,84 @@ def consequence_test_pdf(request, pk):
         "pdf/consequence_test.html",
         {"record": record, "participants": participants, "today": timezone.localdate()},
     )
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="uji-konsekuensi-{record.pk}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(data, f"uji-konsekuensi-{record.pk}.pdf")
+
+
+def _too_many_rows(request, count) -> bool:
+    """Refuse a document too big to render while the user waits (settings.PPID_PDF_MAX_ROWS)."""
+    if count <= settings.PPID_PDF_MAX_ROWS:
+        return False
+    messages.error(
+        request,
+        _(
+            "This document would list %(count)s rows; a PDF can hold at most %(max)s. "
+            "Choose a shorter period."
+        )
+        % {"count": count, "max": settings.PPID_PDF_MAX_ROWS},
+    )
+    return True
+
+
+@login_required
+def submission_memo_pdf(request):
+    """The nota dinas asking the approvers to approve the records submitted on one day."""
+    require_role(request.user)
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("tanggal") or str(timezone.localdate()))
+    except ValueError:
+        messages.error(request, _("Give the date of the submission as YYYY-MM-DD."))
+        return redirect("dikecualikan:dashboard")
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    submissions = (
+        Transition.objects.filter(
+            action=Action.SUBMIT, at__gte=start, at__lt=start + datetime.timedelta(days=1)
+        )
+        .select_related("record", "actor")
+        .prefetch_related("record__grounds")
+        .order_by("at", "id")
+    )
+    latest = {row.record_id: row for row in submissions}  # a record submitted twice: once
+    if _too_many_rows(request, len(latest)):
+        return redirect("dikecualikan:dashboard")
+    rows = sorted(latest.values(), key=lambda row: row.record_id)
+    signer = rows[-1].actor.get_full_name() or rows[-1].actor.username if rows else ""
+    data = render_pdf("pdf/nota_dinas.html", {"rows": rows, "day": day, "signer": signer})
+    return pdf_response(data, f"nota-dinas-pengajuan-{day.isoformat()}.pdf")
+
+
+@login_required
+def period_dik_pdf(request, pk):
+    """The DIK form of a collection period: every record collected in it, in any state."""
+    require_role(request.user)
+    period = get_object_or_404(CollectionPeriod, pk=pk)
+    records = period.records().select_related("published_in").prefetch_related("grounds")
+    if _too_many_rows(request, records.count()):
+        return redirect("dikecualikan:dashboard")
+    with translation.override("id"):
+        rows = [
+            {
+                "no": record.pk,
+                "title": record.public_title or record.title,
+                "internal_title": record.title,
+                "unit": record.holding_unit,
+                "grounds": "; ".join(f"{g.citation} UU 14/2008" for g in record.grounds.all()),
+                "statutes": record.statutes,
+                "harm": record.harm,
+                "balancing": record.balancing,
+                "period": str(record.period_display),
+                "decision_number": record.published_in.number if record.published_in else "",
+                "decision_date": record.published_in.date_set if record.published_in else None,
+                "status": str(record.get_state_display()),
+            }
+            for record in records.order_by("pk")
+        ]
+    context = {
+        "rows": rows,
+        "empty": "Belum ada informasi yang dihimpun pada periode ini.",
+    }
+    with translation.override("id"):
+        context["subtitle"] = (
+            f"{period.name}: dihimpun mulai {date_format(period.starts_on, 'j F Y')}"
+        )
+    data = render_pdf("pdf/dik.html", context, landscape=True)
+    return pdf_response(data, f"dik-periode-{period.pk}.pdf")

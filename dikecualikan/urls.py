@@ -30,6 +30,8 @@ urlpatterns = [
         staff.consequence_test_pdf,
         name="staff-record-test-pdf",
     ),
+    path("staf/nota-dinas.pdf", staff.submission_memo_pdf, name="staff-submission-memo-pdf"),
+    path("staf/periode/<int:pk>/dik.pdf", staff.period_dik_pdf, name="staff-period-dik-pdf"),
     path("staf/keputusan/", staff.decision_list, name="staff-decisions"),
     path("staf/keputusan/baru/", staff.decision_new, name="staff-decision-new"),
     path("staf/keputusan/<int:pk>/", staff.decision_detail, name="staff-decision"),

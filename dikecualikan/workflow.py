@@ -20,6 +20,7 @@ says what is wrong and what to do; nothing is written then.
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -52,8 +53,10 @@ from .models import (
     Transition,
     Verdict,
 )
-from .public import forget_dik_stamp
+from .public import forget_dik_stamp, stored_dik_pdf
 from .roles import Role, has_role, required_approvals, roles_of
+
+logger = logging.getLogger(__name__)
 
 S = State
 APPROVERS = "approvers"  # stands for the roles named in settings.PPID_APPROVALS
@@ -822,7 +825,21 @@ def _new_dik_version(records, kind, **fields) -> DikVersion:
                 raise
     DikChange.objects.bulk_create(DikChange(version=version, record=r, kind=kind) for r in records)
     transaction.on_commit(forget_dik_stamp)  # the public pages show the new version at once
+    transaction.on_commit(lambda: _render_dik_pdf(version))
     return version
+
+
+def _render_dik_pdf(version: DikVersion) -> None:
+    """Render the new version's /dik.pdf now, so that no visitor waits for it.
+
+    The publisher waits instead, once (about 2 s per 100 records, bench/README.md).
+    The publication has committed by then: a failure here is logged, not raised, and the
+    first request for the PDF renders it.
+    """
+    try:
+        stored_dik_pdf(version)
+    except Exception:
+        logger.exception("The PDF of DIK version %s was not rendered", version.number)
 
 
 def open_record(

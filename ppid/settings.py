@@ -238,6 +238,8 @@ PPID_OFFICE_ADDRESS = env("PPID_OFFICE_ADDRESS", default="Jl. Sultan Abdurrahman
 PPID_OFFICE_PHONE = env("PPID_OFFICE_PHONE", default="(0561) 000000")
 PPID_OFFICE_EMAIL = env("PPID_OFFICE_EMAIL", default="ppid@kpu-pontianakkota.go.id")
 PPID_OFFICE_LOGO = env("PPID_OFFICE_LOGO", default="")  # path to a PNG or JPEG file
+# Staff PDFs render in the request: this cap keeps one to about 3 s (bench/README.md).
+PPID_PDF_MAX_ROWS = env.int("PPID_PDF_MAX_ROWS", default=200)
 # Roles whose approval a record needs, with the quorum of each: "role:count,...".
 PPID_APPROVALS = env("PPID_APPROVALS", default="pembina:1,tim_pertimbangan:1")
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-ppid-2025")

@@ -16,8 +16,8 @@ from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from dikecualikan.models import citation, period_text
-from dikecualikan.public import split_codes
+from dikecualikan.models import period_text
+from dikecualikan.public import cited
 
 register = template.Library()
 
@@ -31,7 +31,7 @@ def _link(name):
 
 @cache  # a few dozen distinct sets of grounds at most
 def _cited(codes: str | None) -> str:
-    return escape("; ".join(f"{citation(code)} UU 14/2008" for code in split_codes(codes)))
+    return escape(cited(codes))
 
 
 @register.simple_tag

@@ -4,9 +4,11 @@ import csv
 import datetime
 import io
 
+import pypdf
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from arsip.models import AccessLog
 
@@ -66,3 +68,34 @@ def test_a_reversed_date_range_is_explained(client, ppid, logs):
     client.force_login(ppid)
     response = client.get(REPORT, {"date_from": "2026-02-01", "date_to": "2026-01-01"})
     assert response.context["form"].non_field_errors()
+
+
+def test_the_report_downloads_as_a_pdf_with_the_full_hash_and_local_time(client, ppid, logs):
+    first, second = logs
+    log = AccessLog.objects.get(reason="Rapat pleno")
+    client.force_login(ppid)
+    response = client.get(REPORT, {"record": second.pk, "format": "pdf"})
+    assert response["Content-Type"] == "application/pdf"
+    assert "no-store" in response["Cache-Control"]
+    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    text = "".join("".join(page.extract_text() for page in reader.pages).split())
+    assert "Rapatpleno" in text and "Arsipulang" not in text
+    assert "a" * 64 in text and f"Entrinomor{second.pk}" in text
+    local = timezone.localtime(log.at)
+    assert f"{local:%H.%M}" in text and date_format(local, "jFY").replace(" ", "") in text
+    assert f"Halaman1dari{len(reader.pages)}" in text
+
+
+def test_an_access_report_too_long_for_one_pdf_points_to_a_shorter_period(
+    client, ppid, logs, settings
+):
+    settings.PPID_PDF_MAX_ROWS = 1
+    client.force_login(ppid)
+    response = client.get(REPORT, {"format": "pdf"}, follow=True)
+    page = response.content.decode()
+    assert "Laporan ini akan memuat 2 akses" in page and "Rapat pleno" in page
+
+
+def test_others_cannot_download_the_access_report_pdf(client, desk, logs):
+    client.force_login(desk)
+    assert client.get(REPORT, {"format": "pdf"}).status_code == 403

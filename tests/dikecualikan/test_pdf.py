@@ -1,14 +1,19 @@
 """Official documents as PDF: read back as text, never fetching anything from outside the app."""
 
+import datetime
 import io
 import socket
 import threading
 
 import pypdf
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from dikecualikan import pdf
+from dikecualikan.models import CollectionPeriod, DikVersion
 
 
 def text_of(data: bytes) -> tuple[str, int]:
@@ -150,3 +155,117 @@ def test_user_text_that_looks_like_a_tag_stays_text_and_fetches_nothing(
         client.get(reverse("dikecualikan:staff-record-test-pdf", args=[record.pk])).content
     )
     assert connections == [] and has(text, "<img src=")
+
+
+# --- The approval request (nota dinas) --------------------------------------------------
+
+MEMO = reverse("dikecualikan:staff-submission-memo-pdf")
+
+
+def test_the_memo_lists_the_records_submitted_that_day_and_who_asks(client, make_record, ppid):
+    first = make_record("awaiting_approval", public_title="Notulen rapat pleno tertutup")
+    second = make_record("awaiting_approval", public_title="Berkas klarifikasi kode etik")
+    make_record("classified", public_title="Belum diajukan")
+    client.force_login(ppid)
+    response = client.get(MEMO, {"tanggal": timezone.localdate().isoformat()})
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "private, no-store"
+    text, pages = text_of(response.content)
+    assert has(text, "NOTA DINAS") and has(text, "Pembina PPID dan Tim Pertimbangan PPID")
+    assert has(text, "Notulen rapat pleno tertutup") and has(text, "Berkas klarifikasi kode etik")
+    assert has(text, f"#{first.pk}") and has(text, f"#{second.pk}")
+    assert not has(text, "Belum diajukan")
+    assert has(text, date_format(timezone.localdate(), "j F Y")) and has(text, "Daftar 2 informasi")
+    assert has(text, ppid.get_full_name() or ppid.username) and pages == 1
+
+
+def test_a_day_without_submissions_gives_a_memo_that_says_so(client, ppid):
+    client.force_login(ppid)
+    text, _ = text_of(client.get(MEMO, {"tanggal": "2025-08-21"}).content)
+    assert has(text, "Tidak ada informasi yang diajukan") and has(text, "21 Agustus 2025")
+
+
+def test_a_malformed_memo_date_is_refused_with_a_message(client, ppid):
+    client.force_login(ppid)
+    response = client.get(MEMO, {"tanggal": "21-08-2025'; DROP TABLE"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("dikecualikan:dashboard")
+    assert "Isikan tanggal pengajuan" in response.content.decode()
+
+
+def test_the_record_page_links_to_the_memo_of_its_submission(client, make_record, ppid):
+    record = make_record("awaiting_approval")
+    client.force_login(ppid)
+    page = client.get(reverse("dikecualikan:staff-record", args=[record.pk])).content.decode()
+    assert f"{MEMO}?tanggal={timezone.localdate().isoformat()}" in page
+
+
+def test_the_memo_is_for_sop_roles_only(client, it_admin):
+    client.force_login(it_admin)
+    assert client.get(MEMO).status_code == 403
+
+
+# --- The DIK of a collection period -----------------------------------------------------
+
+
+@pytest.fixture
+def period(db):
+    return CollectionPeriod.objects.create(
+        name="Pemutakhiran DIK 2026",
+        starts_on=timezone.localdate() - datetime.timedelta(days=3),
+        collect_by=timezone.localdate() + datetime.timedelta(days=10),
+    )
+
+
+def test_the_period_dik_lists_every_record_collected_in_it_with_its_state(
+    client, make_record, ppid, period
+):
+    make_record("collected", title="Daftar riwayat hidup calon", public_title="Riwayat hidup")
+    make_record("published", public_title="Surat keterangan kesehatan")
+    earlier = make_record("collected", title="Dari periode lalu")
+    earlier.created_at = timezone.now() - datetime.timedelta(days=30)
+    earlier.save()
+    client.force_login(ppid)
+    url = reverse("dikecualikan:staff-period-dik-pdf", args=[period.pk])
+    text, _ = text_of(client.get(url).content)
+    assert has(text, "Pemutakhiran DIK 2026") and has(text, "Riwayat hidup")
+    assert has(text, "Judul internal: Daftar riwayat hidup calon")  # an internal paper
+    assert has(text, "Surat keterangan kesehatan") and has(text, "21 Agustus 2025")
+    assert has(text, "Dihimpun") and has(text, "Diumumkan")  # each record's state
+    assert not has(text, "Dari periode lalu")
+
+
+def test_the_dashboard_offers_the_period_dik(client, ppid, period):
+    client.force_login(ppid)
+    page = client.get(reverse("dikecualikan:dashboard")).content.decode()
+    assert reverse("dikecualikan:staff-period-dik-pdf", args=[period.pk]) in page
+    assert MEMO in page
+
+
+def test_a_document_too_big_to_render_while_waiting_is_refused_clearly(
+    client, make_record, ppid, period, settings
+):
+    settings.PPID_PDF_MAX_ROWS = 1
+    make_record("collected"), make_record("collected")
+    client.force_login(ppid)
+    url = reverse("dikecualikan:staff-period-dik-pdf", args=[period.pk])
+    response = client.get(url, follow=True)
+    assert response["Content-Type"].startswith("text/html")
+    assert "Dokumen ini akan memuat 2 baris" in response.content.decode()
+
+
+# --- Versions of the public DIK ---------------------------------------------------------
+
+
+def test_each_published_version_has_its_pdf_rendered_at_publication(
+    client, make_record, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        record = make_record("published", public_title="Identitas pelapor dan saksi")
+    version = DikVersion.objects.get()
+    assert default_storage.exists(f"dik/dik-v{version.number}.pdf")
+    response = client.get(reverse("dikecualikan:version-export", args=[version.number, "pdf"]))
+    text, _ = text_of(body(response))
+    assert has(text, "Identitas pelapor dan saksi") and has(text, f"Versi {version.number}")
+    assert has(text, record.published_in.number)
+    history = client.get(reverse("dikecualikan:versions")).content.decode()
+    assert reverse("dikecualikan:version-export", args=[version.number, "pdf"]) in history

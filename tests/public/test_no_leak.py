@@ -73,6 +73,7 @@ def test_no_public_page_export_version_or_error_page_shows_an_internal_field(cli
         "/dik.pdf",
         "/dik/riwayat/1.csv",
         "/dik/riwayat/1.json",
+        "/dik/riwayat/1.pdf",
         f"/keputusan/{decision.pk}/",
         f"/informasi/{record.pk}/",
         "/informasi/999999/",
@@ -87,6 +88,7 @@ def test_no_public_page_export_version_or_error_page_shows_an_internal_field(cli
         assert MARK not in text, f"{path} leaks an internal field"
         assert version.file.name not in text and version.sha256 not in text
     assert seen["/"] == 200 and seen[f"/informasi/{record.pk}/"] == 200
+    assert seen["/dik.pdf"] == 200 and seen["/dik/riwayat/1.pdf"] == 200
     # A guessed storage path finds nothing (its 404 page only echoes the visitor's own URL).
     status, text = fetch(client, f"/media/{version.file.name}")
     assert status == 404 and MARK not in text
