@@ -297,10 +297,10 @@ def query_without(params, *names):
     return query.urlencode()
 
 
-PUBLIC_FIELDS = (
+# The public text of a DIK row: what every public page, export and PDF may show of a record.
+DIK_TEXT = (
     "public_title",
     "holding_unit",
-    "document_type",
     "statutes",
     "harm",
     "balancing",
@@ -308,6 +308,10 @@ PUBLIC_FIELDS = (
     "period_years",
     "period_until",
     "period_event",
+)
+PUBLIC_FIELDS = (
+    *DIK_TEXT,
+    "document_type",
     "state",
     "opened_at",
     "opened_reason",
@@ -335,21 +339,7 @@ def public_records(records):
 # site: building a model instance per row and prefetching its grounds cost more than the
 # rest of the page (bench/README.md), so they read these columns and, in the same query,
 # the codes of the row's grounds.
-DIK_COLUMNS = (
-    "pk",
-    "public_title",
-    "holding_unit",
-    "statutes",
-    "harm",
-    "balancing",
-    "period_type",
-    "period_years",
-    "period_until",
-    "period_event",
-    "published_in_id",
-    "published_in__number",
-    "published_in__date_set",
-)
+DIK_COLUMNS = ("pk", *DIK_TEXT, "published_in_id", "published_in__number", "published_in__date_set")
 
 
 class JoinedCodes(Aggregate):

@@ -366,7 +366,8 @@ def submission_memo_pdf(request):
     if _too_many_rows(request, len(latest)):
         return redirect("dikecualikan:dashboard")
     rows = sorted(latest.values(), key=lambda row: row.record_id)
-    signer = rows[-1].actor.get_full_name() or rows[-1].actor.username if rows else ""
+    asker = rows[-1].actor if rows else None  # who submitted last signs the memo
+    signer = (asker.get_full_name() or asker.username) if asker else ""
     data = render_pdf("pdf/nota_dinas.html", {"rows": rows, "day": day, "signer": signer})
     return pdf_response(data, f"nota-dinas-pengajuan-{day.isoformat()}.pdf")
 
