@@ -5,7 +5,6 @@ administrator without a role does not. Every download asks for a reason and
 writes an access-log row before a byte is served.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_POST
 from dikecualikan import workflow
 from dikecualikan.access import record_for, require_role
 from dikecualikan.exports import csv_response
-from dikecualikan.pdf import pdf_response, render_pdf
+from dikecualikan.pdf import pdf_response, render_pdf, too_many_rows
 from dikecualikan.roles import Role, has_role
 
 from .forms import AccessReportForm, CheckOutForm, DownloadForm, PlacementForm, UploadForm
@@ -234,16 +233,7 @@ def access_report(request):
 
 def _access_pdf(request, form, logs):
     """The access report as a signed-off paper for auditors: the same filters as the page."""
-    count = logs.count()
-    if count > settings.PPID_PDF_MAX_ROWS:
-        messages.error(
-            request,
-            _(
-                "This report would list %(count)s accesses; a PDF can hold at most %(max)s. "
-                "Choose a shorter period, or download the CSV."
-            )
-            % {"count": count, "max": settings.PPID_PDF_MAX_ROWS},
-        )
+    if too_many_rows(request, logs.count(), _("Choose a shorter period, or download the CSV.")):
         return redirect(f"{request.path}?{_without_format(request)}")
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     context = {

@@ -11,10 +11,12 @@ import mimetypes
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 # A base URL that resolves nowhere: relative links in templates become URLs the fetcher
 # recognises as the app's static files, and nothing else matches.
@@ -81,3 +83,15 @@ def pdf_response(data: bytes, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def too_many_rows(request, count: int, advice: str) -> bool:
+    """Refuse a document too big to render while the user waits (settings.PPID_PDF_MAX_ROWS)."""
+    if count <= settings.PPID_PDF_MAX_ROWS:
+        return False
+    refusal = _("This document would list %(count)s rows; a PDF can hold at most %(max)s.") % {
+        "count": count,
+        "max": settings.PPID_PDF_MAX_ROWS,
+    }
+    messages.error(request, f"{refusal} {advice}")
+    return True

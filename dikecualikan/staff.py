@@ -7,7 +7,6 @@ page shows are exactly `workflow.allowed_steps` for this user.
 
 import datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -31,7 +30,7 @@ from .forms import (
     RecordForm,
 )
 from .models import Action, Approval, CollectionPeriod, Decision, Record, State, Transition
-from .pdf import pdf_response, render_pdf
+from .pdf import pdf_response, render_pdf, too_many_rows
 from .public import keyset_page, query_without
 
 
@@ -329,21 +328,6 @@ def consequence_test_pdf(request, pk):
     return pdf_response(data, f"uji-konsekuensi-{record.pk}.pdf")
 
 
-def _too_many_rows(request, count) -> bool:
-    """Refuse a document too big to render while the user waits (settings.PPID_PDF_MAX_ROWS)."""
-    if count <= settings.PPID_PDF_MAX_ROWS:
-        return False
-    messages.error(
-        request,
-        _(
-            "This document would list %(count)s rows; a PDF can hold at most %(max)s. "
-            "Choose a shorter period."
-        )
-        % {"count": count, "max": settings.PPID_PDF_MAX_ROWS},
-    )
-    return True
-
-
 @login_required
 def submission_memo_pdf(request):
     """The nota dinas asking the approvers to approve the records submitted on one day."""
@@ -363,7 +347,7 @@ def submission_memo_pdf(request):
         .order_by("at", "id")
     )
     latest = {row.record_id: row for row in submissions}  # a record submitted twice: once
-    if _too_many_rows(request, len(latest)):
+    if too_many_rows(request, len(latest), _("Choose a shorter period.")):
         return redirect("dikecualikan:dashboard")
     rows = sorted(latest.values(), key=lambda row: row.record_id)
     asker = rows[-1].actor if rows else None  # who submitted last signs the memo
@@ -378,7 +362,7 @@ def period_dik_pdf(request, pk):
     require_role(request.user)
     period = get_object_or_404(CollectionPeriod, pk=pk)
     records = period.records().select_related("published_in").prefetch_related("grounds")
-    if _too_many_rows(request, records.count()):
+    if too_many_rows(request, records.count(), _("Choose a shorter period.")):
         return redirect("dikecualikan:dashboard")
     with translation.override("id"):
         rows = [
@@ -398,13 +382,11 @@ def period_dik_pdf(request, pk):
             }
             for record in records.order_by("pk")
         ]
+        subtitle = f"{period.name}: dihimpun mulai {date_format(period.starts_on, 'j F Y')}"
     context = {
         "rows": rows,
+        "subtitle": subtitle,
         "empty": "Belum ada informasi yang dihimpun pada periode ini.",
     }
-    with translation.override("id"):
-        context["subtitle"] = (
-            f"{period.name}: dihimpun mulai {date_format(period.starts_on, 'j F Y')}"
-        )
     data = render_pdf("pdf/dik.html", context, landscape=True)
     return pdf_response(data, f"dik-periode-{period.pk}.pdf")

@@ -93,7 +93,8 @@ def test_an_access_report_too_long_for_one_pdf_points_to_a_shorter_period(
     client.force_login(ppid)
     response = client.get(REPORT, {"format": "pdf"}, follow=True)
     page = response.content.decode()
-    assert "Laporan ini akan memuat 2 akses" in page and "Rapat pleno" in page
+    assert "Dokumen ini akan memuat 2 baris" in page and "unduh CSV-nya" in page
+    assert "Rapat pleno" in page  # back on the report page, the filters kept
 
 
 def test_others_cannot_download_the_access_report_pdf(client, desk, logs):
