@@ -1,5 +1,28 @@
+from functools import cache
+
 from django.conf import settings
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language_info
 
 
 def office(request):
-    return {"office_name": settings.PPID_OFFICE_NAME}
+    return {"office_name": settings.PPID_OFFICE_NAME, "site_links": site_links(get_script_prefix())}
+
+
+@cache  # one script prefix per deployment: reversed once per process
+def site_links(prefix):
+    """Return the URLs of the header that every page shows.
+
+    Reversing them for each page was a tenth of an uncached public page (bench/README.md);
+    they only change with the code. `languages` holds each language's code, its name in
+    that language and the URL that switches to it (the page adds `?next=`).
+    """
+    names = ["home", "opened", "versions", "dashboard"]
+    links = {name: reverse(f"dikecualikan:{name}") for name in names}
+    links["login"] = reverse("login")
+    links["logout"] = reverse("logout")
+    links["languages"] = [
+        (code, get_language_info(code)["name_local"], reverse("dikecualikan:language", args=[code]))
+        for code, _name in settings.LANGUAGES
+    ]
+    return links

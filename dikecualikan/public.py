@@ -165,29 +165,23 @@ class DikFilter(forms.Form):
         """Return the fields as HTML, built in Python (like as_div, for this form only).
 
         The stock rendering (a template per widget and per option) was a quarter of an
-        uncached public page (bench/README.md). The options come from `filter_choices`,
-        computed once per DIK version; every value is escaped.
+        uncached public page (bench/README.md). The options come from `filter_options`,
+        built once per DIK version; only the chosen one is marked here.
         """
-        grounds, units, years = filter_choices(self.stamp, translation.get_language())
-        options = {"dasar": grounds, "unit": units, "tahun": years}
-        everything = escape(gettext("All"))
+        options = filter_options(self.stamp, translation.get_language())
         html = []
         for name, field in self.fields.items():
-            value = str(self.data.get(name, "")) if self.is_bound else ""
+            value = escape(str(self.data.get(name, ""))) if self.is_bound else ""
             if name in options:
-                chosen = "".join(
-                    f'<option value="{escape(str(v))}"{" selected" if str(v) == value else ""}>'
-                    f"{escape(str(text))}</option>"
-                    for v, text in options[name]
-                )
-                control = (
-                    f'<select name="{name}" id="id_{name}">'
-                    f'<option value="">{everything}</option>{chosen}</select>'
-                )
+                choices = options[name]
+                if value:
+                    chosen = f'<option value="{value}">'
+                    choices = choices.replace(chosen, f'<option value="{value}" selected>', 1)
+                control = f'<select name="{name}" id="id_{name}">{choices}</select>'
             else:
                 control = (
                     f'<input type="search" name="{name}" id="id_{name}" '
-                    f'value="{escape(value)}" maxlength="{field.max_length}">'
+                    f'value="{value}" maxlength="{field.max_length}">'
                 )
             label = escape(str(field.label))
             html.append(f'<p class="field"><label for="id_{name}">{label}</label>{control}</p>')
@@ -214,11 +208,11 @@ class DikFilter(forms.Form):
         return records
 
 
-def filter_choices(stamp, language):
-    """Return the choices of the filters, computed once per DIK version and language."""
-    key = f"public:choices:{stamp[0]}:{language}"
-    choices = cache.get(key)
-    if choices is None:
+def filter_options(stamp, language) -> dict[str, str]:
+    """Return the <option> elements of each filter, built once per DIK version and language."""
+    key = f"public:filter-options:{stamp[0]}:{language}"
+    options = cache.get(key)
+    if options is None:
         grounds = [
             (g.code, f"{g.code}: {g.label}")
             for g in ExemptionGround.objects.filter(parent__isnull=True)
@@ -232,9 +226,21 @@ def filter_choices(stamp, language):
         years = (
             Decision.objects.published().order_by("-year").values_list("year", flat=True).distinct()
         )
-        choices = (grounds, [(u, u) for u in units], [(y, y) for y in years])
-        cache.set(key, choices, settings.PUBLIC_CACHE_SECONDS or None)
-    return choices
+        everything = f'<option value="">{escape(gettext("All"))}</option>'
+        options = {
+            name: everything
+            + "".join(
+                f'<option value="{escape(str(value))}">{escape(str(text))}</option>'
+                for value, text in choices
+            )
+            for name, choices in [
+                ("dasar", grounds),
+                ("unit", [(u, u) for u in units]),
+                ("tahun", [(y, y) for y in years]),
+            ]
+        }
+        cache.set(key, options, settings.PUBLIC_CACHE_SECONDS or None)
+    return options
 
 
 def search(records, text: str):
@@ -367,6 +373,16 @@ def dik_values(records):
     return records.annotate(codes=GROUND_CODES).values_list(*DIK_COLUMNS, "codes", named=True)
 
 
+# The rows of the current DIK as a query built once. Resolving its columns and its subquery
+# cost the home page more than compiling and running it (bench/README.md). Only ever used
+# through `on_dik_rows()`, a copy, so that it can never hold the results of a request.
+ON_DIK_ROWS = dik_values(Record.objects.on_dik())
+
+
+def on_dik_rows():
+    return ON_DIK_ROWS.all()
+
+
 def split_codes(codes: str | None) -> list[str]:
     return sorted(codes.split(";")) if codes else []
 
@@ -382,12 +398,11 @@ def cited(codes: str | None) -> str:
 @public_page
 def home(request):
     form = DikFilter(request.GET or None, stamp=dik_stamp())
-    page = keyset_page(dik_values(form.apply(Record.objects.on_dik())), request.GET)
+    page = keyset_page(form.apply(on_dik_rows()), request.GET)
     context = {
         "form": form,
         "page": page,
         "query": query_without(request.GET, "setelah", "sebelum", "halaman"),
-        "decisions": Decision.objects.published().order_by("-date_set", "-id")[:20],
         "version": dik_stamp(),
     }
     return render(request, "public/home.html", context)

@@ -11,22 +11,22 @@ from functools import cache
 from html import escape
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from dikecualikan.models import period_text
+from dikecualikan.models import Decision, period_text
 from dikecualikan.public import cited
 
 register = template.Library()
 
 
-def _link(name):
-    """Return a function making the URL of `name` for a number, reversing it only once."""
+@cache  # reversed once per process: URLs only change with the code
+def _link(name, prefix):
+    """Return the URL of `name` for a number as the text before and after the number."""
     marker = 999999999
-    head, tail = reverse(name, args=[marker]).split(str(marker))
-    return lambda number: f"{head}{number}{tail}"
+    return tuple(reverse(name, args=[marker]).split(str(marker)))
 
 
 @cache  # a few dozen distinct sets of grounds at most
@@ -35,10 +35,16 @@ def _cited(codes: str | None) -> str:
 
 
 @register.simple_tag
+def published_decisions():
+    """Return the newest published decisions (home.html reads them inside a cached fragment)."""
+    return Decision.objects.published().order_by("-date_set", "-id")[:20]
+
+
+@register.simple_tag
 def dik_rows(rows):
     """Return the <tr> of each DIK row (public.dik_values)."""
-    record_url = _link("dikecualikan:record")
-    decision_url = _link("dikecualikan:decision")
+    record_head, record_tail = _link("dikecualikan:record", get_script_prefix())
+    decision_head, decision_tail = _link("dikecualikan:decision", get_script_prefix())
     exempt = escape(gettext("Exempt"))
     periods, dates = {}, {}  # a page repeats few periods and dates: format each once
     html = []
@@ -51,12 +57,12 @@ def dik_rows(rows):
             dates[date_set] = f"{date_set.day} {MONTHS[date_set.month]} {date_set.year}"
         html.append(
             f"<tr><td>{row.pk}</td>"
-            f'<td><a href="{record_url(row.pk)}">{escape(row.public_title)}</a></td>'
+            f'<td><a href="{record_head}{row.pk}{record_tail}">{escape(row.public_title)}</a></td>'
             f"<td>{escape(row.holding_unit)}</td>"
             f"<td>{_cited(row.codes)}<br><small>{escape(row.statutes)}</small></td>"
             f"<td>{escape(row.harm)}</td><td>{escape(row.balancing)}</td>"
             f"<td>{periods[period]}</td>"
-            f'<td><a href="{decision_url(row.published_in_id)}">'
+            f'<td><a href="{decision_head}{row.published_in_id}{decision_tail}">'
             f"{escape(row.published_in__number)}</a>, {dates[date_set]}</td>"
             f"<td>{exempt}</td></tr>\n"
         )
