@@ -11,14 +11,14 @@ def office(request):
 
 @cache  # one script prefix per deployment: reversed once per process
 def site_links(prefix):
-    """Return the URLs of the header that every page shows.
+    """Return the URLs of the header that every page shows, and of the open data.
 
     Reversing them for each page was a tenth of an uncached public page (bench/README.md);
     they only change with the code. `languages` holds each language's code, its name in
     that language and the URL that switches to it (the page adds `?next=`).
     """
-    names = ["home", "opened", "versions", "dashboard"]
-    links = {name: reverse(f"dikecualikan:{name}") for name in names}
+    names = ["home", "opened", "versions", "dashboard", "dik-csv", "dik-json", "dik-pdf"]
+    links = {name.replace("-", "_"): reverse(f"dikecualikan:{name}") for name in names}
     links["login"] = reverse("login")
     links["logout"] = reverse("logout")
     links["languages"] = [

@@ -1,10 +1,10 @@
-"""The rows of the public DIK table, built in Python.
+"""The public DIK table, built in Python.
 
 This is the hot loop of the public home page. Through the template engine its 25 rows
 cost about 3.5 ms (a variable lookup, a filter or a `{% url %}` per cell), more than the
 rest of the page; built here they cost a tenth of that, which is most of what lets an
-uncached page keep up with its visitors (bench/README.md). The cells are those of the
-table head in templates/public/home.html. Every value from the database is escaped here.
+uncached page keep up with its visitors (bench/README.md). Every value from the database
+is escaped here.
 """
 
 from functools import cache
@@ -14,7 +14,8 @@ from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 
 from dikecualikan.models import Decision, period_text
 from dikecualikan.public import cited
@@ -40,9 +41,38 @@ def published_decisions():
     return Decision.objects.published().order_by("-date_set", "-id")[:20]
 
 
+# The columns of the DIK (shared/DOMAIN.md section 7), one per cell of `dik_rows`.
+HEAD = (
+    _("No"),
+    _("Exempted information"),
+    _("Holding unit"),
+    _("Grounds for exemption"),
+    _("Consequence if opened"),
+    _("Considerations for withholding"),
+    _("Period"),
+    _("Decision"),
+    _("Status"),
+)
+
+
+@cache  # translations only change with the code
+def _head(language):
+    cells = "".join(f'<th scope="col">{escape(str(text))}</th>' for text in HEAD)
+    return f"<thead><tr>{cells}</tr></thead>"
+
+
 @register.simple_tag
+def dik_table(rows, version):
+    """Return the DIK table of these rows (public.dik_values), for version `version`."""
+    caption = escape(gettext("DIK, version %(n)s") % {"n": version})
+    return mark_safe(
+        f'<table class="dik"><caption>{caption}</caption>{_head(get_language())}'
+        f"<tbody>\n{dik_rows(rows)}</tbody></table>"
+    )
+
+
 def dik_rows(rows):
-    """Return the <tr> of each DIK row (public.dik_values)."""
+    """Return the <tr> of each DIK row, in the order of HEAD."""
     record_head, record_tail = _link("dikecualikan:record", get_script_prefix())
     decision_head, decision_tail = _link("dikecualikan:decision", get_script_prefix())
     exempt = escape(gettext("Exempt"))
@@ -66,4 +96,4 @@ def dik_rows(rows):
             f"{escape(row.published_in__number)}</a>, {dates[date_set]}</td>"
             f"<td>{exempt}</td></tr>\n"
         )
-    return mark_safe("".join(html))
+    return "".join(html)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from dikecualikan import workflow
 from dikecualikan.public import PAGE_SIZE
@@ -37,6 +38,18 @@ def test_the_table_has_the_columns_of_the_dik(client, make_record):
         "Status",
     ]:
         assert f">{column}<" in page, column
+
+
+def test_the_table_and_the_filters_speak_the_visitors_language(client, make_record):
+    make_record("published")
+    assert ">Dasar pengecualian</th>" in get(client).content.decode()
+    client.get(reverse("dikecualikan:language", args=["en"]))
+    page = get(client).content.decode()
+    assert ">Grounds for exemption</th>" in page and "<caption>DIK, version 1</caption>" in page
+    assert '<option value="">All</option>' in page
+    client.get(reverse("dikecualikan:language", args=["id"]))
+    page = get(client).content.decode()
+    assert ">Dasar pengecualian</th>" in page and "<caption>DIK, versi 1</caption>" in page
 
 
 def test_a_row_cites_each_of_its_grounds_and_its_period(client, make_record):
@@ -109,6 +122,8 @@ def test_the_filters_offer_the_lists_values_and_keep_what_the_visitor_chose(clie
     assert '<option value="Divisi &quot;Hukum&quot; &amp; Pengawasan">' in page
     assert 'value="&lt;b&gt;&quot;calon&quot;&lt;/b&gt;"' in page
     assert page.count('<label for="id_unit">Unit penguasa</label>') == 1
+    page = get(client, unit='Divisi "Hukum" & Pengawasan').content.decode()
+    assert '<option value="Divisi &quot;Hukum&quot; &amp; Pengawasan" selected>' in page
 
 
 def test_pages_go_forward_back_and_to_the_last_by_key(client, published_records):
