@@ -31,7 +31,7 @@ KEEP = os.environ.get("BENCH_DATABASE")
 DB = KEEP or f"ppid_bench_{os.getpid()}"
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 RECORDS = int(os.environ.get("BENCH_RECORDS", "100000"))
-SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 PORT = 8766
 WORK = Path(tempfile.mkdtemp(prefix="ppid-bench-public-"))
@@ -268,25 +268,27 @@ PAGES = [
 
 
 def measure_pages(label):
-    """Measure every page in ROUNDS rounds; a ratio compares a page with /sehat/ of its round.
+    """Measure each page right after /sehat/, in ROUNDS rounds; report the medians.
 
     The machine's speed drifts (a shared 2-core VM: the same page varied by 20% from one
-    minute to the next), so each round measures the constant view next to the pages, and
-    the figures are the medians over the rounds.
+    minute to the next), so a page's ratio is taken against the constant view measured just
+    before it, and the figures are the medians over the rounds.
     """
-    rounds = []
+    rounds = {name: [] for name, _ in PAGES}
     for _ in range(ROUNDS):
-        rows = {name: load(path) for name, path in PAGES}
-        base = rows["constant /sehat/"][0]
-        rounds.append({name: (*figures, figures[0] / base) for name, figures in rows.items()})
+        for name, path in PAGES[1:]:
+            base = load("/sehat/")
+            figures = load(path)
+            rounds["constant /sehat/"].append((*base, 1.0))
+            rounds[name].append((*figures, figures[0] / base[0]))
     median = {
-        name: tuple(statistics.median(r[name][i] for r in rounds) for i in range(4))
-        for name, _ in PAGES
+        name: tuple(statistics.median(m[i] for m in measured) for i in range(4))
+        for name, measured in rounds.items()
     }
     print(f"\n{label} (medians of {ROUNDS} rounds)")
     print(f"  {'page':<18}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}   ratio per round")
     for name, (rps, p50, p99, ratio) in median.items():
-        each = " ".join(f"{r[name][3]:.3f}" for r in rounds)
+        each = " ".join(f"{m[3]:.3f}" for m in rounds[name]) if name != "constant /sehat/" else ""
         print(f"  {name:<18}{rps:>9.0f}{p50 * 1000:>9.1f}{p99 * 1000:>9.1f}{ratio:>8.3f}   {each}")
     first, last, found = median["/ first page"], median["/ last page"], median["search"]
     print(
