@@ -7,7 +7,9 @@ gunicorn (2 sync workers) on 127.0.0.1, and measures with wrk when it is install
 (`apt-get install wrk`), else with a bounded Python client:
 
 - requests per second and p50/p99 latency of a trivial constant view (/sehat/), of `/`
-  (first and last page), and of a search, first with the page cache off, then on;
+  (first and last page), of a search and of a filtered list, first with the page cache
+  off, then on; each page right after /sehat/, in BENCH_ROUNDS rounds (5) of
+  BENCH_SECONDS (3) a load, reporting the medians;
 - the time to the last byte of /dik.csv and /dik.json, and the worker's peak memory then.
 """
 
@@ -31,8 +33,8 @@ KEEP = os.environ.get("BENCH_DATABASE")
 DB = KEEP or f"ppid_bench_{os.getpid()}"
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 RECORDS = int(os.environ.get("BENCH_RECORDS", "100000"))
-SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 PORT = 8766
 WORK = Path(tempfile.mkdtemp(prefix="ppid-bench-public-"))
 ENV = {
