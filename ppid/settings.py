@@ -91,15 +91,6 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Keep connections open between requests: opening one costs more than a cached page.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
-    "DATABASE_PREPARED_STATEMENTS", default=True
-):
-    # PostgreSQL plans a query once per connection instead of on every request: planning
-    # was more than half of its work for a public page (bench/README.md). A pooler in
-    # transaction mode needs this off (or PgBouncer 1.21+ with max_prepared_statements).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=5
-    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
