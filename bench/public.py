@@ -319,17 +319,17 @@ def measure_exports(server):
 
 def main():
     started = time.perf_counter()
-    if KEEP and exists(DB):
-        print(f"reusing the records of {DB}")
-    else:
-        print(f"seeding {RECORDS:,} published records into {DB} ...", flush=True)
-        seed()
-    print(
-        f"ready in {time.perf_counter() - started:.0f} s; load generator: "
-        f"{'wrk -t2 -c8' if shutil.which('wrk') else 'Python, 8 threads'}, {SECONDS} s a page, "
-        f"{ROUNDS} rounds"
-    )
     try:
+        if KEEP and exists(DB):
+            print(f"reusing the records of {DB}")
+        else:
+            print(f"seeding {RECORDS:,} published records into {DB} ...", flush=True)
+            seed()
+        print(
+            f"ready in {time.perf_counter() - started:.0f} s; load generator: "
+            f"{'wrk -t2 -c8' if shutil.which('wrk') else 'Python, 8 threads'}, "
+            f"{SECONDS} s a page, {ROUNDS} rounds"
+        )
         for label, seconds in [
             ("page cache off (every request renders)", 0),
             ("page cache on", 3600),
@@ -343,8 +343,10 @@ def main():
                 server.terminate()
                 server.wait()
     finally:
-        if not KEEP:
-            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB])
+        if not KEEP:  # --force: a failed seeding may still hold its connection
+            subprocess.run(
+                ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", DB]
+            )
 
 
 if __name__ == "__main__":
