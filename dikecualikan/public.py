@@ -397,13 +397,14 @@ def cited(codes: str | None) -> str:
 
 @public_page
 def home(request):
-    form = DikFilter(request.GET or None, stamp=dik_stamp())
+    version = dik_stamp()
+    form = DikFilter(request.GET or None, stamp=version)
     page = keyset_page(form.apply(on_dik_rows()), request.GET)
     context = {
         "form": form,
         "page": page,
         "query": query_without(request.GET, "setelah", "sebelum", "halaman"),
-        "version": dik_stamp(),
+        "version": version,
     }
     return render(request, "public/home.html", context)
 
