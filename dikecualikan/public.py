@@ -417,6 +417,18 @@ def decision_detail(request, pk):
 
 
 @public_page
+def decision_pdf(request, pk):
+    """Serve the text of a published decision (the app serves it: no web server to set up)."""
+    decision = get_object_or_404(Decision.objects.published().exclude(pdf=""), pk=pk)
+    return decision_file(decision)
+
+
+def decision_file(decision):
+    name = decision.pdf.name.rsplit("/", 1)[-1]
+    return FileResponse(decision.pdf.open("rb"), content_type="application/pdf", filename=name)
+
+
+@public_page
 def record_detail(request, pk):
     public = Record.objects.on_dik() | Record.objects.no_longer_exempt()
     record = get_object_or_404(

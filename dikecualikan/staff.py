@@ -31,7 +31,7 @@ from .forms import (
 )
 from .models import Action, Approval, CollectionPeriod, Decision, Record, State, Transition
 from .pdf import pdf_response, render_pdf, too_many_rows
-from .public import keyset_page, query_without
+from .public import decision_file, keyset_page, query_without
 
 
 def waiting_for(user):
@@ -248,6 +248,15 @@ def decision_new(request):
         "dikecualikan/record_form.html",
         {"form": form, "title": _("New decision (Keputusan)"), "multipart": True},
     )
+
+
+@login_required
+@never_cache
+def decision_pdf(request, pk):
+    """The decision's PDF for staff, published or not yet."""
+    require_role(request.user)
+    decision = get_object_or_404(Decision.objects.exclude(pdf=""), pk=pk)
+    return decision_file(decision)
 
 
 @login_required

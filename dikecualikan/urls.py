@@ -12,6 +12,7 @@ urlpatterns = [
     path("dik/riwayat/", public.versions, name="versions"),
     path("dik/riwayat/<int:number>.<str:fmt>", public.version_export, name="version-export"),
     path("keputusan/<int:pk>/", public.decision_detail, name="decision"),
+    path("keputusan/<int:pk>/naskah.pdf", public.decision_pdf, name="decision-pdf"),
     path("informasi/<int:pk>/", public.record_detail, name="record"),
     path("dibuka/", public.opened_list, name="opened"),
     path("sehat/", public.health, name="health"),
@@ -35,5 +36,6 @@ urlpatterns = [
     path("staf/keputusan/", staff.decision_list, name="staff-decisions"),
     path("staf/keputusan/baru/", staff.decision_new, name="staff-decision-new"),
     path("staf/keputusan/<int:pk>/", staff.decision_detail, name="staff-decision"),
+    path("staf/keputusan/<int:pk>/naskah.pdf", staff.decision_pdf, name="staff-decision-pdf"),
     path("staf/keputusan/<int:pk>/umumkan/", staff.decision_publish, name="staff-decision-publish"),
 ]

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -18,5 +16,3 @@ urlpatterns = [
     path("staf/arsip/", include("arsip.urls")),
     path("", include("dikecualikan.urls")),
 ]
-# Public files only (decision PDFs); softcopies live in a storage with no URL.
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

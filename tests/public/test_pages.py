@@ -10,7 +10,7 @@ def test_a_decision_page_lists_its_records_and_links_its_pdf(client, make_record
     decision = record.published_in
     page = client.get(f"/keputusan/{decision.pk}/").content.decode()
     assert decision.number in page and "Surat keterangan kesehatan" in page
-    assert decision.pdf.url in page
+    assert f'href="/keputusan/{decision.pk}/naskah.pdf"' in page
     assert f"<title>{decision.issuer} {decision.number}" in page
 
 
@@ -73,3 +73,36 @@ def test_detail_pages_cost_a_fixed_number_of_queries(
         client.get("/dik/riwayat/")
     with django_assert_max_num_queries(8):
         client.get("/dibuka/")
+
+
+def test_a_published_decisions_pdf_is_served_by_the_app_and_a_drafts_is_not(
+    client, make_record, make_decision, ppid
+):
+    # Production runs gunicorn alone (DEBUG off here too): the app serves the PDF itself.
+    published = make_record("published").published_in
+    response = client.get(f"/keputusan/{published.pk}/naskah.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == published.pdf.open("rb").read()
+    draft = make_decision()
+    assert draft.pdf and client.get(f"/keputusan/{draft.pk}/naskah.pdf").status_code == 404
+    assert client.get(f"/staf/keputusan/{draft.pk}/naskah.pdf").status_code == 302  # sign in
+    client.force_login(ppid)
+    response = client.get(f"/staf/keputusan/{draft.pk}/naskah.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    page = client.get(f"/staf/keputusan/{draft.pk}/").content.decode()
+    assert f'href="/staf/keputusan/{draft.pk}/naskah.pdf"' in page
+
+
+def test_the_app_serves_its_own_stylesheets_with_debug_off(client, db):
+    # Production runs gunicorn alone: without this the public pages would have no style.
+    from django.conf import settings
+
+    assert not settings.DEBUG
+    page = client.get("/").content.decode()
+    assert '<link rel="stylesheet" href="/static/css/site.css">' in page
+    response = client.get("/static/css/site.css")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/css")
+    assert b".site-header" in b"".join(response.streaming_content)
+    assert response["Cache-Control"] == "max-age=3600, public"
+    assert client.get("/static/admin/css/base.css").status_code == 200  # the approvers' too
+    assert client.get("/static/css/nothing.css").status_code == 404
