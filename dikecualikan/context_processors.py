@@ -13,7 +13,7 @@ def office(request):
 def site_links(prefix):
     """Return the URLs of the header that every page shows, and of the open data.
 
-    Reversing them for each page was a tenth of an uncached public page (bench/README.md);
+    Reversing them for each page was a twentieth of an uncached public page (bench/README.md);
     they only change with the code. `languages` holds each language's code, its name in
     that language and the URL that switches to it (the page adds `?next=`).
     """

@@ -424,7 +424,8 @@ def decision_pdf(request, pk):
 
 
 def decision_file(decision):
-    name = decision.pdf.name.rsplit("/", 1)[-1]
+    # A name of our own: the stored one is whatever the uploader's file was called.
+    name = f"keputusan-{decision.pk}.pdf"
     return FileResponse(decision.pdf.open("rb"), content_type="application/pdf", filename=name)
 
 

@@ -82,6 +82,7 @@ def test_a_published_decisions_pdf_is_served_by_the_app_and_a_drafts_is_not(
     published = make_record("published").published_in
     response = client.get(f"/keputusan/{published.pk}/naskah.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert f'filename="keputusan-{published.pk}.pdf"' in response["Content-Disposition"]
     assert b"".join(response.streaming_content) == published.pdf.open("rb").read()
     draft = make_decision()
     assert draft.pdf and client.get(f"/keputusan/{draft.pk}/naskah.pdf").status_code == 404
