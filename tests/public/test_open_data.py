@@ -5,6 +5,7 @@ import io
 import json
 
 from dikecualikan import workflow
+from dikecualikan.models import Decision, Record
 from dikecualikan.public import OPEN_DATA_FIELDS
 
 CONTRACT = [
@@ -90,3 +91,33 @@ def test_each_publication_and_opening_makes_a_version_that_stays_downloadable(
     assert kept.pk
     assert client.get("/dik/riwayat/9.csv").status_code == 404
     assert client.get("/dik/riwayat/1.xml").status_code == 404
+
+
+def test_a_cell_that_would_start_a_formula_is_prefixed_in_the_csv_and_exact_in_the_json(
+    client, make_record
+):
+    texts = {
+        "informasi": '=HYPERLINK("http://contoh.example/","klik")',
+        "unit_penguasa": "+62 Divisi Teknis",
+        "dasar_hukum": "-UU 14/2008 Pasal 17",
+        "konsekuensi_bila_dibuka": "@SUM(A1:A9)",
+        "pertimbangan_bila_ditutup": "\tdiawali tab",
+        "keputusan_nomor": "\r1/HM.02-Kpt/05/KPU/VIII/2025",
+    }
+    record = make_record(
+        "published",
+        public_title=texts["informasi"],
+        holding_unit=texts["unit_penguasa"],
+        classification={
+            "statutes": texts["dasar_hukum"],
+            "harm": texts["konsekuensi_bila_dibuka"],
+        },
+    )
+    # The workflow strips leading whitespace; text from elsewhere (an import) may still have it.
+    Record.objects.filter(pk=record.pk).update(balancing=texts["pertimbangan_bila_ditutup"])
+    Decision.objects.filter(pk=record.published_in_id).update(number=texts["keputusan_nomor"])
+    (row,) = csv.DictReader(io.StringIO(body(client.get("/dik.csv"))))
+    assert {field: row[field] for field in texts} == {f: f"'{t}" for f, t in texts.items()}
+    assert row["status"] == "dikecualikan" and row["keputusan_tanggal"] == "2025-08-21"
+    (item,) = json.loads(body(client.get("/dik.json")))["items"]
+    assert {field: item[field] for field in texts} == texts
