@@ -6,9 +6,10 @@ from dikecualikan.forms import DateInput
 from dikecualikan.models import Record
 
 from .models import Location, Placement, Softcopy
+from .uploads import RefusalsMixin
 
 
-class UploadForm(forms.Form):
+class UploadForm(RefusalsMixin, forms.Form):
     file = forms.FileField(label=_("File"), help_text=_("PDF, JPEG, PNG, DOCX, XLSX or ODT."))
     softcopy = forms.ModelChoiceField(
         Softcopy.objects.none(),

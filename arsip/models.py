@@ -214,6 +214,7 @@ class FixityCheck(NeverDeleted):
         CHANGED = "changed", _("Changed")
         MISSING = "missing", _("Missing")
         UNTRACKED = "untracked", _("Untracked file")
+        TEMPORARY = "temporary", _("Leftover temporary file")
 
     run = models.CharField(_("run"), max_length=32, db_index=True)
     version = models.ForeignKey(
@@ -229,6 +230,12 @@ class FixityCheck(NeverDeleted):
     expected_sha256 = models.CharField(_("expected SHA-256"), max_length=64, blank=True)
     actual_sha256 = models.CharField(_("actual SHA-256"), max_length=64, blank=True)
     checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
+    moved_to = models.CharField(
+        _("moved to quarantine as"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where verify_fixity --quarantine put an untracked or leftover file."),
+    )
 
     class Meta:
         ordering = ["-checked_at", "-id"]

@@ -22,9 +22,11 @@ from dikecualikan.exports import csv_response
 from dikecualikan.pdf import pdf_response, render_pdf, too_many_rows
 from dikecualikan.roles import Role, has_role
 
+from . import uploads
 from .forms import AccessReportForm, CheckOutForm, DownloadForm, PlacementForm, UploadForm
 from .models import AccessLog, SoftcopyVersion
-from .validation import max_upload_bytes
+from .storage import download_name
+from .validation import EXTENSION, max_upload_bytes
 
 AUDITORS = (Role.PPID, Role.ATASAN)
 
@@ -65,7 +67,9 @@ def upload(request, pk):
     if int(request.META.get("CONTENT_LENGTH") or 0) > max_upload_bytes() + 1024 * 1024:
         messages.error(request, _("The file is larger than the limit; nothing was stored."))
         return redirect("arsip:record", pk=record.pk)
-    form = UploadForm(request.POST, request.FILES, record=record)
+    form = UploadForm(
+        request.POST, request.FILES, record=record, refusals=uploads.refusals(request)
+    )
     if form.is_valid():
         try:
             version = workflow.upload_softcopy(
@@ -180,7 +184,8 @@ def download(request, pk):
 
 def _serve(version):
     storage = version.file.storage
-    disposition = content_disposition_header(True, version.original_name)
+    name = download_name(version.original_name, EXTENSION.get(version.content_type, "bin"))
+    disposition = content_disposition_header(True, name)
     if getattr(storage, "querystring_auth", False):
         # A private bucket: the browser fetches the object itself, with a short-lived signature.
         url = storage.url(

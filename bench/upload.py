@@ -1,20 +1,26 @@
-"""Benchmark: a worker's memory while a 50 MB softcopy is uploaded and hashed; download queries.
+"""Benchmark: a worker's memory while a 50 MB softcopy is stored, or a bomb refused; queries.
 
 Run it by hand (`make bench`); it prints its figures, it asserts nothing. It
 sets up a throwaway SQLite database and private folder, serves the app with
-gunicorn (one sync worker) on 127.0.0.1, signs in as a desk user, uploads a
-real 50 MB PDF through the upload page while sampling the worker's resident
-memory, then counts the queries of the download view.
+gunicorn (one sync worker, started afresh for each file so that the kernel's
+high-water mark belongs to that file alone) on 127.0.0.1, signs in as a desk
+user and uploads through the upload page while sampling the worker's resident
+memory: a real 50 MB PDF (stored), a zip bomb (an ODT whose content.xml inflates
+to 2 GiB) and a pixel bomb (a PNG declaring 60,000 x 60,000 pixels), both
+refused. Then it counts the queries of the download view.
 """
 
 import io
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import zipfile
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,6 +66,30 @@ def big_pdf(path: Path) -> None:
     pdf = pikepdf.open(io.BytesIO(tiny_pdf(["Benchmark 50 MB"])))
     pdf.Root.Bench = pdf.make_stream(os.urandom(SIZE - 2000))
     pdf.save(path, compress_streams=False)
+
+
+def zip_bomb(path: Path, size: int = 2 * 1024**3) -> None:
+    """Write an ODT whose content.xml inflates to `size` bytes of zeros (about 2 MB on disk)."""
+    zeros = b"\0" * (1024 * 1024)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        with archive.open("content.xml", "w", force_zip64=True) as member:
+            for _ in range(size // len(zeros)):
+                member.write(zeros)
+
+
+def pixel_bomb(path: Path, side: int = 60_000) -> None:
+    """Write a PNG whose header declares side x side pixels (3.6 gigapixels)."""
+
+    def chunk(kind, body):
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    data = zlib.compress(b"\0" * (1024 * 1024), 9)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
 
 
 def setup():
@@ -115,7 +145,7 @@ def sign_in(session):
     )
 
 
-def upload(session, record, path, worker):
+def upload(session, record, path, worker, name):
     url = f"http://127.0.0.1:{PORT}/staf/arsip/entri/{record.pk}/"
     page = session.get(url).text  # also warms the worker up before "idle" is read
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
@@ -136,7 +166,7 @@ def upload(session, record, path, worker):
         response = session.post(
             url + "unggah/",
             data={"csrfmiddlewaretoken": token},
-            files={"file": ("besar.pdf", fh, "application/pdf")},
+            files={"file": (name, fh, "application/octet-stream")},
             headers={"Referer": url},
             allow_redirects=False,
         )
@@ -160,25 +190,40 @@ def download_queries(user):
     return response.status_code, [q["sql"] for q in queries.captured_queries]
 
 
-def main():
-    user, record = setup()
-    path = WORK / "besar.pdf"
-    big_pdf(path)
+def measure(record, path: Path, name: str):
+    """Serve a fresh worker, upload one file, and return (status, idle, peak, seconds)."""
     server, worker = serve()
     try:
         session = requests.Session()
         sign_in(session)
-        status, idle, peak, elapsed = upload(session, record, path, worker)
+        return upload(session, record, path, worker, name)
     finally:
         server.terminate()
         server.wait()
-    version = SoftcopyVersion.objects.get()
+
+
+def main():
+    user, record = setup()
     mb = 1024 * 1024
+    bombs = [("bom.odt", zip_bomb), ("bom.png", pixel_bomb)]
+    for name, make in bombs:
+        path = WORK / name
+        make(path)
+        status, idle, peak, elapsed = measure(record, path, name)
+        print(
+            f"{name}: {path.stat().st_size / mb:.1f} MiB on disk, status {status} "
+            f"(400 = refused), {elapsed:.2f} s, worker RSS idle {idle / mb:.1f} MiB, "
+            f"peak above idle {(peak - idle) / mb:.1f} MiB"
+        )
+    path = WORK / "besar.pdf"
+    big_pdf(path)
+    status, idle, peak, elapsed = measure(record, path, "besar.pdf")
+    version = SoftcopyVersion.objects.get()
     print(
         f"file: {path.stat().st_size / mb:.1f} MiB, upload status {status} "
         f"(302 = stored), stored {version.size / mb:.1f} MiB, sha256 {version.sha256[:16]}…"
     )
-    print(f"upload + parse + hash + store: {elapsed:.2f} s")
+    print(f"upload + parse + check + hash + store: {elapsed:.2f} s")
     print(
         f"worker RSS idle {idle / mb:.1f} MiB, peak {peak / mb:.1f} MiB, "
         f"peak above idle {(peak - idle) / mb:.1f} MiB (target < 20 MiB)"

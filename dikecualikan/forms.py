@@ -3,6 +3,8 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from arsip.uploads import RefusalsMixin
+
 from .models import Decision, ExemptionGround, OpenReason, Outcome, PeriodType, Record, State
 
 
@@ -101,7 +103,7 @@ class RecordFilter(forms.Form):
     )
 
 
-class DecisionForm(forms.ModelForm):
+class DecisionForm(RefusalsMixin, forms.ModelForm):
     class Meta:
         model = Decision
         fields = ["issuer", "number", "year", "title", "date_set", "pdf"]

@@ -341,6 +341,8 @@ class Transition(NeverDeleted):
     )
     round = models.PositiveSmallIntegerField(_("approval round"), default=0)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # Facts of the step kept as data, e.g. the SHA-256 of an upload (a copy outside its row).
+    details = models.JSONField(_("details"), default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["at", "id"]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from arsip import uploads
 from arsip.models import Custody
 
 from . import workflow
@@ -234,7 +235,9 @@ def decision_list(request):
 @never_cache
 def decision_new(request):
     require_role(request.user, *workflow.STEPS["publish"].roles)
-    form = DecisionForm(request.POST or None, request.FILES or None)
+    form = DecisionForm(
+        request.POST or None, request.FILES or None, refusals=uploads.refusals(request)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             decision = workflow.create_decision(by=request.user, **form.cleaned_data)

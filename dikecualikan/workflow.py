@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -33,9 +34,9 @@ from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from arsip import validation
+from arsip import fixity, validation
 from arsip.models import Custody, Location, Placement, Softcopy, SoftcopyVersion
-from arsip.storage import HashingFile, sanitize_name, sha256_of
+from arsip.storage import HashingFile, sanitize_name, storage_failed_message
 
 from .models import (
     Action,
@@ -587,29 +588,52 @@ def upload_softcopy(
         if softcopy is None:
             softcopy = Softcopy.objects.create(record=record)
         hashing = HashingFile(file)
-        number = softcopy.versions.count() + 1
         version = SoftcopyVersion(
             softcopy=softcopy,
-            number=number,
+            number=softcopy.versions.count() + 1,
             uploaded_by=by,
             original_name=sanitize_name(getattr(file, "name", "")),
             content_type=content_type,
         )
-        version.file.save("softcopy", hashing, save=False)
+        try:
+            version.file.save("softcopy", hashing, save=False)
+        except OSError:
+            logger.exception("The private storage refused a softcopy of record %s", record.pk)
+            message = storage_failed_message()
+            raise WorkflowError(message, {"file": message}) from None
         # If the rows cannot be written, the stored file must not stay behind untracked.
         try:
             version.sha256, version.size = hashing.sha256, hashing.bytes_read
+            _refuse_duplicate(record, version)
             version.save()
             _move(
                 record,
                 by,
                 step,
-                note=f"{version.original_name} (v{number}, SHA-256 {version.sha256[:12]}…)",
+                note=f"{version.original_name} (v{version.number}, SHA-256 {version.sha256})",
+                # A second copy of the checksum, outside the version's own row: verify_fixity
+                # compares both, so a file changed together with its row is still found.
+                details={"softcopy_version": version.pk, "sha256": version.sha256},
             )
-        except Exception:
+        except BaseException:
             version.file.storage.delete(version.file.name)
             raise
     return version
+
+
+def _refuse_duplicate(record: Record, version: SoftcopyVersion) -> None:
+    """Refuse a file this record already holds (two uploads of one file at the same moment)."""
+    same = (
+        SoftcopyVersion.objects.filter(softcopy__record=record, sha256=version.sha256)
+        .select_related("softcopy")
+        .first()
+    )
+    if same is not None:
+        message = _(
+            "This file is already stored for this record as %(name)s (version %(number)s, "
+            "the same SHA-256); nothing new was stored."
+        ) % {"name": same.original_name, "number": same.number}
+        raise WorkflowError(message, {"file": message})
 
 
 def place_hardcopy(
@@ -673,10 +697,12 @@ def check_in_hardcopy(*, record: Record, by, note: str = "") -> Custody:
 
 
 def _softcopy_verifies(record: Record) -> bool:
-    for softcopy in record.softcopies.all():
-        latest = softcopy.latest_version
+    latest = [s.latest_version for s in record.softcopies.all()]
+    latest = [v for v in latest if v is not None]
+    copies = fixity.recorded_copies(latest)
+    for version in latest:
         try:
-            if latest and sha256_of(latest.file.storage, latest.file.name) == latest.sha256:
+            if fixity.status_of(version, copies)[0] == fixity.Status.OK:
                 return True
         except OSError:
             continue
@@ -730,9 +756,22 @@ def create_decision(
         created_by=by,
     )
     if pdf is not None:
-        decision.pdf.save(sanitize_name(pdf.name), pdf, save=False)
+        _check_decision_pdf(pdf)
+        # A name of our own: the uploaded one may say anything, and it is served publicly.
+        decision.pdf.save(f"{uuid.uuid4().hex}.pdf", pdf, save=False)
     decision.save()
     return decision
+
+
+def _check_decision_pdf(pdf) -> None:
+    """A decision's PDF becomes a public file: refuse what the archive would refuse."""
+    try:
+        validation.check_size(pdf, settings.DECISION_MAX_UPLOAD_MB * 1024 * 1024)
+        validation.check_pdf(pdf)
+    except validation.Refused as refusal:
+        raise WorkflowError(str(refusal), {"pdf": str(refusal)}) from None
+    finally:
+        pdf.seek(0)
 
 
 def record_decision(

@@ -153,8 +153,17 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # Softcopies are the withheld information itself: a folder outside MEDIA_ROOT
 # with no URL at all, or a private S3 bucket served through signed URLs.
 PRIVATE_ROOT = env.path("PRIVATE_ROOT", default=BASE_DIR / "var" / "private")
-# Largest softcopy accepted, in megabytes.
+# Largest softcopy accepted, in megabytes, and the bounds of what the archive's checks read.
 ARSIP_MAX_UPLOAD_MB = env.int("ARSIP_MAX_UPLOAD_MB", default=50)
+ARSIP_MAX_IMAGE_MEGAPIXELS = env.int("ARSIP_MAX_IMAGE_MEGAPIXELS", default=50)
+ARSIP_PDF_MAX_OBJECTS = env.int("ARSIP_PDF_MAX_OBJECTS", default=200_000)
+# A decision's PDF becomes a public file; it is checked like a softcopy, with its own limit.
+DECISION_MAX_UPLOAD_MB = env.int("DECISION_MAX_UPLOAD_MB", default=20)
+# An upload is spooled inside the private area, never in the system's shared /tmp: a crash
+# must not leave a withheld document where other programs look. The handler also stops
+# reading a file at the limit, before the view runs (the CSRF check reads the body first).
+FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=f"{PRIVATE_ROOT}/tmp")
+FILE_UPLOAD_HANDLERS = ["arsip.uploads.BoundedUploadHandler"]
 
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:

@@ -33,6 +33,7 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "private" / "tmp")
     cache.clear()  # public pages are cached per DIK version, and each test starts at version 0
     settings.STORAGES = {
         **settings.STORAGES,

@@ -18,6 +18,21 @@ def pdf(text="Dokumen rahasia"):
     return tiny_pdf([text])
 
 
+def pdf_of_size(size: int) -> bytes:
+    """A valid, inert PDF of exactly `size` bytes (an unused stream pads it)."""
+    padding = size - len(pdf())
+    for _attempt in range(5):
+        document = pikepdf.open(io.BytesIO(pdf()))
+        document.Root.Padding = document.make_stream(b"0" * max(padding, 0))
+        out = io.BytesIO()
+        document.save(out, compress_streams=False, static_id=True)
+        data = out.getvalue()
+        if len(data) == size:
+            return data
+        padding += size - len(data)
+    raise AssertionError(f"could not make a PDF of {size} bytes")
+
+
 def _modified_pdf(change):
     document = pikepdf.open(io.BytesIO(pdf()))
     change(document)
@@ -55,23 +70,82 @@ def image(kind="PNG"):
     return out.getvalue()
 
 
-def office(kind):
-    parts = {
-        "docx": {"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"},
-        "xlsx": {"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"},
-        "odt": {"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<c/>"},
-        "docm": {
-            "[Content_Types].xml": "<Types/>",
-            "word/document.xml": "<w:document/>",
-            "word/vbaProject.bin": "macro",
-        },
-        "zip": {"readme.txt": "bukan dokumen kantor"},
-    }[kind]
+CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+MAIN_PARTS = {
+    "docx": ("word/document.xml", "wordprocessingml.document.main+xml", "<w:document/>"),
+    "xlsx": ("xl/workbook.xml", "spreadsheetml.sheet.main+xml", "<workbook/>"),
+}
+
+
+def zipped(parts: dict, compression=zipfile.ZIP_DEFLATED) -> bytes:
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
+    with zipfile.ZipFile(out, "w", compression) as archive:
         for name, content in parts.items():
             archive.writestr(name, content)
     return out.getvalue()
+
+
+def relation(rid, kind, target, external=False):
+    mode = ' TargetMode="External"' if external else ""
+    return f'<Relationship Id="{rid}" Type="{kind}" Target="{target}"{mode}/>'
+
+
+def ooxml(kind="docx", *, main_type=None, types=(), relations=(), part_relations=(), parts=None):
+    """A minimal Office Open XML package as Word or Excel write it: declared types, relations."""
+    main, subtype, body = MAIN_PARTS[kind]
+    main_type = main_type or f"application/vnd.openxmlformats-officedocument.{subtype}"
+    folder, name = main.split("/")
+    files = {
+        "[Content_Types].xml": (
+            f'<Types xmlns="{CONTENT_TYPES}">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/{main}" ContentType="{main_type}"/>{"".join(types)}</Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{RELATIONSHIPS}">'
+            f"{relation('rId1', f'{REL}/officeDocument', main)}{''.join(relations)}"
+            "</Relationships>"
+        ),
+        main: body,
+    }
+    if part_relations:
+        files[f"{folder}/_rels/{name}.rels"] = (
+            f'<Relationships xmlns="{RELATIONSHIPS}">{"".join(part_relations)}</Relationships>'
+        )
+    files.update(parts or {})
+    return zipped(files)
+
+
+def odt(extra=None, manifest_entries=""):
+    manifest = (
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        f"{manifest_entries}</manifest:manifest>"
+    )
+    parts = {
+        "mimetype": "application/vnd.oasis.opendocument.text",
+        "content.xml": "<office:document-content/>",
+        "META-INF/manifest.xml": manifest,
+    }
+    return zipped({**parts, **(extra or {})}, zipfile.ZIP_STORED)
+
+
+def office(kind):
+    if kind in MAIN_PARTS:
+        return ooxml(kind)
+    if kind == "odt":
+        return odt()
+    if kind == "docm":  # a macro-enabled document, whatever its name says
+        return ooxml(main_type="application/vnd.ms-word.document.macroEnabled.main+xml")
+    if kind == "zip":
+        return zipped({"readme.txt": "bukan dokumen kantor"})
+    raise ValueError(kind)
 
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200

@@ -98,3 +98,27 @@ def test_the_download_costs_at_most_three_queries_beyond_the_session(
     with django_assert_max_num_queries(2 + 3):
         response = client.post(download_url(version), {"reason": "Mengukur jumlah kueri"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "uploaded,served",
+    [
+        ("laporan\u202efdp.exe", "laporanfdp.pdf"),  # the override is gone, the type decides
+        ("baris\x07\x1bkontrol.pdf", "bariskontrol.pdf"),
+        ("n" * 300 + ".pdf", "n" * 120 + ".pdf"),  # cut, keeping its extension
+        ("\u202e\u200f.pdf", "berkas.pdf"),  # nothing harmless left
+        ("surat.docx", "surat.pdf"),  # named after what it is, not what it was called
+    ],
+)
+def test_a_download_is_named_after_the_detected_type_without_control_characters(
+    client, make_record, desk, uploaded, served
+):
+    from dikecualikan import workflow
+
+    record = make_record("collected")
+    version = workflow.upload_softcopy(
+        record=record, by=desk, file=samples.upload(uploaded, samples.pdf())
+    )
+    client.force_login(desk)
+    response = client.post(download_url(version), {"reason": "Memeriksa nama unduhan"})
+    assert response["Content-Disposition"] == f'attachment; filename="{served}"'

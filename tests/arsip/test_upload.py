@@ -1,9 +1,13 @@
 """Uploading softcopies: only real documents of accepted kinds, stored privately, none lost."""
 
+import errno
 import hashlib
+import os
+from pathlib import Path
 
 import pytest
 from django.core.files.storage import storages
+from django.test import Client
 from django.urls import reverse
 
 from arsip.models import Softcopy, SoftcopyVersion
@@ -104,7 +108,7 @@ def test_a_file_one_byte_over_the_limit_is_refused(client, make_record, desk, se
     settings.ARSIP_MAX_UPLOAD_MB = 1
     record = make_record("collected")
     client.force_login(desk)
-    data = samples.pdf() + b"%" * (1024 * 1024 - len(samples.pdf()) + 1)
+    data = samples.pdf_of_size(1024 * 1024 + 1)
     response = post_file(client, record, "besar.pdf", data)
     assert response.status_code == 400
     assert "1,0" in response.content.decode() or "1.0" in response.content.decode()
@@ -115,7 +119,7 @@ def test_a_file_exactly_at_the_limit_is_accepted(client, make_record, desk, sett
     settings.ARSIP_MAX_UPLOAD_MB = 1
     record = make_record("collected")
     client.force_login(desk)
-    data = samples.pdf() + b"%" * (1024 * 1024 - len(samples.pdf()))
+    data = samples.pdf_of_size(1024 * 1024)
     assert post_file(client, record, "pas.pdf", data).status_code == 302
     assert SoftcopyVersion.objects.get().size == 1024 * 1024
 
@@ -194,20 +198,42 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(client, make_record):
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
-def test_when_the_storage_fails_no_row_is_written(client, make_record, desk, monkeypatch):
+@pytest.mark.parametrize("error", [errno.ENOSPC, errno.EROFS])
+def test_a_full_or_read_only_disk_gives_a_clear_message_and_writes_nothing(
+    client, make_record, desk, monkeypatch, error
+):
     record = make_record("collected")
     storage = SoftcopyVersion._meta.get_field("file").storage
 
-    def broken_save(name, content, max_length=None):
-        raise OSError("disk full")
+    def failing_write(*args, **kwargs):
+        raise OSError(error, os.strerror(error))
 
-    monkeypatch.setattr(storage, "save", broken_save)
-    with pytest.raises(OSError):
+    monkeypatch.setattr("arsip.storage.os.fdopen", failing_write)
+    client.force_login(desk)
+    response = post_file(client, record, "scan.pdf", samples.pdf())
+    assert response.status_code == 400
+    assert "penuh atau hanya-baca" in response.content.decode()
+    assert not Softcopy.objects.exists() and not SoftcopyVersion.objects.exists()
+    assert record.transitions.count() == 1
+    assert [p for p in Path(storage.location).rglob("*") if p.is_file()] == []  # none partial
+
+
+def test_a_write_that_fails_halfway_removes_its_partial_file(make_record, desk, monkeypatch):
+    record = make_record("collected")
+    storage = SoftcopyVersion._meta.get_field("file").storage
+    real_fsync = os.fsync
+
+    def disk_full(descriptor):
+        real_fsync(descriptor)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("arsip.storage.os.fsync", disk_full)
+    with pytest.raises(workflow.WorkflowError):
         workflow.upload_softcopy(
             record=record, by=desk, file=samples.upload("a.pdf", samples.pdf())
         )
-    assert not Softcopy.objects.exists() and not SoftcopyVersion.objects.exists()
-    assert record.transitions.count() == 1
+    assert [p for p in Path(storage.location).rglob("*") if p.is_file()] == []
+    assert not SoftcopyVersion.objects.exists()
 
 
 def test_when_the_database_fails_after_the_write_the_file_is_removed(
@@ -225,3 +251,59 @@ def test_when_the_database_fails_after_the_write_the_file_is_removed(
         )
     assert stored_files() == []
     assert not Softcopy.objects.exists()
+
+
+def test_the_upload_handler_stops_a_file_over_every_limit_before_the_view_and_leaves_no_spool(
+    make_record, desk, settings
+):
+    settings.ARSIP_MAX_UPLOAD_MB = settings.DECISION_MAX_UPLOAD_MB = 1
+    record = make_record("collected")
+    client = Client(enforce_csrf_checks=True)  # the CSRF check parses the body first
+    client.force_login(desk)
+    page = client.get(reverse("arsip:record", args=[record.pk]))
+    token = page.cookies["csrftoken"].value
+    response = client.post(
+        reverse("arsip:upload", args=[record.pk]),
+        {
+            "csrfmiddlewaretoken": token,
+            "file": samples.upload("besar.pdf", samples.pdf_of_size(2**20 + 1)),
+        },
+    )
+    assert response.status_code == 400
+    assert "melebihi ukuran terbesar yang diterima, 1,0" in response.content.decode()
+    assert not SoftcopyVersion.objects.exists() and stored_files() == []
+    assert list(Path(settings.FILE_UPLOAD_TEMP_DIR).iterdir()) == []
+
+
+def test_an_upload_is_spooled_inside_the_private_area(
+    client, make_record, desk, monkeypatch, settings
+):
+    from arsip import validation
+
+    seen = []
+    check = validation.check
+
+    def spying_check(file):
+        seen.append(file.temporary_file_path())
+        return check(file)
+
+    monkeypatch.setattr(validation, "check", spying_check)
+    record = make_record("collected")
+    client.force_login(desk)
+    assert post_file(client, record, "scan.pdf", samples.pdf()).status_code == 302
+    assert seen and Path(seen[0]).parent == Path(settings.FILE_UPLOAD_TEMP_DIR)
+    assert not Path(seen[0]).exists()  # removed once the request is done
+
+
+def test_a_spool_folder_that_cannot_be_written_gives_a_clear_message(
+    client, make_record, desk, settings, tmp_path
+):
+    blocker = tmp_path / "bukan-folder"
+    blocker.write_bytes(b"")
+    settings.FILE_UPLOAD_TEMP_DIR = str(blocker / "tmp")  # a file where a folder should be
+    record = make_record("collected")
+    client.force_login(desk)
+    response = post_file(client, record, "scan.pdf", samples.pdf())
+    assert response.status_code == 400
+    assert "penuh atau hanya-baca" in response.content.decode()
+    assert not SoftcopyVersion.objects.exists() and stored_files() == []

@@ -97,3 +97,28 @@ def test_two_decisions_published_at_once_make_two_numbered_dik_versions(make_rec
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert sorted(DikVersion.objects.values_list("number", flat=True)) == [1, 2]
     assert Record.objects.filter(state="published").count() == 2
+
+
+def test_the_same_file_uploaded_twice_at_the_same_moment_is_stored_once(make_record, desk):
+    from arsip.models import SoftcopyVersion
+
+    from ..arsip import samples
+
+    data = samples.pdf("Diunggah dua kali")
+    for _ in range(3):
+        record = make_record("collected")
+        outcomes = run_together(
+            *[
+                lambda r=record: workflow.upload_softcopy(
+                    record=r, by=desk, file=samples.upload("scan.pdf", data)
+                )
+                for _ in range(2)
+            ]
+        )
+        refused = [o for o in outcomes if isinstance(o, workflow.WorkflowError)]
+        assert len(refused) == 1 and "SHA-256" in str(refused[0]), outcomes
+        versions = SoftcopyVersion.objects.filter(softcopy__record=record)
+        assert versions.count() == 1
+        # The refused copy was removed: every stored file belongs to a version.
+        storage = SoftcopyVersion._meta.get_field("file").storage
+        assert len(storage.listdir("softcopy")[1]) == SoftcopyVersion.objects.count()

@@ -104,3 +104,51 @@ def test_a_published_record_is_opened_with_its_reason_and_instrument(client, mak
     )
     record.refresh_from_db()
     assert (record.state, record.opened_reason) == ("opened", "objection")
+
+
+def post_decision(client, pdf, number="1"):
+    return client.post(
+        reverse("dikecualikan:staff-decision-new"),
+        {
+            "issuer": "KPU RI",
+            "number": number,
+            "year": "2025",
+            "title": "tentang DIK",
+            "date_set": "2025-08-21",
+            "pdf": pdf,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "name,data",
+    [
+        ("skrip.pdf", samples.pdf_with_javascript()),
+        ("palsu.pdf", samples.FAKE_PDF),
+        ("gambar.pdf", samples.image("PNG")),
+        ("ganda.pdf", samples.pdf() + samples.office("docx")),
+        ("kosong.pdf", b""),
+    ],
+)
+def test_a_decision_pdf_is_checked_like_a_softcopy_and_nothing_is_stored(
+    client, ppid, settings, name, data
+):
+    client.force_login(ppid)
+    response = post_decision(client, samples.upload(name, data))
+    assert response.status_code == 200 and response.context["form"].errors["pdf"]
+    assert not Decision.objects.exists()
+    assert not any(p.is_file() for p in settings.MEDIA_ROOT.rglob("*"))
+
+
+def test_a_decision_pdf_over_its_limit_is_refused_and_one_at_it_is_stored_under_our_name(
+    client, ppid, settings
+):
+    settings.DECISION_MAX_UPLOAD_MB = 1
+    client.force_login(ppid)
+    over = post_decision(client, samples.upload("besar.pdf", samples.pdf_of_size(2**20 + 1)))
+    assert "1,0" in str(over.context["form"].errors["pdf"])
+    assert not Decision.objects.exists()
+    at = post_decision(client, samples.upload("rahasia-nama.pdf", samples.pdf_of_size(2**20)))
+    assert at.status_code == 302
+    decision = Decision.objects.get()
+    assert decision.pdf.size == 2**20 and "rahasia" not in decision.pdf.name
