@@ -61,6 +61,7 @@ def restore_migration_data():
         return
     for name in (
         "dikecualikan.0002_exemption_grounds",
+        "dikecualikan.0009_pasal17_corrected_labels",
         "dikecualikan.0003_roles",
         "arsip.0003_role_permissions",
         "dikecualikan.0007_collection_period_permissions",
