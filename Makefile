@@ -8,7 +8,7 @@ PIP := $(BIN)/pip --disable-pip-version-check --quiet
 TEST_ENV := DEBUG=0 SECRET_KEY=tests-only-this-is-not-a-secret-0123456789-abcdefghijklmnop \
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 HTTPS=0
 
-.PHONY: run test lint messages install install-dev bench bench-public bench-pdf clean
+.PHONY: run test check lint messages install install-dev bench bench-upload bench-public bench-pdf bench-instructions clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ test: install-dev messages
 		$(TEST_ENV) $(BIN)/pytest $(ARGS);; \
 	*) echo "== DATABASE_URL names no PostgreSQL database: PostgreSQL run skipped";; esac
 
+# Django's own checks, and no model change without its migration.
+check: install
+	DEBUG=1 $(BIN)/python manage.py check
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -54,7 +59,13 @@ clean:
 	rm -rf $(VENV) var db.sqlite3 locale/*/LC_MESSAGES/*.mo
 
 # Benchmarks print figures; they are run by hand, not by CI (see bench/README.md).
-bench: install-dev
+# `make bench` runs them all: bench-public needs the local PostgreSQL and wrk, and keeps
+# its seeded database for bench-instructions, which needs valgrind.
+BENCH_DATABASE ?= ppid_bench
+bench: bench-upload bench-pdf
+	BENCH_DATABASE=$(BENCH_DATABASE) $(MAKE) bench-public bench-instructions
+
+bench-upload: install-dev
 	$(BIN)/python bench/upload.py
 
 # 100,000 records on the local PostgreSQL (BENCH_POSTGRES=postgres://user@host:port).
@@ -63,3 +74,6 @@ bench-public: install-dev
 
 bench-pdf: install-dev
 	$(BIN)/python bench/pdf.py
+
+bench-instructions: install-dev
+	BENCH_DATABASE=$(BENCH_DATABASE) $(BIN)/python bench/instructions.py / /sehat/

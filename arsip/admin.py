@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from dikecualikan.admin import ReadOnlyMixin
+from ppid.admin import ReadOnlyMixin
 
 from .models import Custody, FixityCheck, Location, SoftcopyVersion
 

@@ -2,8 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dikecualikan.forms import DateInput
 from dikecualikan.models import Record
+from ppid.forms import DateInput
 
 from .models import Location, Placement, Softcopy
 from .uploads import RefusalsMixin

@@ -17,10 +17,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from dikecualikan import workflow
-from dikecualikan.access import record_for, require_role
 from dikecualikan.exports import csv_response
 from dikecualikan.pdf import pdf_response, render_pdf, too_many_rows
 from dikecualikan.roles import Role, has_role
+from ppid.access import record_for, require_role, role_required
+from ppid.views import take_step
 
 from . import uploads
 from .forms import AccessReportForm, CheckOutForm, DownloadForm, PlacementForm, UploadForm
@@ -32,7 +33,7 @@ AUDITORS = (Role.PPID, Role.ATASAN)
 
 
 def _version_for(request, pk) -> SoftcopyVersion:
-    require_role(request.user)
+    require_role(request.user)  # before the 404, so that a guess learns nothing
     return get_object_or_404(SoftcopyVersion.objects.select_related("softcopy__record"), pk=pk)
 
 
@@ -70,36 +71,22 @@ def upload(request, pk):
     form = UploadForm(
         request.POST, request.FILES, record=record, refusals=uploads.refusals(request)
     )
-    if form.is_valid():
-        try:
-            version = workflow.upload_softcopy(
-                record=record,
-                by=request.user,
-                file=form.cleaned_data["file"],
-                softcopy=form.cleaned_data["softcopy"],
-            )
-        except workflow.WorkflowError as error:
-            error.add_to(form)
-        else:
-            messages.success(
-                request,
-                _("Stored %(name)s (version %(number)s).")
-                % {"name": version.original_name, "number": version.number},
-            )
-            return redirect("arsip:record", pk=record.pk)
+
+    def done(version):
+        return _("Stored %(name)s (version %(number)s).") % {
+            "name": version.original_name,
+            "number": version.number,
+        }
+
+    if take_step(request, form, workflow.upload_softcopy, done, record=record):
+        return redirect("arsip:record", pk=record.pk)
     return _page(request, record, status=400, upload_form=form)
 
 
 def _form_step(request, record, form, form_name, step, done):
     """Take a workflow step with a form's data; on a refusal show the form again with why."""
-    if form.is_valid():
-        try:
-            step(record=record, by=request.user, **form.cleaned_data)
-        except workflow.WorkflowError as error:
-            error.add_to(form)
-        else:
-            messages.success(request, done)
-            return redirect("arsip:record", pk=record.pk)
+    if take_step(request, form, step, done, record=record):
+        return redirect("arsip:record", pk=record.pk)
     return _page(request, record, status=400, **{form_name: form})
 
 
@@ -207,11 +194,10 @@ def _serve(version):
     return response
 
 
-@login_required
+@role_required(*AUDITORS)
 @never_cache
 def access_report(request):
     """Who saw which softcopy, when and why: for the PPID and the Atasan PPID, also as CSV."""
-    require_role(request.user, *AUDITORS)
     form = AccessReportForm(request.GET or None)
     logs = AccessLog.objects.select_related("user", "version__softcopy__record")
     if form.is_valid():

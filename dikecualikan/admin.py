@@ -15,9 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from arsip.models import Placement, Softcopy
+from ppid.admin import ReadOnlyMixin
 
 from . import workflow
 from .models import (
+    PARTICIPANT_FIELDS,
+    TEST_FIELDS,
     Approval,
     CollectionPeriod,
     Decision,
@@ -27,19 +30,7 @@ from .models import (
     Transition,
     Verdict,
 )
-
-
-class ReadOnlyMixin:
-    """No adding, changing or deleting through the admin: views and actions only."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .roles import approving_roles_of
 
 
 class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
@@ -130,7 +121,7 @@ class VerdictForm(forms.Form):
     def __init__(self, *args, verdict, **kwargs):
         super().__init__(*args, **kwargs)
         self.verdict = verdict
-        if verdict != Verdict.APPROVE:
+        if verdict in workflow.NOTE_REQUIRED:
             self.fields["note"].required = True
             self.fields["note"].help_text = _(
                 "Required: say why, so the PPID knows what to do next."
@@ -172,16 +163,7 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "created_by",
         "created_at",
     )
-    classification_fields = (
-        "ground_list",
-        "statutes",
-        "harm",
-        "public_interest",
-        "balancing",
-        "test_participants",
-        "test_date",
-        "period",
-    )
+    classification_fields = ("ground_list", *TEST_FIELDS, *PARTICIPANT_FIELDS, "period")
     fieldsets = [
         (None, {"fields": main_fields}),
         (_("Classification and consequence test"), {"fields": classification_fields}),
@@ -206,11 +188,7 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # Approvers land on their own queue; the filter can be cleared.
-        if (
-            request.method == "GET"
-            and not request.GET
-            and workflow.approving_roles_of(request.user)
-        ):
+        if request.method == "GET" and not request.GET and approving_roles_of(request.user):
             return redirect(reverse("admin:dikecualikan_record_changelist") + "?antrean=saya")
         return super().changelist_view(request, extra_context)
 

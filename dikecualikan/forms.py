@@ -4,15 +4,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from arsip.uploads import RefusalsMixin
+from ppid.forms import DateInput
 
-from .models import Decision, ExemptionGround, OpenReason, Outcome, PeriodType, Record, State
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+from . import workflow
+from .models import (
+    PARTICIPANT_FIELDS,
+    PERIOD_FIELDS,
+    TEST_FIELDS,
+    Decision,
+    ExemptionGround,
+    OpenReason,
+    Outcome,
+    PeriodType,
+    Record,
+    State,
+)
 
 
 class RecordForm(forms.ModelForm):
@@ -55,19 +61,7 @@ class ClassificationForm(forms.ModelForm):
 
     class Meta:
         model = Record
-        fields = [
-            "grounds",
-            "statutes",
-            "harm",
-            "public_interest",
-            "balancing",
-            "period_type",
-            "period_years",
-            "period_until",
-            "period_event",
-            "test_participants",
-            "test_date",
-        ]
+        fields = ["grounds", *TEST_FIELDS, *PERIOD_FIELDS, *PARTICIPANT_FIELDS]
         widgets = {
             "statutes": forms.Textarea(attrs={"rows": 2}),
             "harm": forms.Textarea(attrs={"rows": 3}),
@@ -112,7 +106,10 @@ class DecisionForm(RefusalsMixin, forms.ModelForm):
 
 class DecisionItemForm(forms.Form):
     record = forms.ModelChoiceField(
-        Record.objects.filter(state__in=[State.ARCHIVED, State.DECIDED]).order_by("pk"),
+        Record.objects.filter(
+            state__in=workflow.STEPS["decide_exempt"].sources
+            | workflow.STEPS["decide_open"].sources
+        ).order_by("pk"),
         label=_("Record"),
         help_text=_("Archived records, and decided ones a later decision opens."),
     )

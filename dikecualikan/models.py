@@ -5,6 +5,8 @@ of record): mistakes are corrected by a new entry. States change only through
 `dikecualikan.workflow`.
 """
 
+import functools
+import operator
 from collections import Counter
 
 from django.conf import settings
@@ -16,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Role
+from .roles import Role, approving_roles_of, required_approvals
 
 NEVER_DELETED = _("Entries of the register are never deleted; correct them with a new entry.")
 
@@ -51,6 +53,14 @@ class State(models.TextChoices):
     OPENED = "opened", _("Opened")
 
 
+# The classification of SOP step 2, listed once: the workflow, the form, the admin and the
+# public rows derive their lists from these.
+TEST_FIELDS = ("statutes", "harm", "public_interest", "balancing")
+PERIOD_FIELDS = ("period_type", "period_years", "period_until", "period_event")
+PARTICIPANT_FIELDS = ("test_participants", "test_date")
+CLASSIFICATION_FIELDS = (*TEST_FIELDS, *PARTICIPANT_FIELDS, *PERIOD_FIELDS)
+
+
 class PeriodType(models.TextChoices):
     FIXED = "fixed", _("A number of years from the decision date")
     UNTIL_DATE = "until_date", _("Until a date")
@@ -62,7 +72,7 @@ def period_text(period_type, years, until, event) -> str:
     """Return an exemption period as the DIK writes it ("5 tahun sejak tanggal keputusan").
 
     A function of the four fields, not only a Record method, so that the public list and
-    the exports can format rows they read as plain values (dikecualikan/public.py).
+    the exports can format rows they read as plain values (dikecualikan/dik.py).
     """
     if period_type == PeriodType.FIXED and years:
         return _("%(years)s years from the decision date") % {"years": years}
@@ -172,6 +182,30 @@ class ExemptionGround(NeverDeleted):
 
 
 class RecordQuerySet(NeverDeletedQuerySet):
+    def with_words(self, text: str, fields):
+        """Records in which each word of the text (the first ten) is in one of the fields."""
+        words = Q()
+        for word in text.replace("\x00", "").split()[:10]:
+            words &= functools.reduce(
+                operator.or_, (Q(**{f"{field}__icontains": word}) for field in fields)
+            )
+        return self.filter(words)
+
+    def matching(self, *, q="", state="", unit="", dasar="", tahun=None, keputusan=None, **_):
+        """Records matching the staff register's filters (staff.record_list)."""
+        records = self.with_words(q, ("title", "public_title", "holding_unit")) if q else self
+        if state:
+            records = records.filter(state=state)
+        if unit:
+            records = records.filter(holding_unit__icontains=unit)
+        if dasar:
+            records = records.filter(grounds__code__startswith=dasar).distinct()
+        if tahun:
+            records = records.filter(created_at__year=tahun)
+        if keputusan:
+            records = records.filter(decision_items__decision=keputusan).distinct()
+        return records
+
     def on_dik(self):
         """Records on the current public DIK."""
         return self.filter(state=State.PUBLISHED)
@@ -187,21 +221,35 @@ class RecordQuerySet(NeverDeletedQuerySet):
 
     def awaiting_verdict_of(self, user):
         """Records in the current approval round on which this user may still give a verdict."""
-        from .workflow import approving_roles_of
-
         if not approving_roles_of(user):
             return self.none()
-        judged = Approval.objects.filter(
-            record=models.OuterRef("pk"), round=models.OuterRef("round"), user=user
-        )
-        involved = Transition.objects.filter(
-            record=models.OuterRef("pk"), actor=user, action__in=[Action.CLASSIFY, Action.SUBMIT]
-        )
         return (
             self.filter(state=State.AWAITING_APPROVAL)
-            .exclude(models.Exists(judged))
-            .exclude(models.Exists(involved))
+            .annotate(**verdict_bars(user))
+            .filter(involved=False, judged=False)
         )
+
+
+def verdict_bars(user) -> dict:
+    """Return what bars a user from judging a record in its current round, as subqueries.
+
+    Written once, for the approvers' queue (a filter) and for one record (`verdict_bar`):
+    nobody judges what they classified or submitted, and one verdict per round.
+    """
+    return {
+        "involved": models.Exists(
+            Transition.objects.filter(
+                record=models.OuterRef("pk"),
+                actor=user,
+                action__in=[Action.CLASSIFY, Action.SUBMIT],
+            )
+        ),
+        "judged": models.Exists(
+            Approval.objects.filter(
+                record=models.OuterRef("pk"), round=models.OuterRef("round"), user=user
+            )
+        ),
+    }
 
 
 SEARCHED_FIELDS = ("public_title", "holding_unit", "document_type", "statutes", "harm", "balancing")
@@ -307,10 +355,14 @@ class Record(NeverDeleted):
             self.period_type, self.period_years, self.period_until, self.period_event
         )
 
+    def verdict_bar(self, user) -> str | None:
+        """Return "involved" or "judged" when this user may not judge the record now, or None."""
+        bars = Record.objects.filter(pk=self.pk).annotate(**verdict_bars(user))
+        row = bars.values("involved", "judged").get()
+        return next((name for name in ("involved", "judged") if row[name]), None)
+
     def approval_progress(self) -> list[tuple[str, int, int]]:
         """Return (role label, approvals so far, approvals needed) for the current round."""
-        from .roles import required_approvals
-
         given = Counter(
             self.approvals.filter(round=self.round, verdict=Verdict.APPROVE).values_list(
                 "role", flat=True
@@ -569,4 +621,4 @@ class CollectionPeriod(NeverDeleted):
         today = today or timezone.localdate()
         if today <= self.collect_by:
             return Record.objects.none()
-        return Record.objects.filter(state=State.COLLECTED, created_at__date__gte=self.starts_on)
+        return self.records().filter(state=State.COLLECTED)

@@ -7,7 +7,6 @@ them; lists page by key (`setelah`/`sebelum`), so the last page costs what
 the first does.
 """
 
-import datetime
 import hashlib
 import json
 from functools import wraps
@@ -17,24 +16,18 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import (
-    Aggregate,
-    CharField,
     Count,
     Exists,
     OuterRef,
-    Prefetch,
     Q,
-    Subquery,
 )
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.cache import patch_cache_control
-from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.http import http_date, quote_etag
 from django.utils.safestring import mark_safe
@@ -42,59 +35,29 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from .dik import (
+    OPEN_DATA_FIELDS,
+    dik_stamp,
+    exemption_ends,
+    on_dik_rows,
+    open_data_rows,
+    public_records,
+    stored_dik_pdf,
+)
 from .exports import csv_response
 from .models import (
     Decision,
     DikChange,
     DikVersion,
     ExemptionGround,
-    PeriodType,
     Record,
-    citation,
-    period_text,
 )
+from .paging import keyset_page, query_without
 
-PAGE_SIZE = 25  # a table a phone can scroll; the last page costs what the first does
 MAX_QUERY = 200
-OPEN_DATA_FIELDS = [
-    "nomor",
-    "informasi",
-    "unit_penguasa",
-    "dasar_pengecualian",
-    "dasar_hukum",
-    "konsekuensi_bila_dibuka",
-    "pertimbangan_bila_ditutup",
-    "jangka_waktu",
-    "keputusan_nomor",
-    "keputusan_tanggal",
-    "status",
-]
 
 
 # --- Caching -------------------------------------------------------------------------
-
-
-STAMP_KEY = "public:dik-stamp"
-STAMP_SECONDS = 5
-
-
-def dik_stamp() -> tuple[int, datetime.datetime | None]:
-    """Return the number and date of the newest DIK version (0 before any publication).
-
-    Read from the cache for a few seconds so that a cached page costs no query at all;
-    a publication clears it (`forget_dik_stamp`), at once in a shared cache such as Redis,
-    within STAMP_SECONDS in each process's own memory cache.
-    """
-    stamp = cache.get(STAMP_KEY)
-    if stamp is None:
-        row = DikVersion.objects.order_by("-number").values_list("number", "created_at").first()
-        stamp = row or (0, None)
-        cache.set(STAMP_KEY, stamp, STAMP_SECONDS)
-    return stamp
-
-
-def forget_dik_stamp() -> None:
-    cache.delete(STAMP_KEY)
 
 
 def public_page(view):
@@ -267,146 +230,7 @@ def search(records, text: str):
         return records.filter(
             search=SearchQuery(text, config="indonesian", search_type="websearch")
         )
-    words = Q()
-    for word in text.split()[:10]:
-        words &= (
-            Q(public_title__icontains=word)
-            | Q(holding_unit__icontains=word)
-            | Q(document_type__icontains=word)
-            | Q(statutes__icontains=word)
-        )
-    return records.filter(words)
-
-
-def _cursor(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**62 else None
-
-
-def keyset_page(records, params, size=PAGE_SIZE, descending=False) -> dict:
-    """Return one page of records ordered by number, by key rather than by offset."""
-    after, before = _cursor(params.get("setelah")), _cursor(params.get("sebelum"))
-    forward, backward = ("-pk", "pk") if descending else ("pk", "-pk")
-    beyond, behind = ("pk__lt", "pk__gt") if descending else ("pk__gt", "pk__lt")
-    if params.get("halaman") == "akhir":
-        rows = list(records.order_by(backward)[: size + 1])
-        more_before, more_after = len(rows) > size, False
-        rows = rows[:size][::-1]
-    elif before:
-        rows = list(records.filter(**{behind: before}).order_by(backward)[: size + 1])
-        more_before, more_after = len(rows) > size, True
-        rows = rows[:size][::-1]
-    else:
-        if after:
-            records = records.filter(**{beyond: after})
-        rows = list(records.order_by(forward)[: size + 1])
-        more_before, more_after = bool(after), len(rows) > size
-        rows = rows[:size]
-    return {
-        "rows": rows,
-        "previous": rows[0].pk if rows and more_before else None,
-        "next": rows[-1].pk if rows and more_after else None,
-        "is_first": not more_before,
-    }
-
-
-def query_without(params, *names):
-    query = params.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
-
-
-# The public text of a DIK row: what every public page, export and PDF may show of a record.
-DIK_TEXT = (
-    "public_title",
-    "holding_unit",
-    "statutes",
-    "harm",
-    "balancing",
-    "period_type",
-    "period_years",
-    "period_until",
-    "period_event",
-)
-PUBLIC_FIELDS = (
-    *DIK_TEXT,
-    "document_type",
-    "state",
-    "opened_at",
-    "opened_reason",
-    "published_in__issuer",
-    "published_in__number",
-    "published_in__date_set",
-    "published_in__year",
-)
-
-
-def public_records(records):
-    """Load only the public fields: never the internal title, notes or the search vector."""
-    return (
-        records.select_related("published_in")
-        .only(*PUBLIC_FIELDS)
-        .prefetch_related(
-            Prefetch(
-                "grounds", queryset=ExemptionGround.objects.only("code", "label_id", "label_en")
-            )
-        )
-    )
-
-
-# A DIK row read as plain values. The public list and the exports are the hot paths of the
-# site: building a model instance per row and prefetching its grounds cost more than the
-# rest of the page (bench/README.md), so they read these columns and, in the same query,
-# the codes of the row's grounds.
-DIK_COLUMNS = ("pk", *DIK_TEXT, "published_in_id", "published_in__number", "published_in__date_set")
-
-
-class JoinedCodes(Aggregate):
-    """Codes joined by ";": GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL."""
-
-    function = "GROUP_CONCAT"
-    template = "%(function)s(%(expressions)s, ';')"
-    output_field = CharField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, function="STRING_AGG", **extra)
-
-
-# Built once: Django copies an expression for each query that uses it.
-GROUND_CODES = Subquery(
-    Record.grounds.through.objects.filter(record_id=OuterRef("pk"))
-    .values("record_id")
-    .annotate(codes=JoinedCodes("exemptionground_id"))
-    .values("codes")
-)
-
-
-def dik_values(records):
-    """Return the records as rows of DIK_COLUMNS plus `codes`, their grounds ("17h;17j")."""
-    return records.annotate(codes=GROUND_CODES).values_list(*DIK_COLUMNS, "codes", named=True)
-
-
-# The rows of the current DIK as a query built once. Resolving its columns and its subquery
-# cost the home page more than compiling and running it (bench/README.md). Only ever used
-# through `on_dik_rows()`, a copy, so that it can never hold the results of a request.
-ON_DIK_ROWS = dik_values(Record.objects.on_dik())
-
-
-def on_dik_rows():
-    return ON_DIK_ROWS.all()
-
-
-def split_codes(codes: str | None) -> list[str]:
-    return sorted(codes.split(";")) if codes else []
-
-
-def cited(codes: str | None) -> str:
-    """Return the grounds of a row as the DIK cites them ("Pasal 17 huruf j UU 14/2008")."""
-    return "; ".join(f"{citation(code)} UU 14/2008" for code in split_codes(codes))
+    return records.with_words(text, ("public_title", "holding_unit", "document_type", "statutes"))
 
 
 # --- Pages ----------------------------------------------------------------------------
@@ -480,51 +304,11 @@ def versions(request):
     return render(request, "public/dik_versions.html", {"versions": history[:200]})
 
 
-def exemption_ends(record) -> datetime.date | None:
-    """Return the date the exemption ends, where the period says one."""
-    if record.period_type == PeriodType.UNTIL_DATE:
-        return record.period_until
-    if record.period_type == PeriodType.FIXED and record.published_in and record.period_years:
-        start = record.published_in.date_set
-        try:
-            return start.replace(year=start.year + record.period_years)
-        except ValueError:  # 29 February
-            return start.replace(year=start.year + record.period_years, day=28)
-    return None
-
-
 # --- Open data --------------------------------------------------------------------------
 
 
-def open_data_row(row) -> dict:
-    """Return the contract fields of one DIK row (shared/DESIGN.md, Contracts)."""
-    date_set = row.published_in__date_set
-    return {
-        "nomor": row.pk,
-        "informasi": row.public_title,
-        "unit_penguasa": row.holding_unit,
-        "dasar_pengecualian": "; ".join(split_codes(row.codes)),
-        "dasar_hukum": row.statutes,
-        "konsekuensi_bila_dibuka": row.harm,
-        "pertimbangan_bila_ditutup": row.balancing,
-        "jangka_waktu": str(
-            period_text(row.period_type, row.period_years, row.period_until, row.period_event)
-        ),
-        "keputusan_nomor": row.published_in__number or "",
-        "keputusan_tanggal": date_set.isoformat() if date_set else "",
-        "status": "dikecualikan",
-    }
-
-
-def _rows(records):
-    # Open data is in Indonesian whatever the visitor's language (the period's wording).
-    with translation.override("id"):
-        for row in dik_values(records.order_by("pk")).iterator(chunk_size=2000):
-            yield open_data_row(row)
-
-
 def _csv_response(records, filename):
-    rows = ([row[field] for field in OPEN_DATA_FIELDS] for row in _rows(records))
+    rows = ([row[field] for field in OPEN_DATA_FIELDS] for row in open_data_rows(records))
     return csv_response(OPEN_DATA_FIELDS, rows, filename)
 
 
@@ -534,7 +318,7 @@ def _json_response(records, version):
     def chunks():
         head = {"versi": number, "tanggal": created.isoformat() if created else None}
         yield json.dumps(head, ensure_ascii=False)[:-1] + ', "items": ['
-        for index, row in enumerate(_rows(records)):
+        for index, row in enumerate(open_data_rows(records)):
             yield ("," if index else "") + json.dumps(row, ensure_ascii=False)
         yield "]}"
 
@@ -568,55 +352,6 @@ def version_export(request, number, fmt):
 def health(request):
     """A constant answer: for monitoring, and the benchmarks' baseline."""
     return HttpResponse("ok", content_type="text/plain")
-
-
-def dik_document(records, number, created) -> bytes:
-    """Return the public DIK of one version as an official PDF: public fields only."""
-    from .pdf import render_pdf
-
-    # An official paper of the office: in Indonesian whatever the visitor's language.
-    with translation.override("id"):
-        rows = [
-            {
-                "no": row.pk,
-                "title": row.public_title,
-                "unit": row.holding_unit,
-                "grounds": cited(row.codes),
-                "statutes": row.statutes,
-                "harm": row.harm,
-                "balancing": row.balancing,
-                "period": str(
-                    period_text(
-                        row.period_type, row.period_years, row.period_until, row.period_event
-                    )
-                ),
-                "decision_number": row.published_in__number,
-                "decision_date": row.published_in__date_set,
-                "status": "Dikecualikan",
-            }
-            for row in dik_values(records).order_by("pk").iterator(chunk_size=2000)
-        ]
-        when = f", {date_format(timezone.localtime(created), 'j F Y')}" if created else ""
-    context = {
-        "rows": rows,
-        "subtitle": f"Versi {number}{when}",
-        "empty": "Daftar ini kosong: belum ada informasi yang dikecualikan yang diumumkan.",
-    }
-    return render_pdf("pdf/dik.html", context, landscape=True)
-
-
-def stored_dik_pdf(version: DikVersion | None) -> str:
-    """Return the storage name of a version's PDF, rendering and storing it the first time.
-
-    A version never changes, so its PDF is rendered once: right after the publication that
-    made it (workflow), or by the first request if that failed.
-    """
-    number, created = (version.number, version.created_at) if version else (0, None)
-    name = f"dik/dik-v{number}.pdf"
-    if not default_storage.exists(name):
-        records = version.records() if version else Record.objects.none()
-        default_storage.save(name, ContentFile(dik_document(records, number, created)))
-    return name
 
 
 def _pdf_response(name, filename):

@@ -47,3 +47,8 @@ def required_approvals() -> dict[str, int]:
             raise ImproperlyConfigured(f"PPID_APPROVALS: the quorum of {role!r} must be 1 or more.")
         quorum[role] = int(count)
     return quorum
+
+
+def approving_roles_of(user) -> list[str]:
+    """Return the roles in which this user may give verdicts, in settings order."""
+    return [role for role in required_approvals() if role in roles_of(user)]

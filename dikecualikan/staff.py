@@ -1,8 +1,8 @@
 """The staff pages (/staf/): what waits for me, the register, a record, and the SOP's forms.
 
-Every view goes through `access.require_role` / `access.record_for`; every change goes
-through `workflow`, which decides who may do what in which state. The buttons a record
-page shows are exactly `workflow.allowed_steps` for this user.
+Every view goes through `ppid.access` (`role_required`, `record_for`); every change goes
+through `workflow` (by `ppid.views.take_step` for forms), which decides who may do what
+in which state. The buttons a record page shows are exactly `workflow.allowed_steps`.
 """
 
 import datetime
@@ -19,9 +19,11 @@ from django.views.decorators.http import require_POST
 
 from arsip import uploads
 from arsip.models import Custody
+from ppid.access import record_for, role_required
+from ppid.views import take_step
 
 from . import workflow
-from .access import record_for, require_role
+from .dik import dik_values, document_row
 from .forms import (
     ClassificationForm,
     DecisionForm,
@@ -31,8 +33,9 @@ from .forms import (
     RecordForm,
 )
 from .models import Action, Approval, CollectionPeriod, Decision, Record, State, Transition
+from .paging import keyset_page, query_without
 from .pdf import pdf_response, render_pdf, too_many_rows
-from .public import decision_file, keyset_page, query_without
+from .public import decision_file
 
 
 def waiting_for(user):
@@ -43,10 +46,9 @@ def waiting_for(user):
     return Record.objects.filter(mine)
 
 
-@login_required
+@role_required()
 @never_cache
 def dashboard(request):
-    require_role(request.user)
     counts = dict(Record.objects.values_list("state").annotate(n=Count("id")))
     today = timezone.localdate()
     period = CollectionPeriod.objects.current(today)
@@ -61,35 +63,15 @@ def dashboard(request):
     return render(request, "dikecualikan/dashboard.html", context)
 
 
-@login_required
+@role_required()
 @never_cache
 def record_list(request):
-    require_role(request.user)
     form = RecordFilter(request.GET or None)
     records = Record.objects.all()
     descending = True
     if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            words = Q()
-            for word in data["q"].split()[:10]:
-                words &= (
-                    Q(title__icontains=word)
-                    | Q(public_title__icontains=word)
-                    | Q(holding_unit__icontains=word)
-                )
-            records = records.filter(words)
-        if data["state"]:
-            records = records.filter(state=data["state"])
-        if data["unit"]:
-            records = records.filter(holding_unit__icontains=data["unit"])
-        if data["dasar"]:
-            records = records.filter(grounds__code__startswith=data["dasar"]).distinct()
-        if data["tahun"]:
-            records = records.filter(created_at__year=data["tahun"])
-        if data["keputusan"]:
-            records = records.filter(decision_items__decision=data["keputusan"]).distinct()
-        descending = data["urut"] != "lama"
+        records = records.matching(**form.cleaned_data)
+        descending = form.cleaned_data["urut"] != "lama"
     page = keyset_page(
         records.only("title", "public_title", "holding_unit", "state", "updated_at"),
         request.GET,
@@ -130,29 +112,25 @@ def record_detail(request, pk):
     return render(request, "dikecualikan/record_detail.html", context)
 
 
-@login_required
+@role_required(*workflow.STEPS["collect"].roles)
 @never_cache
 def record_new(request):
     """The DIK form (SOP step 1). A second post of the same form creates nothing more."""
-    require_role(request.user, *workflow.STEPS["collect"].roles)
     form = RecordForm(request.POST or None)
     sent = request.session.setdefault("sent_forms", {})
-    if request.method == "POST" and form.is_valid():
-        token = form.cleaned_data.pop("token")
-        form.cleaned_data.pop("version")
-        if token and token in sent:
-            messages.info(request, _("This form was already sent; the record exists once."))
-            return redirect("dikecualikan:staff-record", pk=sent[token])
-        try:
-            record = workflow.collect(by=request.user, **form.cleaned_data)
-        except workflow.WorkflowError as error:
-            error.add_to(form)
-        else:
-            if token:
-                sent[token] = record.pk
-                request.session.modified = True
-            messages.success(request, _("Record #%(id)s is collected.") % {"id": record.pk})
-            return redirect("dikecualikan:staff-record", pk=record.pk)
+    token = form.data.get("token", "") if form.is_bound else ""
+    if token and token in sent:
+        messages.info(request, _("This form was already sent; the record exists once."))
+        return redirect("dikecualikan:staff-record", pk=sent[token])
+
+    def done(record):
+        return _("Record #%(id)s is collected.") % {"id": record.pk}
+
+    if record := take_step(request, form, workflow.collect, done, fields=workflow.RECORD_FIELDS):
+        if token:
+            sent[token] = record.pk
+            request.session.modified = True
+        return redirect("dikecualikan:staff-record", pk=record.pk)
     return render(
         request,
         "dikecualikan/record_form.html",
@@ -165,17 +143,11 @@ def record_new(request):
 def record_edit(request, pk):
     record = record_for(request, pk)
     form = RecordForm(request.POST or None, instance=Record.objects.get(pk=record.pk))
-    if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in RecordForm.Meta.fields}
-        try:
-            workflow.edit(
-                record=record, by=request.user, version=form.cleaned_data["version"], **data
-            )
-        except workflow.WorkflowError as error:
-            error.add_to(form)
-        else:
-            messages.success(request, _("The record is saved."))
-            return redirect("dikecualikan:staff-record", pk=record.pk)
+    fields = (*workflow.RECORD_FIELDS, "version")
+    if take_step(
+        request, form, workflow.edit, _("The record is saved."), fields=fields, record=record
+    ):
+        return redirect("dikecualikan:staff-record", pk=record.pk)
     return render(
         request,
         "dikecualikan/record_form.html",
@@ -189,16 +161,9 @@ def record_classify(request, pk):
     """Classification and consequence test (SOP step 2)."""
     record = record_for(request, pk)
     form = ClassificationForm(request.POST or None, instance=Record.objects.get(pk=record.pk))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            workflow.classify(record=record, by=request.user, version=version, **data)
-        except workflow.WorkflowError as error:
-            error.add_to(form)
-        else:
-            messages.success(request, _("The classification is saved."))
-            return redirect("dikecualikan:staff-record", pk=record.pk)
+    done = _("The classification is saved.")
+    if take_step(request, form, workflow.classify, done, record=record):
+        return redirect("dikecualikan:staff-record", pk=record.pk)
     return render(request, "dikecualikan/record_classify.html", {"form": form, "record": record})
 
 
@@ -223,29 +188,22 @@ def record_submit(request, pk):
 # --- Decisions (SOP step 4) and opening ---------------------------------------------------
 
 
-@login_required
+@role_required()
 @never_cache
 def decision_list(request):
-    require_role(request.user)
     decisions = Decision.objects.annotate(n=Count("items")).order_by("-date_set", "-id")[:200]
     return render(request, "dikecualikan/decision_list.html", {"decisions": decisions})
 
 
-@login_required
+@role_required(*workflow.STEPS["enter_decision"].roles)
 @never_cache
 def decision_new(request):
-    require_role(request.user, *workflow.STEPS["publish"].roles)
     form = DecisionForm(
         request.POST or None, request.FILES or None, refusals=uploads.refusals(request)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            decision = workflow.create_decision(by=request.user, **form.cleaned_data)
-        except workflow.WorkflowError as error:
-            error.add_to(form)
-        else:
-            messages.success(request, _("The decision is entered; add the records it covers."))
-            return redirect("dikecualikan:staff-decision", pk=decision.pk)
+    done = _("The decision is entered; add the records it covers.")
+    if decision := take_step(request, form, workflow.create_decision, done):
+        return redirect("dikecualikan:staff-decision", pk=decision.pk)
     return render(
         request,
         "dikecualikan/record_form.html",
@@ -253,29 +211,22 @@ def decision_new(request):
     )
 
 
-@login_required
+@role_required()
 @never_cache
 def decision_pdf(request, pk):
     """The decision's PDF for staff, published or not yet."""
-    require_role(request.user)
     decision = get_object_or_404(Decision.objects.exclude(pdf=""), pk=pk)
     return decision_file(decision)
 
 
-@login_required
+@role_required()
 @never_cache
 def decision_detail(request, pk):
-    require_role(request.user)
     decision = get_object_or_404(Decision, pk=pk)
     form = DecisionItemForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.record_decision(decision=decision, by=request.user, **form.cleaned_data)
-        except workflow.WorkflowError as error:
-            error.add_to(form)
-        else:
-            messages.success(request, _("The record is added to the decision."))
-            return redirect("dikecualikan:staff-decision", pk=decision.pk)
+    done = _("The record is added to the decision.")
+    if take_step(request, form, workflow.record_decision, done, decision=decision):
+        return redirect("dikecualikan:staff-decision", pk=decision.pk)
     items = decision.items.select_related("record")
     return render(
         request,
@@ -284,15 +235,14 @@ def decision_detail(request, pk):
             "decision": decision,
             "items": items,
             "form": form,
-            "may_publish": not decision.is_published and workflow.may(request.user, "publish"),
+            "decision_steps": workflow.decision_steps(decision, request.user),
         },
     )
 
 
-@login_required
+@role_required()
 @require_POST
 def decision_publish(request, pk):
-    require_role(request.user)
     decision = get_object_or_404(Decision, pk=pk)
     try:
         workflow.publish_decision(decision=decision, by=request.user)
@@ -311,14 +261,9 @@ def record_open(request, pk):
     """Open a published record: its exemption ended, with the reason and the instrument."""
     record = record_for(request, pk)
     form = OpenForm(request.POST or None, initial={"version": record.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.open_record(record=record, by=request.user, **form.cleaned_data)
-        except workflow.WorkflowError as error:
-            error.add_to(form)
-        else:
-            messages.success(request, _("The record is opened and leaves the public DIK."))
-            return redirect("dikecualikan:staff-record", pk=record.pk)
+    done = _("The record is opened and leaves the public DIK.")
+    if take_step(request, form, workflow.open_record, done, record=record):
+        return redirect("dikecualikan:staff-record", pk=record.pk)
     return render(
         request,
         "dikecualikan/record_form.html",
@@ -340,10 +285,9 @@ def consequence_test_pdf(request, pk):
     return pdf_response(data, f"uji-konsekuensi-{record.pk}.pdf")
 
 
-@login_required
+@role_required()
 def submission_memo_pdf(request):
     """The nota dinas asking the approvers to approve the records submitted on one day."""
-    require_role(request.user)
     try:
         day = datetime.date.fromisoformat(request.GET.get("tanggal") or str(timezone.localdate()))
     except ValueError:
@@ -368,31 +312,22 @@ def submission_memo_pdf(request):
     return pdf_response(data, f"nota-dinas-pengajuan-{day.isoformat()}.pdf")
 
 
-@login_required
+@role_required()
 def period_dik_pdf(request, pk):
     """The DIK form of a collection period: every record collected in it, in any state."""
-    require_role(request.user)
     period = get_object_or_404(CollectionPeriod, pk=pk)
-    records = period.records().select_related("published_in").prefetch_related("grounds")
+    records = period.records()
     if too_many_rows(request, records.count(), _("Choose a shorter period.")):
         return redirect("dikecualikan:dashboard")
     with translation.override("id"):
         rows = [
-            {
-                "no": record.pk,
-                "title": record.public_title or record.title,
-                "internal_title": record.title,
-                "unit": record.holding_unit,
-                "grounds": "; ".join(f"{g.citation} UU 14/2008" for g in record.grounds.all()),
-                "statutes": record.statutes,
-                "harm": record.harm,
-                "balancing": record.balancing,
-                "period": str(record.period_display),
-                "decision_number": record.published_in.number if record.published_in else "",
-                "decision_date": record.published_in.date_set if record.published_in else None,
-                "status": str(record.get_state_display()),
-            }
-            for record in records.order_by("pk")
+            document_row(
+                row,
+                status=str(State(row.state).label),
+                title=row.public_title or row.title,
+                internal_title=row.title,
+            )
+            for row in dik_values(records, "title", "state").order_by("pk")
         ]
         subtitle = f"{period.name}: dihimpun mulai {date_format(period.starts_on, 'j F Y')}"
     context = {

@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from .workflow import approving_roles_of
+from .roles import approving_roles_of
 
 
 @login_required

@@ -2,6 +2,11 @@
 
 Factories (`make_record`) drive records through the real workflow functions,
 so every test starts from a history real use would leave.
+
+Transactional tests (threads against PostgreSQL, the browser) are marked
+`django_db(transaction=True, serialized_rollback=True)`: the flush that ends them
+would otherwise take the rows the data migrations made (roles, grounds) from the
+tests after them.
 """
 
 import datetime
@@ -51,28 +56,7 @@ def _fast_and_isolated(settings, tmp_path):
     field.storage = original
 
 
-def restore_migration_data():
-    """Put back what the data migrations made, after a transactional test's flush removed it."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    if Group.objects.filter(name=Role.DESK).exists():
-        return
-    for name in (
-        "dikecualikan.0002_exemption_grounds",
-        "dikecualikan.0009_pasal17_corrected_labels",
-        "dikecualikan.0003_roles",
-        "arsip.0003_role_permissions",
-        "dikecualikan.0007_collection_period_permissions",
-    ):
-        app, module = name.split(".")
-        migration = import_module(f"{app}.migrations.{module}").Migration
-        migration.operations[0].code(apps, None)
-
-
 def _user(username, *roles, **extra):
-    restore_migration_data()
     user = User.objects.create_user(
         username, f"{username}@example.org", "pw", is_staff=True, **extra
     )
@@ -260,9 +244,17 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
     # make between page actions are still plain synchronous code.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    before = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
+        # Playwright's event loop gives this thread a new context, and Django new connection
+        # objects with it. The serialized data that serialized_rollback restores after a
+        # flush was put on the old ones by the test-database setup: carry it over.
+        for alias, old in before.items():
+            if hasattr(old, "_test_serialized_contents"):
+                connections[alias]._test_serialized_contents = old._test_serialized_contents
         launched = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=[

@@ -17,8 +17,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from dikecualikan.dik import cited
 from dikecualikan.models import Decision, period_text
-from dikecualikan.public import cited
 
 register = template.Library()
 
@@ -63,7 +63,7 @@ def _head(language):
 
 @register.simple_tag
 def dik_table(rows, version):
-    """Return the DIK table of these rows (public.dik_values), for version `version`."""
+    """Return the DIK table of these rows (dik.dik_values), for version `version`."""
     caption = escape(gettext("DIK, version %(n)s") % {"n": version})
     return mark_safe(
         f'<table class="dik"><caption>{caption}</caption>{_head(get_language())}'

@@ -8,7 +8,10 @@ from playwright.sync_api import expect
 
 from dikecualikan.models import Approval, Record
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 # The README shows docs/screenshots/; refresh them with SAVE_SCREENSHOTS=1 make test.

@@ -8,7 +8,10 @@ from dikecualikan.models import Record
 
 from ..arsip import samples
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_desk_archives_a_record_and_downloads_its_softcopy_with_a_reason(

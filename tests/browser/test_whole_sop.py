@@ -17,7 +17,10 @@ from dikecualikan.models import Record
 
 from ..arsip import samples
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = (

@@ -1,5 +1,6 @@
 """Two people acting at once: the record's row lock makes their steps happen one after the other."""
 
+import datetime
 import threading
 
 import pytest
@@ -10,7 +11,7 @@ from dikecualikan.models import Approval, Record, Transition
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
@@ -122,3 +123,28 @@ def test_the_same_file_uploaded_twice_at_the_same_moment_is_stored_once(make_rec
         # The refused copy was removed: every stored file belongs to a version.
         storage = SoftcopyVersion._meta.get_field("file").storage
         assert len(storage.listdir("softcopy")[1]) == SoftcopyVersion.objects.count()
+
+
+def test_the_same_decision_entered_twice_at_once_is_one_decision_and_one_pdf(ppid, settings):
+    from django.core.files.base import ContentFile
+
+    from dikecualikan.management.commands.seed_demo import tiny_pdf
+    from dikecualikan.models import Decision
+
+    def enter():
+        return workflow.create_decision(
+            by=ppid,
+            issuer="KPU RI",
+            number="731 Tahun 2025",
+            year=2025,
+            title="tentang DIK",
+            date_set=datetime.date(2025, 8, 21),
+            pdf=ContentFile(tiny_pdf(["Keputusan"]), name="keputusan.pdf"),
+        )
+
+    outcomes = run_together(enter, enter)
+    refused = [o for o in outcomes if isinstance(o, workflow.WorkflowError)]
+    assert len(refused) == 1, outcomes
+    decision = Decision.objects.get()
+    stored = [p for p in settings.MEDIA_ROOT.rglob("*.pdf")]
+    assert [p.name for p in stored] == [decision.pdf.name.rsplit("/", 1)[-1]]

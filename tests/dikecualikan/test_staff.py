@@ -300,3 +300,22 @@ def test_what_waits_for_the_desk_comes_from_the_workflow_table(client, make_reco
     waiting = [r.title for r in client.get(DASHBOARD).context["waiting"]]
     assert waiting == ["Siap diarsipkan"]  # the PPID, not the desk, classifies
     assert workflow.waiting_states(desk) == {"approved", "decided"}  # archive, publish
+
+
+def test_a_record_of_the_next_period_is_not_late_for_the_one_before(make_record):
+    from dikecualikan.models import CollectionPeriod
+
+    today = timezone.localdate()
+    earlier = CollectionPeriod.objects.create(
+        name="Putaran 1",
+        starts_on=today - datetime.timedelta(days=40),
+        collect_by=today - datetime.timedelta(days=30),
+    )
+    CollectionPeriod.objects.create(
+        name="Putaran 2",
+        starts_on=today - datetime.timedelta(days=10),
+        collect_by=today - datetime.timedelta(days=1),
+    )
+    record = make_record("collected")  # collected today: in the second period
+    assert list(earlier.late_records()) == []
+    assert list(CollectionPeriod.objects.current(today).late_records()) == [record]

@@ -33,7 +33,7 @@ ALL_STATES = [
     "opened",
 ]
 # Steps on a single record (publish works per decision and has its own tests below).
-RECORD_STEPS = [name for name in STEPS if name not in ("collect", "publish")]
+RECORD_STEPS = [name for name in STEPS if name not in ("collect", "enter_decision", "publish")]
 
 
 def fire(name, record, user, make_record, location):
@@ -85,7 +85,7 @@ def snapshot(record):
 
 
 def allowed_roles(step):
-    return set(workflow._roles_for(step))
+    return set(workflow.roles_for(step))
 
 
 @pytest.mark.parametrize("name", RECORD_STEPS)
@@ -546,14 +546,53 @@ def test_opening_needs_a_reason_and_an_instrument(make_record, ppid, reason, ins
 def test_allowed_steps_name_exactly_what_each_role_may_do_now(make_record, cast):
     record = make_record("awaiting_approval")
     assert workflow.allowed_steps(record, cast["pembina"]) == ["approve", "return", "reject"]
-    assert workflow.allowed_steps(record, cast["desk"]) == [
+    # No softcopy to version, no place to lend from, nothing out to return yet.
+    assert workflow.allowed_steps(record, cast["desk"]) == ["upload", "place"]
+    assert workflow.allowed_steps(record, cast["admin"]) == []
+
+
+def test_allowed_steps_follow_the_files_and_the_hardcopy_as_the_steps_themselves_do(
+    make_record, desk, location
+):
+    record = make_record("approved")
+    workflow.upload_softcopy(record=record, by=desk, file=pdf_file())
+    workflow.place_hardcopy(record=record, by=desk, location=location)
+    assert workflow.allowed_steps(record, desk) == [
         "upload",
         "upload_version",
         "place",
         "check_out",
-        "check_in",
+        "archive",
     ]
-    assert workflow.allowed_steps(record, cast["admin"]) == []
+    workflow.check_out_hardcopy(
+        record=record,
+        by=desk,
+        holder="Sdr. Anton",
+        purpose="Pemeriksaan",
+        due_date=timezone.localdate() + datetime.timedelta(days=1),
+    )
+    steps = workflow.allowed_steps(record, desk)
+    assert "check_in" in steps and "check_out" not in steps
+    with pytest.raises(WorkflowError, match="Sdr. Anton"):
+        workflow.check_out_hardcopy(
+            record=record,
+            by=desk,
+            holder="Orang lain",
+            purpose="Lagi",
+            due_date=timezone.localdate() + datetime.timedelta(days=1),
+        )
+
+
+def test_a_published_decision_offers_no_step_and_takes_no_record(make_record, ppid):
+    record = make_record("published")
+    decision = record.published_in
+    assert workflow.decision_steps(decision, ppid) == []
+    fresh = make_record.decision()
+    assert workflow.decision_steps(fresh, ppid) == ["decide_exempt", "publish"]
+    with pytest.raises(WorkflowError, match="keputusan yang lebih baru"):
+        workflow.record_decision(
+            decision=decision, record=make_record("archived"), outcome="exempt", by=ppid
+        )
 
 
 def test_nothing_in_the_register_can_be_deleted(make_record):

@@ -136,3 +136,15 @@ def test_production_settings_pass_the_deployment_checklist():
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    import re
+
+    read = set(
+        re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_0-9]+)"', (ROOT / "ppid" / "settings.py").read_text())
+    )
+    example = (ROOT / ".env.example").read_text()
+    listed = set(re.findall(r"^#? ?([A-Z_0-9]+)=", example, re.M))
+    assert read - listed == set()
+    assert "PASSWORD_HASHERS" not in read  # not a knob: the hashers are the code's business

@@ -5,7 +5,7 @@ from django.db import connection
 from django.urls import reverse
 
 from dikecualikan import workflow
-from dikecualikan.public import PAGE_SIZE
+from dikecualikan.paging import PAGE_SIZE
 
 
 def get(client, path="/", **params):

@@ -5,8 +5,8 @@ import io
 import json
 
 from dikecualikan import workflow
+from dikecualikan.dik import OPEN_DATA_FIELDS
 from dikecualikan.models import Decision, Record
-from dikecualikan.public import OPEN_DATA_FIELDS
 
 CONTRACT = [
     "nomor",

@@ -1,0 +1,244 @@
+"""The published list (DIK) as data: its versions, its rows, its stamp, its stored PDFs.
+
+The public pages, the exports and the workflow read the DIK from here; nothing here
+knows of a request. What a row may show is written once (DIK_TEXT, PUBLIC_FIELDS), and
+so is how a row becomes open data and a line of the DIK as a document.
+"""
+
+import datetime
+
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import Aggregate, CharField, OuterRef, Prefetch, Subquery
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+
+from .models import (
+    PERIOD_FIELDS,
+    DikVersion,
+    ExemptionGround,
+    PeriodType,
+    Record,
+    citation,
+    period_text,
+)
+from .pdf import render_pdf
+
+OPEN_DATA_FIELDS = [
+    "nomor",
+    "informasi",
+    "unit_penguasa",
+    "dasar_pengecualian",
+    "dasar_hukum",
+    "konsekuensi_bila_dibuka",
+    "pertimbangan_bila_ditutup",
+    "jangka_waktu",
+    "keputusan_nomor",
+    "keputusan_tanggal",
+    "status",
+]
+
+
+# --- The stamp: which version is current ---------------------------------------
+
+
+STAMP_KEY = "public:dik-stamp"
+STAMP_SECONDS = 5
+
+
+def dik_stamp() -> tuple[int, datetime.datetime | None]:
+    """Return the number and date of the newest DIK version (0 before any publication).
+
+    Read from the cache for a few seconds so that a cached page costs no query at all;
+    a publication clears it (`forget_dik_stamp`), at once in a shared cache such as Redis,
+    within STAMP_SECONDS in each process's own memory cache.
+    """
+    stamp = cache.get(STAMP_KEY)
+    if stamp is None:
+        row = DikVersion.objects.order_by("-number").values_list("number", "created_at").first()
+        stamp = row or (0, None)
+        cache.set(STAMP_KEY, stamp, STAMP_SECONDS)
+    return stamp
+
+
+def forget_dik_stamp() -> None:
+    cache.delete(STAMP_KEY)
+
+
+# --- Rows ------------------------------------------------------------------------
+
+
+# The public text of a DIK row: what every public page, export and PDF may show of a record.
+DIK_TEXT = ("public_title", "holding_unit", "statutes", "harm", "balancing", *PERIOD_FIELDS)
+PUBLIC_FIELDS = (
+    *DIK_TEXT,
+    "document_type",
+    "state",
+    "opened_at",
+    "opened_reason",
+    "published_in__issuer",
+    "published_in__number",
+    "published_in__date_set",
+    "published_in__year",
+)
+
+
+def public_records(records):
+    """Load only the public fields: never the internal title, notes or the search vector."""
+    return (
+        records.select_related("published_in")
+        .only(*PUBLIC_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "grounds", queryset=ExemptionGround.objects.only("code", "label_id", "label_en")
+            )
+        )
+    )
+
+
+# A DIK row read as plain values. The public list and the exports are the hot paths of the
+# site: building a model instance per row and prefetching its grounds cost more than the
+# rest of the page (bench/README.md), so they read these columns and, in the same query,
+# the codes of the row's grounds.
+DIK_COLUMNS = ("pk", *DIK_TEXT, "published_in_id", "published_in__number", "published_in__date_set")
+
+
+class JoinedCodes(Aggregate):
+    """Codes joined by ";": GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(expressions)s, ';')"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="STRING_AGG", **extra)
+
+
+# Built once: Django copies an expression for each query that uses it.
+GROUND_CODES = Subquery(
+    Record.grounds.through.objects.filter(record_id=OuterRef("pk"))
+    .values("record_id")
+    .annotate(codes=JoinedCodes("exemptionground_id"))
+    .values("codes")
+)
+
+
+def dik_values(records, *extra: str):
+    """Return the records as rows of DIK_COLUMNS (and `extra`) plus `codes` ("17h;17j")."""
+    columns = (*DIK_COLUMNS, *extra, "codes")
+    return records.annotate(codes=GROUND_CODES).values_list(*columns, named=True)
+
+
+# The rows of the current DIK as a query built once. Resolving its columns and its subquery
+# cost the home page more than compiling and running it (bench/README.md). Only ever used
+# through `on_dik_rows()`, a copy, so that it can never hold the results of a request.
+ON_DIK_ROWS = dik_values(Record.objects.on_dik())
+
+
+def on_dik_rows():
+    return ON_DIK_ROWS.all()
+
+
+def split_codes(codes: str | None) -> list[str]:
+    return sorted(codes.split(";")) if codes else []
+
+
+def cited(codes: str | None) -> str:
+    """Return the grounds of a row as the DIK cites them ("Pasal 17 huruf j UU 14/2008")."""
+    return "; ".join(f"{citation(code)} UU 14/2008" for code in split_codes(codes))
+
+
+def exemption_ends(record) -> datetime.date | None:
+    """Return the date the exemption ends, where the period says one."""
+    if record.period_type == PeriodType.UNTIL_DATE:
+        return record.period_until
+    if record.period_type == PeriodType.FIXED and record.published_in and record.period_years:
+        start = record.published_in.date_set
+        try:
+            return start.replace(year=start.year + record.period_years)
+        except ValueError:  # 29 February
+            return start.replace(year=start.year + record.period_years, day=28)
+    return None
+
+
+# --- Open data and the document ----------------------------------------------------
+
+
+def row_period(row) -> str:
+    """Return a row's period in words, as the DIK and the open data write it."""
+    return str(period_text(row.period_type, row.period_years, row.period_until, row.period_event))
+
+
+def open_data_row(row) -> dict:
+    """Return the contract fields of one DIK row (shared/DESIGN.md, Contracts)."""
+    date_set = row.published_in__date_set
+    return {
+        "nomor": row.pk,
+        "informasi": row.public_title,
+        "unit_penguasa": row.holding_unit,
+        "dasar_pengecualian": "; ".join(split_codes(row.codes)),
+        "dasar_hukum": row.statutes,
+        "konsekuensi_bila_dibuka": row.harm,
+        "pertimbangan_bila_ditutup": row.balancing,
+        "jangka_waktu": row_period(row),
+        "keputusan_nomor": row.published_in__number or "",
+        "keputusan_tanggal": date_set.isoformat() if date_set else "",
+        "status": "dikecualikan",
+    }
+
+
+def open_data_rows(records):
+    # Open data is in Indonesian whatever the visitor's language (the period's wording).
+    with translation.override("id"):
+        for row in dik_values(records.order_by("pk")).iterator(chunk_size=2000):
+            yield open_data_row(row)
+
+
+def document_row(row, *, status: str, **extra) -> dict:
+    """Return one line of the DIK as a document (pdf/dik.html) from a row of `dik_values`."""
+    return {
+        "no": row.pk,
+        "title": row.public_title,
+        "unit": row.holding_unit,
+        "grounds": cited(row.codes),
+        "statutes": row.statutes,
+        "harm": row.harm,
+        "balancing": row.balancing,
+        "period": row_period(row),
+        "decision_number": row.published_in__number or "",
+        "decision_date": row.published_in__date_set,
+        "status": status,
+        **extra,
+    }
+
+
+def dik_document(records, number, created) -> bytes:
+    """Return the public DIK of one version as an official PDF: public fields only."""
+    # An official paper of the office: in Indonesian whatever the visitor's language.
+    with translation.override("id"):
+        rows = [
+            document_row(row, status="Dikecualikan")
+            for row in dik_values(records).order_by("pk").iterator(chunk_size=2000)
+        ]
+        when = f", {date_format(timezone.localtime(created), 'j F Y')}" if created else ""
+    context = {
+        "rows": rows,
+        "subtitle": f"Versi {number}{when}",
+        "empty": "Daftar ini kosong: belum ada informasi yang dikecualikan yang diumumkan.",
+    }
+    return render_pdf("pdf/dik.html", context, landscape=True)
+
+
+def stored_dik_pdf(version: DikVersion | None) -> str:
+    """Return the storage name of a version's PDF, rendering and storing it the first time.
+
+    A version never changes, so its PDF is rendered once: right after the publication that
+    made it (workflow), or by the first request if that failed.
+    """
+    number, created = (version.number, version.created_at) if version else (0, None)
+    name = f"dik/dik-v{number}.pdf"
+    if not default_storage.exists(name):
+        records = version.records() if version else Record.objects.none()
+        default_storage.save(name, ContentFile(dik_document(records, number, created)))
+    return name

@@ -1,0 +1,135 @@
+"""SOP step 2, first half: the PPID classifies (grounds, consequence test, period) and submits."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import (
+    CLASSIFICATION_FIELDS,
+    PERIOD_FIELDS,
+    TEST_FIELDS,
+    ExemptionGround,
+    PeriodType,
+    Record,
+)
+from ..roles import required_approvals
+from .mail import notify
+from .steps import WorkflowError, check_step, lock_record, move, required_text
+
+
+def classification_errors(*, grounds, period_type="", **values) -> dict:
+    """Return {field: message} for everything wrong with a classification (empty when valid)."""
+    grounds = list(grounds)
+    errors = _test_errors(values)
+    if not grounds:
+        errors["grounds"] = _("Choose at least one exemption ground of UU 14/2008 Pasal 17.")
+    errors.update(_period_errors(grounds, period_type, **values))
+    return errors
+
+
+def _test_errors(values: dict) -> dict:
+    errors = required_text(values, TEST_FIELDS)
+    if errors.keys() & {"harm", "public_interest", "balancing"}:
+        errors.setdefault(
+            "harm",
+            _(
+                "The consequence test (uji konsekuensi) is required: write the "
+                "harm if opened, the public interest and the balancing."
+            ),
+        )
+    return errors
+
+
+def _period_errors(
+    grounds, period_type, period_years=None, period_until=None, period_event="", **_other
+) -> dict:
+    if period_type not in PeriodType.values:
+        return {"period_type": _("Choose the exemption period.")}
+    if period_type == PeriodType.FIXED:
+        limits = [g.max_years for g in grounds if g.max_years]
+        if not period_years or int(period_years) < 1:
+            return {"period_years": _("Give the number of years (1 or more).")}
+        if limits and int(period_years) > min(limits):
+            return {
+                "period_years": _("At most %(max)s years for these grounds.") % {"max": min(limits)}
+            }
+    if period_type == PeriodType.UNTIL_DATE:
+        if not period_until:
+            return {"period_until": _("Give the date on which the exemption ends.")}
+        if period_until <= timezone.localdate():
+            return {"period_until": _("The end date must be in the future.")}
+    if period_type == PeriodType.UNTIL_EVENT and not str(period_event or "").strip():
+        return {"period_event": _("Describe the event that ends the exemption.")}
+    finite = sorted(g.code for g in grounds if not g.allows_indefinite)
+    if period_type == PeriodType.INDEFINITE and finite:
+        return {
+            "period_type": _(
+                "Exemptions on grounds 17a-17f must end (UU 14/2008 Pasal 20); %(codes)s cannot "
+                "be indefinite. Choose a number of years, a date or an event."
+            )
+            % {"codes": ", ".join(finite)}
+        }
+    return {}
+
+
+# The value each kind of period keeps; the others are cleared.
+PERIOD_VALUE = {
+    PeriodType.FIXED: "period_years",
+    PeriodType.UNTIL_DATE: "period_until",
+    PeriodType.UNTIL_EVENT: "period_event",
+}
+
+
+def classify(
+    *,
+    record: Record,
+    by,
+    grounds,
+    statutes: str,
+    harm: str,
+    public_interest: str,
+    balancing: str,
+    period_type: str,
+    period_years: int | None = None,
+    period_until: datetime.date | None = None,
+    period_event: str = "",
+    test_participants: str = "",
+    test_date: datetime.date | None = None,
+    note: str = "",
+    version: int | None = None,
+) -> Record:
+    """Record the PPID's classification and consequence test (SOP step 2)."""
+    # The parameters are the classification's fields, listed once in models.
+    arguments = locals()
+    values = {name: arguments[name] for name in CLASSIFICATION_FIELDS}
+    grounds = list(ExemptionGround.objects.filter(pk__in=[getattr(g, "pk", g) for g in grounds]))
+    with transaction.atomic():
+        record = lock_record(record, version)
+        step = check_step(record, by, "classify")
+        if errors := classification_errors(grounds=grounds, **values):
+            raise WorkflowError(
+                _("The classification is incomplete: see the marked fields."), errors
+            )
+        for name in PERIOD_FIELDS[1:]:
+            if PERIOD_VALUE.get(period_type) != name:
+                values[name] = "" if name == "period_event" else None
+        for name, value in values.items():
+            setattr(record, name, value.strip() if isinstance(value, str) else value)
+        record.grounds.set(grounds)
+        move(record, by, step, note=note, fields=CLASSIFICATION_FIELDS)
+    return record
+
+
+def submit(*, record: Record, by, note: str = "", version: int | None = None) -> Record:
+    """Ask the Pembina PPID and the Tim Pertimbangan to approve; opens a new approval round."""
+    with transaction.atomic():
+        record = lock_record(record, version)
+        step = check_step(record, by, "submit")
+        record.round += 1
+        move(record, by, step, note=note, fields=("round",))
+        notify(record, "submitted", list(required_approvals()))
+    return record

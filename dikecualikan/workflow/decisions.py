@@ -1,0 +1,203 @@
+"""SOP step 4: decisions (Keputusan), the records they cover, publication, and opening."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..dik import forget_dik_stamp, stored_dik_pdf
+from ..models import Decision, DecisionItem, DikChange, DikVersion, OpenReason, Outcome, Record
+from ..roles import has_role
+from .archive import check_decision_pdf
+from .mail import notify_decision
+from .steps import (
+    STEPS,
+    WorkflowError,
+    check_step,
+    decision_unmet,
+    lock_record,
+    may,
+    move,
+    required_text,
+    role_names,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def create_decision(
+    *, by, issuer: str, number: str, year: int, title: str, date_set: datetime.date, pdf=None
+) -> Decision:
+    """Enter a Keputusan on the list (issued by KPU RI or the body the rules name)."""
+    if not may(by, "enter_decision"):
+        raise WorkflowError(
+            _("Only %(roles)s may enter decisions.")
+            % {"roles": role_names(STEPS["enter_decision"].roles)}
+        )
+    values = {"issuer": issuer, "number": number, "title": title}
+    if errors := required_text(values, values.keys()):
+        raise WorkflowError(_("Fill in every field of the decision."), errors)
+    decision = Decision(
+        issuer=issuer.strip(),
+        number=number.strip(),
+        year=year,
+        title=title.strip(),
+        date_set=date_set,
+        created_by=by,
+    )
+    if pdf is not None:
+        check_decision_pdf(pdf)
+    try:
+        with transaction.atomic():
+            if Decision.objects.filter(issuer=decision.issuer, number=decision.number).exists():
+                raise IntegrityError("decision_number_unique")
+            if pdf is not None:
+                # A name of our own: the uploaded one may say anything, and it is public.
+                decision.pdf.save(f"{uuid.uuid4().hex}.pdf", pdf, save=False)
+            decision.save()
+    except IntegrityError:
+        # Entered twice (or by two people at once): the unique constraint decides, and the
+        # PDF stored for the refused copy goes with it.
+        if decision.pdf:
+            decision.pdf.storage.delete(decision.pdf.name)
+        raise WorkflowError(
+            _("This decision is already in the register."),
+            {"number": _("A decision with this issuer and number exists.")},
+        ) from None
+    return decision
+
+
+def record_decision(
+    *,
+    decision: Decision,
+    record: Record,
+    outcome: str,
+    by,
+    note: str = "",
+    version: int | None = None,
+) -> DecisionItem:
+    """Record what a decision says of a record: exempt (decided) or open (opened)."""
+    name = {Outcome.EXEMPT: "decide_exempt", Outcome.OPEN: "decide_open"}[Outcome(outcome)]
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        if (reason := decision_unmet(decision, name)) is not None:
+            raise WorkflowError(reason)
+        record = lock_record(record, version)
+        step = check_step(record, by, name)
+        if decision.items.filter(record=record).exists():
+            raise WorkflowError(_("This record is already in this decision."))
+        item = DecisionItem.objects.create(
+            decision=decision, record=record, outcome=outcome, added_by=by
+        )
+        move(record, by, step, note=note, instrument=str(decision))
+    return item
+
+
+def publish_decision(*, decision: Decision, by, note: str = "") -> Decision:
+    """Publish a decision: its exempted records join the public DIK (SOP step 4)."""
+    step = STEPS["publish"]
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        _check_publishable(decision, by)
+        records = _exempt_records(decision, by)
+        now = timezone.now()
+        for record in records:
+            record.published_in, record.published_at = decision, now
+            fields = ("published_in", "published_at")
+            move(record, by, step, note=note, instrument=str(decision), fields=fields)
+        Record.objects.filter(pk__in=[r.pk for r in records]).index_for_search()
+        decision.published_at, decision.published_by = now, by
+        decision.save(update_fields=["published_at", "published_by"])
+        note = f"{decision.issuer} {decision.number}"
+        _new_dik_version(records, DikChange.Kind.ADDED, decision=decision, note=note)
+        notify_decision(decision)
+    return decision
+
+
+def _check_publishable(decision: Decision, by) -> None:
+    step = STEPS["publish"]
+    if not has_role(by, *step.roles):
+        raise WorkflowError(
+            _("Only %(roles)s may publish a decision.") % {"roles": role_names(step.roles)}
+        )
+    if (reason := decision_unmet(decision, "publish")) is not None:
+        raise WorkflowError(reason)
+    if not decision.items.exists():
+        raise WorkflowError(_("Add the records this decision covers before publishing it."))
+    if not decision.pdf:
+        raise WorkflowError(_("Upload the decision's PDF before publishing it."))
+
+
+def _exempt_records(decision: Decision, by) -> list[Record]:
+    """Return the records the decision exempts, locked, each checked for the publish step."""
+    # Lock in primary-key order so that two publications cannot deadlock.
+    exempt = decision.items.filter(outcome=Outcome.EXEMPT).values_list("record", flat=True)
+    records = list(Record.objects.select_for_update().filter(pk__in=exempt).order_by("pk"))
+    for record in records:
+        check_step(record, by, "publish")
+    return records
+
+
+def _new_dik_version(records, kind, **fields) -> DikVersion:
+    """Add an immutable version of the public DIK recording what this step changed."""
+    for attempt in range(3):
+        last = DikVersion.objects.order_by("-number").values_list("number", flat=True).first()
+        try:
+            # Two publications at once pick the same number; the unique constraint makes the
+            # second wait for the first and fail, and it takes the next number instead.
+            with transaction.atomic():
+                version = DikVersion.objects.create(number=(last or 0) + 1, **fields)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    DikChange.objects.bulk_create(DikChange(version=version, record=r, kind=kind) for r in records)
+    transaction.on_commit(forget_dik_stamp)  # the public pages show the new version at once
+    transaction.on_commit(lambda: _render_dik_pdf(version))
+    return version
+
+
+def _render_dik_pdf(version: DikVersion) -> None:
+    """Render the new version's /dik.pdf now, so that no visitor waits for it.
+
+    The publisher waits instead, once (about 2 s per 100 records, bench/README.md).
+    The publication has committed by then: a failure here is logged, not raised, and the
+    first request for the PDF renders it.
+    """
+    try:
+        stored_dik_pdf(version)
+    except Exception:
+        logger.exception("The PDF of DIK version %s was not rendered", version.number)
+
+
+def open_record(
+    *, record: Record, by, reason: str, instrument: str, note: str = "", version: int | None = None
+) -> Record:
+    """Open a published record: its exemption ended (expiry, consent, objection, KI, revocation)."""
+    errors = {}
+    if reason not in OpenReason.values:
+        errors["reason"] = _("Choose why the information is opened.")
+    if not (instrument or "").strip():
+        errors["instrument"] = _("Name the decision, letter or ruling that opens it.")
+    if errors:
+        raise WorkflowError(_("Say why the record is opened and by which instrument."), errors)
+    with transaction.atomic():
+        record = lock_record(record, version)
+        step = check_step(record, by, "open")
+        record.opened_at, record.opened_reason = timezone.now(), reason
+        move(
+            record,
+            by,
+            step,
+            note=note,
+            reason=reason,
+            instrument=instrument.strip(),
+            fields=("opened_at", "opened_reason"),
+        )
+        _new_dik_version([record], DikChange.Kind.OPENED, note=instrument.strip())
+    return record

@@ -1,0 +1,259 @@
+"""The transition table of the SOP, who may take which step, the row lock and the history row.
+
+Every step module of the workflow builds on these: `check_step` (state and role against
+STEPS), `lock_record` (the row lock, and stale forms refused), `move` (the history row
+and the saved state).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Action, Record, State, Transition
+from ..roles import Role, has_role, required_approvals
+
+S = State
+APPROVERS = "approvers"  # stands for the roles named in settings.PPID_APPROVALS
+
+
+@dataclass(frozen=True)
+class Step:
+    action: str
+    sources: frozenset[str]
+    target: str | None  # None: the state does not change
+    roles: frozenset[str] | str
+
+
+def _step(action, sources, target, roles):
+    return Step(
+        action, frozenset(sources), target, roles if roles == APPROVERS else frozenset(roles)
+    )
+
+
+BEFORE_ARCHIVE = [S.COLLECTED, S.CLASSIFIED, S.AWAITING_APPROVAL, S.RETURNED, S.APPROVED]
+AFTER_ARCHIVE = [S.ARCHIVED, S.DECIDED, S.PUBLISHED, S.OPENED]
+STEPS: dict[str, Step] = {
+    "collect": _step(Action.COLLECT, [], S.COLLECTED, [Role.DESK, Role.PPID]),
+    "edit": _step(
+        Action.EDIT, [S.COLLECTED, S.CLASSIFIED, S.RETURNED], None, [Role.DESK, Role.PPID]
+    ),
+    "classify": _step(
+        Action.CLASSIFY, [S.COLLECTED, S.CLASSIFIED, S.RETURNED], S.CLASSIFIED, [Role.PPID]
+    ),
+    "submit": _step(Action.SUBMIT, [S.CLASSIFIED], S.AWAITING_APPROVAL, [Role.PPID]),
+    "approve": _step(Action.APPROVE, [S.AWAITING_APPROVAL], S.APPROVED, APPROVERS),
+    "return": _step(Action.RETURN, [S.AWAITING_APPROVAL], S.RETURNED, APPROVERS),
+    "reject": _step(Action.REJECT, [S.AWAITING_APPROVAL], S.REJECTED, APPROVERS),
+    "upload": _step(Action.UPLOAD, BEFORE_ARCHIVE, None, [Role.DESK, Role.PPID]),
+    # After archiving, a softcopy may still be replaced by a new version (the old one stays).
+    "upload_version": _step(
+        Action.UPLOAD, [*BEFORE_ARCHIVE, *AFTER_ARCHIVE], None, [Role.DESK, Role.PPID]
+    ),
+    "place": _step(Action.PLACE, [*BEFORE_ARCHIVE, *AFTER_ARCHIVE], None, [Role.DESK, Role.PPID]),
+    "check_out": _step(
+        Action.CHECK_OUT, [*BEFORE_ARCHIVE, *AFTER_ARCHIVE], None, [Role.DESK, Role.PPID]
+    ),
+    "check_in": _step(
+        Action.CHECK_IN, [*BEFORE_ARCHIVE, *AFTER_ARCHIVE], None, [Role.DESK, Role.PPID]
+    ),
+    "archive": _step(Action.ARCHIVE, [S.APPROVED], S.ARCHIVED, [Role.DESK, Role.PPID]),
+    "decide_exempt": _step(Action.DECIDE, [S.ARCHIVED], S.DECIDED, [Role.PPID]),
+    "decide_open": _step(Action.DECIDE, [S.ARCHIVED, S.DECIDED], S.OPENED, [Role.PPID]),
+    # A decision is entered once it is received from KPU; it changes no record by itself.
+    "enter_decision": _step(Action.DECIDE, [], None, [Role.PPID, Role.DESK]),
+    "publish": _step(Action.PUBLISH, [S.DECIDED], S.PUBLISHED, [Role.PPID, Role.DESK]),
+    "open": _step(Action.OPEN, [S.PUBLISHED], S.OPENED, [Role.PPID, Role.ATASAN]),
+}
+
+
+class WorkflowError(Exception):
+    """A step that may not happen now. `message` says what is wrong and what to do.
+
+    `field_errors` maps form field names to messages where the fault is in the data.
+    """
+
+    def __init__(self, message, field_errors: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field_errors = field_errors or {}
+
+    def __str__(self):
+        return str(self.message)
+
+    def add_to(self, form) -> None:
+        """Show the refusal on a form: beside each field it names, or above the form."""
+        for field, message in self.field_errors.items():
+            form.add_error(field if field in form.fields else None, message)
+        if not self.field_errors:
+            form.add_error(None, self.message)
+
+
+def roles_for(step: Step) -> frozenset[str]:
+    return frozenset(required_approvals()) if step.roles == APPROVERS else step.roles
+
+
+def role_names(roles) -> str:
+    return ", ".join(str(Role(r).label) for r in sorted(roles))
+
+
+def state_names(states) -> str:
+    return ", ".join(str(State(s).label) for s in sorted(states))
+
+
+def check_step(record: Record, user, name: str) -> Step:
+    step = STEPS[name]
+    if step.sources and record.state not in step.sources:
+        raise WorkflowError(
+            _(
+                "This record is now “%(state)s”, so it cannot be “%(action)s”: that is possible "
+                "only when it is %(allowed)s. Reload the page to see its current state."
+            )
+            % {
+                "state": record.get_state_display(),
+                "action": Action(step.action).label,
+                "allowed": state_names(step.sources),
+            }
+        )
+    roles = roles_for(step)
+    if not has_role(user, *roles):
+        raise WorkflowError(
+            _(
+                "Only %(roles)s may do this (“%(action)s”). Ask one of them, or ask the "
+                "administrator for the role if it is yours."
+            )
+            % {"roles": role_names(roles), "action": Action(step.action).label}
+        )
+    if (reason := unmet(record, name)) is not None:
+        raise WorkflowError(reason)
+    return step
+
+
+def unmet(record: Record, name: str):
+    """Return why a step cannot be taken on this record beyond its state and role, or None.
+
+    Only cheap facts, asked by the step itself (check_step) and by `allowed_steps`, so a
+    button is offered exactly when the step would pass these checks.
+    """
+    if name == "upload_version" and not record.softcopies.exists():
+        return _("Upload a softcopy first: there is no softcopy to add a version to.")
+    if name == "check_out" and not record.placements.exists():
+        return _("Record where the hardcopy is filed before lending it out.")
+    if name in ("check_out", "check_in"):
+        out = record.custody.out().first()
+        if name == "check_out" and out is not None:
+            return _("The hardcopy is already out with %(holder)s; record its return first.") % {
+                "holder": out.holder
+            }
+        if name == "check_in" and out is None:
+            return _("The hardcopy is not out; there is nothing to return.")
+    return None
+
+
+def may(user, name: str) -> bool:
+    """Return True when the user holds a role that may take the named step (in some state)."""
+    return has_role(user, *roles_for(STEPS[name]))
+
+
+def waiting_states(user) -> set[str]:
+    """Return the states in which this user has the next step that moves a record on.
+
+    Verdicts are not here (see RecordQuerySet.awaiting_verdict_of), nor opening a
+    published record, which waits on an outside event rather than on the office.
+    """
+    return {
+        state
+        for name, step in STEPS.items()
+        if step.target
+        and step.roles != APPROVERS
+        and name != "open"
+        and has_role(user, *step.roles)
+        for state in step.sources
+    }
+
+
+def allowed_steps(record: Record, user) -> list[str]:
+    """Return the names of the steps this user may take on this record now (for buttons)."""
+    allowed = []
+    for name, step in STEPS.items():
+        if not step.sources or record.state not in step.sources:
+            continue
+        if not has_role(user, *roles_for(step)):
+            continue
+        if step.roles == APPROVERS and record.verdict_bar(user) is not None:
+            continue
+        if unmet(record, name) is not None:
+            continue
+        allowed.append(name)
+    return allowed
+
+
+def decision_unmet(decision, name: str):
+    """Return why a decision cannot take a record or be published now, or None."""
+    if not decision.is_published:
+        return None
+    if name == "publish":
+        return _("This decision was already published; nothing changed.")
+    # After publication only a later decision changes anything.
+    return _(
+        "This decision is already published and cannot take more records; enter the later "
+        "decision instead."
+    )
+
+
+def decision_steps(decision, user) -> list[str]:
+    """Return what this user may do with a decision now: add records to it, publish it."""
+    return [
+        name
+        for name in ("decide_exempt", "publish")
+        if may(user, name) and decision_unmet(decision, name) is None
+    ]
+
+
+def lock_record(record: Record, version: int | None) -> Record:
+    """Return the record re-read under a row lock; refuse a form opened before the last change."""
+    locked = Record.objects.select_for_update().get(pk=record.pk)
+    if version is not None and int(version) != locked.version:
+        raise WorkflowError(
+            _(
+                "Someone changed this record after you opened the form. Nothing was saved: reload "
+                "the page, check the changes and try again."
+            )
+        )
+    return locked
+
+
+def move(
+    record: Record,
+    by,
+    step: Step,
+    *,
+    note: str = "",
+    target: str | None = None,
+    fields: tuple[str, ...] = (),
+    **history,
+) -> Transition:
+    """Write the history row and save the new state (or the same state, for in-place steps)."""
+    from_state = record.state
+    record.state = target or step.target or from_state
+    record.version += 1
+    record.save(update_fields=["state", "version", "updated_at", *fields])
+    return Transition.objects.create(
+        record=record,
+        action=step.action,
+        from_state=from_state,
+        to_state=record.state,
+        actor=by,
+        note=note,
+        round=record.round,
+        **history,
+    )
+
+
+def required_text(values: dict, names) -> dict:
+    return {
+        name: _("This field is required.")
+        for name in names
+        if not str(values.get(name) or "").strip()
+    }

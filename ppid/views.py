@@ -1,0 +1,26 @@
+"""View pieces both apps' pages share."""
+
+from django.contrib import messages
+
+from dikecualikan.workflow import WorkflowError
+
+
+def take_step(request, form, step, done, *, fields=None, **arguments):
+    """Take a workflow step with a posted form's data; return its result, or None.
+
+    On success the message `done` is shown (a callable gets the step's result); on a
+    refusal the form shows why, beside the fields it names, and nothing was written.
+    `fields` picks the form's fields the step takes (all by default).
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    data = form.cleaned_data
+    if fields is not None:
+        data = {name: data[name] for name in fields}
+    try:
+        result = step(by=request.user, **arguments, **data)
+    except WorkflowError as error:
+        error.add_to(form)
+        return None
+    messages.success(request, done(result) if callable(done) else done)
+    return result
