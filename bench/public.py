@@ -125,7 +125,7 @@ def seed():
     now = __import__("django.utils.timezone", fromlist=["now"]).now()
     decisions = [
         Decision.objects.create(
-            issuer="KPU RI",
+            issuer="Komisi Pemilihan Umum",
             number=f"{n}/HM.02-Kpt/05/KPU/VIII/{2015 + n % 10}",
             year=2015 + n % 10,
             title="tentang DIK",

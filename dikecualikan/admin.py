@@ -7,12 +7,12 @@ SOP. Nothing can be deleted.
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from arsip.models import Placement, Softcopy
 from ppid.admin import ReadOnlyMixin
@@ -23,6 +23,7 @@ from .models import (
     TEST_FIELDS,
     Approval,
     CollectionPeriod,
+    DecidingBody,
     Decision,
     DecisionItem,
     ExemptionGround,
@@ -117,6 +118,8 @@ class VerdictForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 4, "cols": 60})
     )
+    # The record's version when the approver read it: a change since then is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, verdict, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,7 +146,8 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("title", "public_title", "holding_unit")
     date_hierarchy = "created_at"
     list_per_page = 50
-    actions = ["approve_selected", "return_selected", "reject_selected"]
+    # No verdict from the list: an approver opens the record, reads it, then judges it.
+    actions = None
     change_form_template = "admin/dikecualikan/record/change_form.html"
     inlines = [
         ApprovalInline,
@@ -199,58 +203,47 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
         extra = {"verdicts": verdicts, "record_version": record.version if record else None}
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
-    @admin.action(description=_("Approve (Setujui)"))
-    def approve_selected(self, request, queryset):
-        return self._verdict_action(request, queryset, Verdict.APPROVE)
+    def get_urls(self):
+        verdict = path(
+            "<path:object_id>/putusan/<str:verdict>/",
+            self.admin_site.admin_view(self.verdict_view),
+            name="dikecualikan_record_verdict",
+        )
+        return [verdict, *super().get_urls()]
 
-    @admin.action(description=_("Return for revision (Kembalikan)"))
-    def return_selected(self, request, queryset):
-        return self._verdict_action(request, queryset, Verdict.RETURN)
-
-    @admin.action(description=_("Reject (Tolak)"))
-    def reject_selected(self, request, queryset):
-        return self._verdict_action(request, queryset, Verdict.REJECT)
-
-    def _verdict_action(self, request, queryset, verdict):
-        """Ask for a note on an intermediate page, then call the workflow for each record."""
-        confirmed = request.POST.get("post") == "yes"
-        form = VerdictForm(request.POST if confirmed else None, verdict=verdict)
-        if confirmed and form.is_valid():
-            self._give_verdicts(request, queryset, verdict, form.cleaned_data["note"])
-            return None
-        records = [(r, workflow.allowed_steps(r, request.user)) for r in queryset]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Confirm: %(verdict)s") % {"verdict": Verdict(verdict).label},
-            "opts": self.model._meta,
-            "form": form,
-            "verdict": Verdict(verdict),
-            "action": request.POST.get("action"),
-            "records": [(r, verdict.value in steps) for r, steps in records],
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/dikecualikan/record/verdict.html", context)
-
-    def _give_verdicts(self, request, queryset, verdict, note):
-        done = 0
-        for record in queryset:
+    def verdict_view(self, request, object_id, verdict):
+        """Confirm one verdict on one record, with its note, then call the workflow."""
+        record = self.get_object(request, object_id)
+        if record is None or verdict not in Verdict.values:
+            raise Http404
+        verdict = Verdict(verdict)
+        initial = {"version": request.GET.get("versi") or record.version}
+        form = VerdictForm(request.POST or None, verdict=verdict, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
             try:
                 VERDICT_FUNCTIONS[verdict](
-                    record=record,
-                    by=request.user,
-                    note=note,
-                    version=request.POST.get(f"version-{record.pk}"),
+                    record=record, by=request.user, note=data["note"], version=data["version"]
                 )
-                done += 1
             except workflow.WorkflowError as error:
                 self.message_user(request, format_html("#{}: {}", record.pk, error), messages.ERROR)
-        if done:
+                return redirect("admin:dikecualikan_record_change", record.pk)
             self.message_user(
                 request,
-                ngettext("%(verdict)s: %(count)d record.", "%(verdict)s: %(count)d records.", done)
-                % {"verdict": Verdict(verdict).label, "count": done},
+                _("%(verdict)s: record #%(id)s.") % {"verdict": verdict.label, "id": record.pk},
                 messages.SUCCESS,
             )
+            return redirect("admin:dikecualikan_record_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Confirm: %(verdict)s") % {"verdict": verdict.label},
+            "opts": self.model._meta,
+            "form": form,
+            "verdict": verdict,
+            "record": record,
+            "allowed": verdict.value in workflow.allowed_steps(record, request.user),
+        }
+        return TemplateResponse(request, "admin/dikecualikan/record/verdict.html", context)
 
 
 @admin.register(Decision)
@@ -259,6 +252,7 @@ class DecisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ("issuer", "year", ("published_at", admin.EmptyFieldListFilter))
     search_fields = ("number", "title")
     readonly_fields = (
+        "body",
         "issuer",
         "number",
         "year",
@@ -286,6 +280,17 @@ class ExemptionGroundAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # the law's list is loaded by a migration
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DecidingBody)
+class DecidingBodyAdmin(admin.ModelAdmin):
+    """The bodies that may decide: the PPID corrects dates and bases (DOMAIN.md marks them [U])."""
+
+    list_display = ("name", "decides_from", "basis", "by_delegation")
+    fields = ("name", "decides_from", "basis", "by_delegation")
 
     def has_delete_permission(self, request, obj=None):
         return False

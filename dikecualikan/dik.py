@@ -37,6 +37,8 @@ OPEN_DATA_FIELDS = [
     "keputusan_nomor",
     "keputusan_tanggal",
     "status",
+    # Appended, never renamed or reordered (shared/DESIGN.md section 6):
+    "keputusan_penerbit",
 ]
 
 
@@ -101,7 +103,14 @@ def public_records(records):
 # site: building a model instance per row and prefetching its grounds cost more than the
 # rest of the page (bench/README.md), so they read these columns and, in the same query,
 # the codes of the row's grounds.
-DIK_COLUMNS = ("pk", *DIK_TEXT, "published_in_id", "published_in__number", "published_in__date_set")
+DIK_COLUMNS = (
+    "pk",
+    *DIK_TEXT,
+    "published_in_id",
+    "published_in__number",
+    "published_in__date_set",
+    "published_in__issuer",
+)
 
 
 class JoinedCodes(Aggregate):
@@ -185,6 +194,7 @@ def open_data_row(row) -> dict:
         "keputusan_nomor": row.published_in__number or "",
         "keputusan_tanggal": date_set.isoformat() if date_set else "",
         "status": "dikecualikan",
+        "keputusan_penerbit": row.published_in__issuer or "",
     }
 
 

@@ -100,7 +100,7 @@ class RecordFilter(forms.Form):
 class DecisionForm(RefusalsMixin, forms.ModelForm):
     class Meta:
         model = Decision
-        fields = ["issuer", "number", "year", "title", "date_set", "pdf"]
+        fields = ["body", "number", "year", "title", "date_set", "pdf"]
         widgets = {"title": forms.Textarea(attrs={"rows": 2}), "date_set": DateInput()}
 
 

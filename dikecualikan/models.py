@@ -7,11 +7,12 @@ of record): mistakes are corrected by a new entry. States change only through
 
 import functools
 import operator
+import re
 from collections import Counter
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
@@ -437,6 +438,55 @@ class Approval(NeverDeleted):
         return f"{self.get_verdict_display()} ({self.get_role_display()})"
 
 
+class DecidingBody(NeverDeleted):
+    """A body that may decide which information is exempted (shared/DOMAIN.md section 2).
+
+    KPU decides, and KPU Provinsi under delegation (PKPU 4/2025, in force 29 December 2025;
+    its mechanics unverified): the dates and bases are data the office can correct. A KPU
+    Kabupaten/Kota, the PPID, the Pembina PPID and the Tim Pertimbangan never decide: they
+    propose, and the table refuses them.
+    """
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    decides_from = models.DateField(
+        _("may decide from"), help_text=_("The first day on which this body may decide.")
+    )
+    basis = models.CharField(
+        _("legal basis"),
+        max_length=300,
+        help_text=_("The rule that gives this body the power to decide, e.g. PKPU 22/2023."),
+    )
+    by_delegation = models.BooleanField(_("decides by delegation"), default=False)
+
+    class Meta:
+        ordering = ["decides_from", "name"]
+        verbose_name = _("deciding body")
+        verbose_name_plural = _("deciding bodies")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if lacks_power_to_decide(self.name):
+            raise ValidationError({"name": not_a_deciding_body()})
+
+
+# Words that name an office that proposes but never decides (DOMAIN.md section 2).
+NOT_DECIDING = re.compile(r"\b(kabupaten|kota|ppid|pembina|tim pertimbangan)\b", re.IGNORECASE)
+
+
+def lacks_power_to_decide(name: str) -> bool:
+    return bool(NOT_DECIDING.search(name or ""))
+
+
+def not_a_deciding_body():
+    return _(
+        "Only KPU, or KPU Provinsi by delegation, decides which information is exempted "
+        "(PKPU 22/2023 Pasal 24-26; PKPU 4/2025). A KPU Kabupaten/Kota, the PPID, the Pembina "
+        "PPID and the Tim Pertimbangan propose; they do not decide."
+    )
+
+
 class DecisionQuerySet(NeverDeletedQuerySet):
     def published(self):
         return self.filter(published_at__isnull=False)
@@ -445,12 +495,15 @@ class DecisionQuerySet(NeverDeletedQuerySet):
 class Decision(NeverDeleted):
     """A Keputusan on the list, issued by KPU RI (or the body the rules name at the time)."""
 
-    issuer = models.CharField(
-        _("issuer"),
-        max_length=255,
-        default="KPU RI",
-        help_text=_("KPU RI, KPU Provinsi Kalimantan Barat, ..."),
+    body = models.ForeignKey(
+        DecidingBody,
+        models.PROTECT,
+        null=True,  # decisions entered before the table existed (migration 0011 maps them)
+        related_name="decisions",
+        verbose_name=_("deciding body"),
     )
+    # The body's name as entered, kept with the decision (open data: keputusan_penerbit).
+    issuer = models.CharField(_("issuer"), max_length=255, default="KPU RI", editable=False)
     number = models.CharField(
         _("number as printed"),
         max_length=255,
@@ -486,7 +539,11 @@ class Decision(NeverDeleted):
         ]
 
     def __str__(self):
-        return f"{self.issuer} {self.number}"
+        # Today's numbers name the body ("Keputusan Komisi Pemilihan Umum Nomor 731 Tahun
+        # 2025"); older ones do not ("88/Kpts/KPU/Tahun 2015").
+        if self.number.lower().startswith("keputusan"):
+            return self.number
+        return f"Keputusan {self.issuer} Nomor {self.number}"
 
     @property
     def is_published(self) -> bool:

@@ -252,7 +252,7 @@ def home(request):
 
 @public_page
 def decision_detail(request, pk):
-    decision = get_object_or_404(Decision.objects.published(), pk=pk)
+    decision = get_object_or_404(Decision.objects.published().select_related("body"), pk=pk)
     items = decision.items.select_related("record").order_by("record_id")
     return render(request, "public/decision_detail.html", {"decision": decision, "items": items})
 

@@ -21,6 +21,7 @@ from arsip.models import Location, SoftcopyVersion
 from dikecualikan import workflow
 from dikecualikan.management.commands.seed_demo import tiny_pdf
 from dikecualikan.models import (
+    DecidingBody,
     Decision,
     DecisionItem,
     DikChange,
@@ -211,7 +212,7 @@ def make_record(cast, location):
     def make_decision(**fields):
         n = next(decisions)
         values = {
-            "issuer": "KPU RI",
+            "body": DecidingBody.objects.get(name="Komisi Pemilihan Umum"),
             "number": f"{n}/HM.02-Kpt/05/KPU/VIII/2025",
             "year": 2025,
             "title": "tentang Daftar Informasi Publik yang Dikecualikan",
@@ -291,7 +292,8 @@ def published_records(ppid):
     def make(n, decision=None, unit="Divisi Teknis Penyelenggaraan", code="17h"):
         if decision is None:
             decision = Decision.objects.create(
-                issuer="KPU RI",
+                body=DecidingBody.objects.get(name="Komisi Pemilihan Umum"),
+                issuer="Komisi Pemilihan Umum",
                 number=f"B{Decision.objects.count() + 1}/Kpts/KPU/2025",
                 year=2025,
                 title="tentang DIK",

@@ -8,10 +8,22 @@ import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ..dik import forget_dik_stamp, stored_dik_pdf
-from ..models import Decision, DecisionItem, DikChange, DikVersion, OpenReason, Outcome, Record
+from ..models import (
+    DecidingBody,
+    Decision,
+    DecisionItem,
+    DikChange,
+    DikVersion,
+    OpenReason,
+    Outcome,
+    Record,
+    lacks_power_to_decide,
+    not_a_deciding_body,
+)
 from ..roles import has_role
 from .archive import check_decision_pdf
 from .mail import notify_decision
@@ -31,19 +43,28 @@ logger = logging.getLogger(__name__)
 
 
 def create_decision(
-    *, by, issuer: str, number: str, year: int, title: str, date_set: datetime.date, pdf=None
+    *,
+    by,
+    body: DecidingBody,
+    number: str,
+    year: int,
+    title: str,
+    date_set: datetime.date,
+    pdf=None,
 ) -> Decision:
-    """Enter a Keputusan on the list (issued by KPU RI or the body the rules name)."""
+    """Enter a Keputusan on the list, by a body that may decide (KPU, or KPU Provinsi)."""
     if not may(by, "enter_decision"):
         raise WorkflowError(
             _("Only %(roles)s may enter decisions.")
             % {"roles": role_names(STEPS["enter_decision"].roles)}
         )
-    values = {"issuer": issuer, "number": number, "title": title}
-    if errors := required_text(values, values.keys()):
-        raise WorkflowError(_("Fill in every field of the decision."), errors)
+    if errors := decision_errors(
+        body=body, number=number, year=year, title=title, date_set=date_set
+    ):
+        raise WorkflowError(_("The decision cannot be entered: see the marked fields."), errors)
     decision = Decision(
-        issuer=issuer.strip(),
+        body=body,
+        issuer=body.name,
         number=number.strip(),
         year=year,
         title=title.strip(),
@@ -52,6 +73,38 @@ def create_decision(
     )
     if pdf is not None:
         check_decision_pdf(pdf)
+    _save_once(decision, pdf)
+    return decision
+
+
+def decision_errors(*, body, number, year, title, date_set) -> dict:
+    """Return {field: message} for what is wrong with a decision's data (empty when valid)."""
+    errors = required_text({"number": number, "title": title}, ["number", "title"])
+    if not isinstance(body, DecidingBody) or body.pk is None:
+        return {**errors, "body": _("Choose the body that decided, from the list.")}
+    if lacks_power_to_decide(body.name):
+        return {**errors, "body": not_a_deciding_body()}
+    if not date_set:
+        return {**errors, "date_set": _("Give the date the decision was set.")}
+    if date_set > timezone.localdate():
+        errors["date_set"] = _("A decision's date cannot be in the future.")
+    elif date_set < body.decides_from:
+        errors["date_set"] = _(
+            "%(body)s may decide on exempted information only from %(from)s (%(basis)s); "
+            "this decision is dated %(date)s. Check the date, or the body."
+        ) % {
+            "body": body.name,
+            "from": date_format(body.decides_from, "j F Y"),
+            "basis": body.basis,
+            "date": date_format(date_set, "j F Y"),
+        }
+    if year != date_set.year:
+        errors["year"] = _("The year is that of the date set (%(year)s).") % {"year": date_set.year}
+    return errors
+
+
+def _save_once(decision: Decision, pdf) -> None:
+    """Save the decision and its PDF, once: a second entry of the same number is refused."""
     try:
         with transaction.atomic():
             if Decision.objects.filter(issuer=decision.issuer, number=decision.number).exists():
@@ -67,9 +120,8 @@ def create_decision(
             decision.pdf.storage.delete(decision.pdf.name)
         raise WorkflowError(
             _("This decision is already in the register."),
-            {"number": _("A decision with this issuer and number exists.")},
+            {"number": _("A decision of this body with this number exists.")},
         ) from None
-    return decision
 
 
 def record_decision(

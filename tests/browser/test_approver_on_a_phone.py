@@ -36,7 +36,7 @@ def test_an_approver_on_a_phone_approves_from_the_queue(phone, live_server, make
     phone.screenshot(path=SCREENSHOTS / "admin-queue-phone.png", full_page=True)
 
     phone.locator("#result_list").get_by_text(record.title).click()
-    approve = phone.locator(".verdict-buttons button[value=approve_selected]")
+    approve = phone.locator(".verdict-buttons a[href*='/putusan/approve/']")
     expect(approve).to_be_visible()
     assert approve.bounding_box()["x"] + approve.bounding_box()["width"] <= 360
     phone.screenshot(path=SCREENSHOTS / "admin-record-phone.png", full_page=True)
@@ -56,7 +56,7 @@ def test_a_return_without_a_note_is_refused_on_the_page_and_changes_nothing(
     record = make_record("awaiting_approval")
     sign_in(phone, live_server.url, "pertimbangan")
     phone.goto(f"{live_server.url}/admin/dikecualikan/record/{record.pk}/change/")
-    phone.click(".verdict-buttons button[value=return_selected]")
+    phone.click(".verdict-buttons a[href*='/putusan/return/']")
     phone.click("input[type=submit].default")  # empty: the browser itself asks for the note
     expect(phone.locator("textarea[name=note]:invalid")).to_have_count(1)
     phone.fill("textarea[name=note]", "   ")  # passes the browser, not the server

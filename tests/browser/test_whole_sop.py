@@ -98,7 +98,7 @@ def test_the_whole_sop_from_collection_to_publication(
         if approver == "pembina":
             page.screenshot(path=SCREENSHOTS / "admin-queue.png", full_page=True)
         page.locator("#result_list").get_by_text("Surat keterangan kesehatan Sdr. Fulan").click()
-        page.click(".verdict-buttons button[value=approve_selected]")
+        page.click(".verdict-buttons a[href*='/putusan/approve/']")
         page.fill("textarea[name=note]", "Setuju.")
         page.click("input[type=submit].default")
         expect(page.locator("ul.messagelist li.success")).to_be_visible()
@@ -117,7 +117,7 @@ def test_the_whole_sop_from_collection_to_publication(
 
     # Step 4: the PPID enters KPU RI's decision, adds the record and publishes.
     ppid.goto(f"{base}/staf/keputusan/baru/")
-    ppid.fill("#id_issuer", "KPU RI")
+    ppid.select_option("#id_body", label="Komisi Pemilihan Umum")
     ppid.fill("#id_number", "1210/HM.02-Kpt/05/KPU/VIII/2025")
     ppid.fill("#id_year", "2025")
     ppid.fill("#id_title", "tentang Daftar Informasi Publik yang Dikecualikan")

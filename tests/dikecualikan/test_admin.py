@@ -12,22 +12,18 @@ def change_url(record):
     return reverse("admin:dikecualikan_record_change", args=[record.pk])
 
 
-def act(client, action, records, **extra):
-    """Post an admin action on the records, as the changelist's form does."""
-    data = {"action": action, "_selected_action": [r.pk for r in records], **extra}
-    return client.post(CHANGELIST, data, follow=True)
+def verdict_url(record, verdict):
+    return reverse("admin:dikecualikan_record_verdict", args=[record.pk, verdict])
 
 
-def confirm(client, action, records, note="", versions=None):
-    data = {
-        "action": action,
-        "_selected_action": [r.pk for r in records],
-        "post": "yes",
-        "note": note,
-    }
-    for record in records:
-        data[f"version-{record.pk}"] = (versions or {}).get(record.pk, record.version)
-    return client.post(CHANGELIST, data, follow=True)
+def act(client, verdict, record, **query):
+    """Open the confirmation page of a verdict, as the record page's button does."""
+    return client.get(verdict_url(record, verdict), query)
+
+
+def confirm(client, verdict, record, note="", version=None):
+    data = {"note": note, "version": record.version if version is None else version}
+    return client.post(verdict_url(record, verdict), data, follow=True)
 
 
 def messages_of(response):
@@ -81,20 +77,20 @@ def test_the_queue_costs_the_same_number_of_queries_for_5_and_for_40_records(
 def test_approving_asks_for_confirmation_then_calls_the_workflow(client, make_record, pembina):
     record = make_record("awaiting_approval")
     client.force_login(pembina)
-    response = act(client, "approve_selected", [record])
+    response = act(client, "approve", record)
     assert response.templates[0].name == "admin/dikecualikan/record/verdict.html"
     assert not Approval.objects.exists()  # the first post only asks
-    response = confirm(client, "approve_selected", [record], note="Setuju")
+    response = confirm(client, "approve", record, note="Setuju")
     approval = Approval.objects.get()
     assert (approval.user, approval.verdict, approval.note) == (pembina, "approve", "Setuju")
     assert Transition.objects.filter(record=record, action="approve").count() == 1
-    assert any("1" in m for m in messages_of(response))
+    assert any(f"#{record.pk}" in m for m in messages_of(response))
 
 
 def test_return_without_a_note_asks_again_and_changes_nothing(client, make_record, pembina):
     record = make_record("awaiting_approval")
     client.force_login(pembina)
-    response = confirm(client, "return_selected", [record], note="")
+    response = confirm(client, "return", record, note="")
     assert response.templates[0].name == "admin/dikecualikan/record/verdict.html"
     assert response.context["form"].errors["note"]
     assert Record.objects.get(pk=record.pk).state == "awaiting_approval"
@@ -104,7 +100,7 @@ def test_return_without_a_note_asks_again_and_changes_nothing(client, make_recor
 def test_return_with_a_note_sends_the_record_back(client, make_record, pertimbangan):
     record = make_record("awaiting_approval")
     client.force_login(pertimbangan)
-    confirm(client, "return_selected", [record], note="Uji konsekuensi belum lengkap")
+    confirm(client, "return", record, note="Uji konsekuensi belum lengkap")
     record.refresh_from_db()
     assert record.state == "returned"
     assert record.transitions.last().note == "Uji konsekuensi belum lengkap"
@@ -113,19 +109,19 @@ def test_return_with_a_note_sends_the_record_back(client, make_record, pertimban
 def test_reject_with_a_note_closes_the_record_as_open_information(client, make_record, pembina):
     record = make_record("awaiting_approval")
     client.force_login(pembina)
-    confirm(client, "reject_selected", [record], note="Tidak memenuhi Pasal 17")
+    confirm(client, "reject", record, note="Tidak memenuhi Pasal 17")
     assert Record.objects.get(pk=record.pk).state == "rejected"
 
 
 def test_a_stale_confirmation_is_refused_with_a_message(client, make_record, pembina, pertimbangan):
     record = make_record("awaiting_approval")
     client.force_login(pembina)
-    act(client, "approve_selected", [record])
+    act(client, "approve", record)
     opened_version = record.version
     from dikecualikan import workflow
 
     workflow.return_for_revision(record=record, by=pertimbangan, note="Dikembalikan dulu")
-    response = confirm(client, "approve_selected", [record], versions={record.pk: opened_version})
+    response = confirm(client, "approve", record, version=opened_version)
     assert any(f"#{record.pk}" in m for m in messages_of(response))
     assert Record.objects.get(pk=record.pk).state == "returned"
     assert not Approval.objects.filter(user=pembina).exists()
@@ -134,9 +130,9 @@ def test_a_stale_confirmation_is_refused_with_a_message(client, make_record, pem
 def test_a_second_click_on_approve_is_refused_with_a_message(client, make_record, pembina):
     record = make_record("awaiting_approval")
     client.force_login(pembina)
-    confirm(client, "approve_selected", [record])
+    confirm(client, "approve", record)
     record.refresh_from_db()
-    response = confirm(client, "approve_selected", [record])
+    response = confirm(client, "approve", record)
     assert Approval.objects.count() == 1
     assert any(f"#{record.pk}" in m for m in messages_of(response))
 
@@ -145,7 +141,7 @@ def test_a_second_click_on_approve_is_refused_with_a_message(client, make_record
 def test_users_without_an_approving_role_cannot_give_verdicts(client, make_record, cast, username):
     record = make_record("awaiting_approval")
     client.force_login(cast[username])
-    response = confirm(client, "approve_selected", [record], note="Coba")
+    response = confirm(client, "approve", record, note="Coba")
     assert not Approval.objects.exists()
     assert Record.objects.get(pk=record.pk).state == "awaiting_approval"
     assert any(f"#{record.pk}" in m for m in messages_of(response))
@@ -161,7 +157,7 @@ def test_the_record_page_is_read_only_with_history_and_verdict_buttons(
     assert response.status_code == 200
     assert "Berkas kesehatan calon" in page
     assert 'name="title"' not in page and 'name="state"' not in page and "_save" not in page
-    assert 'value="approve_selected"' in page and 'value="reject_selected"' in page
+    assert verdict_url(record, "approve") in page and verdict_url(record, "reject") in page
     assert response.context["inline_admin_formsets"]  # history, approvals, files, places
 
 
@@ -169,7 +165,7 @@ def test_desk_staff_see_the_record_page_without_verdict_buttons(client, make_rec
     record = make_record("awaiting_approval")
     client.force_login(desk)
     page = client.get(change_url(record)).content.decode()
-    assert "approve_selected" not in page
+    assert verdict_url(record, "approve") not in page
 
 
 def test_no_admin_path_adds_changes_or_deletes_a_record(client, make_record, it_admin):
@@ -185,7 +181,7 @@ def test_no_admin_path_adds_changes_or_deletes_a_record(client, make_record, it_
         ).status_code
         == 403
     )
-    act(client, "delete_selected", [record])
+    client.post(CHANGELIST, {"action": "delete_selected", "_selected_action": [record.pk]})
     record.refresh_from_db()
     assert (record.state, record.version) == before
     assert "delete_selected" not in client.get(CHANGELIST + "?antrean=semua").content.decode()
@@ -242,3 +238,30 @@ def test_a_deeper_admin_link_survives_the_sign_in(client, make_record, pembina):
     assert response.url == reverse("login") + "?next=" + change_url(record).replace("/", "%2F")
     response = client.post(response.url, {"username": "pembina", "password": "pw"})
     assert response.url == change_url(record)
+
+
+def test_the_queue_offers_no_verdict_on_many_records_at_once(client, make_record, pembina):
+    record = make_record("awaiting_approval")
+    client.force_login(pembina)
+    page = client.get(CHANGELIST + "?antrean=saya").content.decode()
+    assert 'name="action"' not in page and "_selected_action" not in page
+    # The old bulk path gives no verdict either.
+    client.post(CHANGELIST, {"action": "approve_selected", "_selected_action": [record.pk]})
+    assert not Approval.objects.exists()
+
+
+def test_a_verdict_page_for_an_unknown_verdict_or_record_is_not_found(client, make_record, pembina):
+    record = make_record("awaiting_approval")
+    client.force_login(pembina)
+    assert client.get(verdict_url(record, "setujui-semua")).status_code == 404
+    assert client.get(
+        reverse("admin:dikecualikan_record_verdict", args=[99999, "approve"])
+    ).status_code == 404
+
+
+def test_a_malformed_version_is_a_form_error_not_a_500(client, make_record, pembina):
+    record = make_record("awaiting_approval")
+    client.force_login(pembina)
+    response = client.post(verdict_url(record, "approve"), {"note": "", "version": "abc"})
+    assert response.status_code == 200 and response.context["form"].errors["version"]
+    assert not Approval.objects.exists()

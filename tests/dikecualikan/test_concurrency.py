@@ -129,12 +129,14 @@ def test_the_same_decision_entered_twice_at_once_is_one_decision_and_one_pdf(ppi
     from django.core.files.base import ContentFile
 
     from dikecualikan.management.commands.seed_demo import tiny_pdf
-    from dikecualikan.models import Decision
+    from dikecualikan.models import DecidingBody, Decision
+
+    kpu = DecidingBody.objects.get(name="Komisi Pemilihan Umum")
 
     def enter():
         return workflow.create_decision(
             by=ppid,
-            issuer="KPU RI",
+            body=kpu,
             number="731 Tahun 2025",
             year=2025,
             title="tentang DIK",

@@ -3,9 +3,13 @@
 import pytest
 from django.urls import reverse
 
-from dikecualikan.models import Decision, Record
+from dikecualikan.models import DecidingBody, Decision, Record
 
 from ..arsip import samples
+
+
+def kpu():
+    return DecidingBody.objects.get(name="Komisi Pemilihan Umum")
 
 
 def decision_url(decision, name="staff-decision"):
@@ -17,7 +21,7 @@ def test_the_ppid_enters_a_decision_with_its_pdf(client, ppid):
     response = client.post(
         reverse("dikecualikan:staff-decision-new"),
         {
-            "issuer": "KPU RI",
+            "body": kpu().pk,
             "number": "731/PL.01-Kpt/05/KPU/VIII/2025",
             "year": "2025",
             "title": "tentang DIK",
@@ -36,7 +40,7 @@ def test_a_decision_number_entered_twice_is_explained_beside_the_field(client, m
     response = client.post(
         reverse("dikecualikan:staff-decision-new"),
         {
-            "issuer": decision.issuer,
+            "body": decision.body_id,
             "number": decision.number,
             "year": "2025",
             "title": "lagi",
@@ -110,7 +114,7 @@ def post_decision(client, pdf, number="1"):
     return client.post(
         reverse("dikecualikan:staff-decision-new"),
         {
-            "issuer": "KPU RI",
+            "body": kpu().pk,
             "number": number,
             "year": "2025",
             "title": "tentang DIK",

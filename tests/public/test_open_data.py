@@ -20,6 +20,7 @@ CONTRACT = [
     "keputusan_nomor",
     "keputusan_tanggal",
     "status",
+    "keputusan_penerbit",  # appended after status (issue "Who decides")
 ]
 
 
@@ -45,6 +46,7 @@ def test_dik_csv_has_the_contract_columns_in_a_stable_order_in_utf8(client, make
     assert row["keputusan_tanggal"] == "2025-08-21"
     assert row["jangka_waktu"] == "5 tahun sejak tanggal keputusan"
     assert row["status"] == "dikecualikan"
+    assert row["keputusan_penerbit"] == "Komisi Pemilihan Umum"
 
 
 def test_dik_json_has_the_same_items(client, make_record):

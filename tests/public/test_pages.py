@@ -11,7 +11,7 @@ def test_a_decision_page_lists_its_records_and_links_its_pdf(client, make_record
     page = client.get(f"/keputusan/{decision.pk}/").content.decode()
     assert decision.number in page and "Surat keterangan kesehatan" in page
     assert f'href="/keputusan/{decision.pk}/naskah.pdf"' in page
-    assert f"<title>{decision.issuer} {decision.number}" in page
+    assert f"<title>{decision}" in page and "Komisi Pemilihan Umum" in page
 
 
 def test_an_unpublished_decision_is_not_found(client, make_record, make_decision):

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from arsip.models import Location
 from dikecualikan import workflow
-from dikecualikan.models import CollectionPeriod, OpenReason, Outcome, Record
+from dikecualikan.models import CollectionPeriod, DecidingBody, OpenReason, Outcome, Record
 from dikecualikan.roles import Role
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "demo-records.csv"
@@ -38,24 +38,22 @@ LOCATIONS = [
     ("Kantor KPU Kota Pontianak", "Ruang PPID", "Lemari Besi", ""),
 ]
 
+# Demo decisions in today's numbering, national (a KPU decision names no Kota), and on
+# dates no real decision on exempted information bears (731/2025 was set on 21 August).
 DECISIONS = [
     {
-        "issuer": "KPU RI",
-        "number": "1210/HM.02-Kpt/05/KPU/VIII/2025",
+        "number": "Keputusan Komisi Pemilihan Umum Nomor 1210 Tahun 2025",
         "year": 2025,
-        "date_set": datetime.date(2025, 8, 21),
-        "title": "tentang Penetapan Daftar Informasi Publik yang Dikecualikan pada Komisi "
-        "Pemilihan "
-        "Umum Kota Pontianak (contoh demo)",
+        "date_set": datetime.date(2025, 10, 14),
+        "title": "tentang Daftar Informasi Publik yang Dikecualikan di Lingkungan Komisi "
+        "Pemilihan Umum (contoh demo)",
     },
     {
-        "issuer": "KPU RI",
-        "number": "1587/HM.02-Kpt/05/KPU/XI/2025",
+        "number": "Keputusan Komisi Pemilihan Umum Nomor 1587 Tahun 2025",
         "year": 2025,
-        "date_set": datetime.date(2025, 11, 10),
-        "title": "tentang Perubahan Daftar Informasi Publik yang Dikecualikan pada Komisi "
-        "Pemilihan "
-        "Umum Kota Pontianak (contoh demo)",
+        "date_set": datetime.date(2025, 11, 18),
+        "title": "tentang Perubahan Daftar Informasi Publik yang Dikecualikan di Lingkungan "
+        "Komisi Pemilihan Umum (contoh demo)",
     },
 ]
 
@@ -230,11 +228,13 @@ class Command(BaseCommand):
     def decide(self, records, users):
         """Two decisions: the first published (one of its records later revoked), one pending."""
         ppid = users["ppid"]
+        kpu = DecidingBody.objects.get(name="Komisi Pemilihan Umum")
         first, second = (
             workflow.create_decision(
                 by=ppid,
+                body=kpu,
                 pdf=ContentFile(
-                    tiny_pdf(["CONTOH DEMO", d["issuer"], d["number"], d["title"][:90]]),
+                    tiny_pdf(["CONTOH DEMO", d["number"], d["title"][:90]]),
                     name=f"keputusan-{i}.pdf",
                 ),
                 **d,
@@ -268,7 +268,7 @@ class Command(BaseCommand):
                 record=record,
                 by=ppid,
                 reason=OpenReason.REVOKED,
-                instrument="Keputusan KPU RI Nomor 1588/HM.02-Kpt/05/KPU/XI/2025 (contoh demo)",
+                instrument="Keputusan Komisi Pemilihan Umum Nomor 1588 Tahun 2025 (contoh demo)",
                 note="Keputusan pengecualian dicabut setelah pertimbangan kepentingan publik.",
             )
 
