@@ -254,9 +254,12 @@ def test_a_verdict_page_for_an_unknown_verdict_or_record_is_not_found(client, ma
     record = make_record("awaiting_approval")
     client.force_login(pembina)
     assert client.get(verdict_url(record, "setujui-semua")).status_code == 404
-    assert client.get(
-        reverse("admin:dikecualikan_record_verdict", args=[99999, "approve"])
-    ).status_code == 404
+    assert (
+        client.get(
+            reverse("admin:dikecualikan_record_verdict", args=[99999, "approve"])
+        ).status_code
+        == 404
+    )
 
 
 def test_a_malformed_version_is_a_form_error_not_a_500(client, make_record, pembina):
