@@ -111,10 +111,24 @@ class DecisionItemForm(forms.Form):
             | workflow.STEPS["decide_open"].sources
         ).order_by("pk"),
         label=_("Record"),
-        help_text=_("Archived records, and decided ones a later decision opens."),
+        help_text=_("Records requested from KPU, and decided ones a later decision opens."),
     )
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect
+    )
+
+
+class RequestForm(forms.Form):
+    """The letter asking KPU, through KPU Provinsi, for the consequence test and decision."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    letter_number = forms.CharField(label=_("Letter number"), max_length=255)
+    letter_date = forms.DateField(label=_("Letter date"), widget=DateInput())
+    addressee = forms.CharField(
+        label=_("Sent to"),
+        max_length=255,
+        initial=workflow.DEFAULT_ADDRESSEE,
+        help_text=_("A KPU Kota asks KPU through its KPU Provinsi (PKPU 22/2023 Pasal 25)."),
     )
 
 

@@ -49,6 +49,9 @@ class State(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected (open information)")
     ARCHIVED = "archived", _("Archived")
+    # The office asked KPU, through KPU Provinsi, for the test and decision (PKPU 22/2023
+    # Pasal 25(1)-(2)): only KPU decides, so the office waits for it here.
+    REQUESTED = "requested", _("Requested from KPU")
     DECIDED = "decided", _("Decided")
     PUBLISHED = "published", _("Published")
     OPENED = "opened", _("Opened")
@@ -116,6 +119,7 @@ class Action(models.TextChoices):
     CHECK_OUT = "check_out", _("Hardcopy taken out")
     CHECK_IN = "check_in", _("Hardcopy returned")
     ARCHIVE = "archive", _("Archived")
+    REQUEST = "request", _("Requested from KPU")
     DECIDE = "decide", _("Decision recorded")
     PUBLISH = "publish", _("Published")
     OPEN = "open", _("Opened")
@@ -311,6 +315,15 @@ class Record(NeverDeleted):
     )
     created_at = models.DateTimeField(_("collected at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    # The letter asking KPU, through KPU Provinsi, to test and decide (set by the workflow).
+    request_number = models.CharField(
+        _("request letter number"), max_length=255, blank=True, editable=False
+    )
+    request_date = models.DateField(_("request letter date"), null=True, blank=True, editable=False)
+    request_addressee = models.CharField(
+        _("request sent to"), max_length=255, blank=True, editable=False
+    )
 
     # Set by the workflow when the record joins or leaves the public DIK, for the public pages.
     published_in = models.ForeignKey(

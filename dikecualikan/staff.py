@@ -31,6 +31,7 @@ from .forms import (
     OpenForm,
     RecordFilter,
     RecordForm,
+    RequestForm,
 )
 from .models import Action, Approval, CollectionPeriod, Decision, Record, State, Transition
 from .paging import keyset_page, query_without
@@ -58,6 +59,10 @@ def dashboard(request):
         "late": period.late_records().order_by("pk")[:25] if period else [],
         "counts": [(state, counts.get(state.value, 0)) for state in State],
         "waiting": waiting_for(request.user).order_by("updated_at")[:25],
+        # Only KPU decides: what the office has asked and waits for, the oldest first.
+        "with_kpu": Record.objects.filter(state=State.REQUESTED).order_by("request_date", "pk")[
+            :25
+        ],
         "overdue": Custody.objects.overdue().select_related("record").order_by("due_date")[:25],
     }
     return render(request, "dikecualikan/dashboard.html", context)
@@ -268,6 +273,21 @@ def record_open(request, pk):
         request,
         "dikecualikan/record_form.html",
         {"form": form, "record": record, "title": _("Open record #%(id)s") % {"id": record.pk}},
+    )
+
+
+@login_required
+@never_cache
+def record_request(request, pk):
+    """Record the letter asking KPU, through KPU Provinsi, to test and decide."""
+    record = record_for(request, pk)
+    form = RequestForm(request.POST or None, initial={"version": record.version})
+    done = _("The request to KPU is recorded; the record waits for KPU's decision.")
+    if take_step(request, form, workflow.request_decision, done, record=record):
+        return redirect("dikecualikan:staff-record", pk=record.pk)
+    title = _("Request KPU's decision on record #%(id)s") % {"id": record.pk}
+    return render(
+        request, "dikecualikan/record_form.html", {"form": form, "record": record, "title": title}
     )
 
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("staf/entri/<int:pk>/klasifikasi/", staff.record_classify, name="staff-record-classify"),
     path("staf/entri/<int:pk>/ajukan/", staff.record_submit, name="staff-record-submit"),
     path("staf/entri/<int:pk>/buka/", staff.record_open, name="staff-record-open"),
+    path("staf/entri/<int:pk>/ajukan-kpu/", staff.record_request, name="staff-record-request"),
     path(
         "staf/entri/<int:pk>/uji-konsekuensi.pdf",
         staff.consequence_test_pdf,

@@ -139,6 +139,7 @@ LADDER = [
     "awaiting_approval",
     "approved",
     "archived",
+    "requested",
     "decided",
     "published",
     "opened",
@@ -179,6 +180,12 @@ def make_record(cast, location):
                 record=workflow.approve(record=r, by=cast["pembina"]), by=cast["pertimbangan"]
             ),
             "archived": lambda r: archive(r),
+            "requested": lambda r: workflow.request_decision(
+                record=r,
+                by=cast["ppid"],
+                letter_number="123/PP.01-SD/6171/2025",
+                letter_date=datetime.date(2025, 8, 4),
+            ),
             "decided": lambda r: (
                 workflow.record_decision(
                     decision=decision or make_decision(),

@@ -6,8 +6,9 @@
                                                        |
                                   awaiting_approval ---+--reject (note)--> rejected (open info)
 
-    approved --archive--> archived --decide(exempt)--> decided --publish--> published
-    archived, decided --decide(open)--> opened
+    approved --archive--> archived --request (letter to KPU via KPU Provinsi)--> requested
+    requested --decide(exempt)--> decided --publish--> published
+    requested, decided --decide(open)--> opened
     published --open(reason, instrument)--> opened
 
 Each step is one keyword-only function, in the module of its SOP step:
@@ -31,7 +32,14 @@ what is wrong and what to do; nothing is written then.
 from .archive import archive, check_in_hardcopy, check_out_hardcopy, place_hardcopy, upload_softcopy
 from .classify import classification_errors, classify, submit
 from .collect import RECORD_FIELDS, collect, edit
-from .decisions import create_decision, open_record, publish_decision, record_decision
+from .decisions import (
+    DEFAULT_ADDRESSEE,
+    create_decision,
+    open_record,
+    publish_decision,
+    record_decision,
+    request_decision,
+)
 from .steps import (
     APPROVERS,
     STEPS,
@@ -47,6 +55,7 @@ from .verdicts import NOTE_REQUIRED, approve, reject, return_for_revision
 
 __all__ = [
     "APPROVERS",
+    "DEFAULT_ADDRESSEE",
     "NOTE_REQUIRED",
     "RECORD_FIELDS",
     "STEPS",
@@ -69,6 +78,7 @@ __all__ = [
     "publish_decision",
     "record_decision",
     "reject",
+    "request_decision",
     "return_for_revision",
     "roles_for",
     "submit",

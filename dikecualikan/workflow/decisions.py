@@ -42,6 +42,40 @@ from .steps import (
 logger = logging.getLogger(__name__)
 
 
+# PKPU 22/2023 Pasal 25(1)-(2): a KPU Kota asks KPU through its KPU Provinsi.
+DEFAULT_ADDRESSEE = "KPU Provinsi Kalimantan Barat, untuk diteruskan kepada KPU"
+
+
+def request_decision(
+    *,
+    record: Record,
+    by,
+    letter_number: str,
+    letter_date: datetime.date,
+    addressee: str = DEFAULT_ADDRESSEE,
+    note: str = "",
+    version: int | None = None,
+) -> Record:
+    """Record the letter asking KPU, through KPU Provinsi, to test and decide (after step 3)."""
+    errors = required_text({"letter_number": letter_number}, ["letter_number"])
+    if not letter_date:
+        errors["letter_date"] = _("Give the date of the letter.")
+    elif letter_date > timezone.localdate():
+        errors["letter_date"] = _("The letter's date cannot be in the future.")
+    if errors:
+        raise WorkflowError(_("Give the number and the date of the request letter."), errors)
+    with transaction.atomic():
+        record = lock_record(record, version)
+        step = check_step(record, by, "request")
+        record.request_number = letter_number.strip()
+        record.request_date = letter_date
+        record.request_addressee = (addressee or DEFAULT_ADDRESSEE).strip()
+        fields = ("request_number", "request_date", "request_addressee")
+        instrument = f"{record.request_number}, {date_format(letter_date, 'j F Y')}"
+        move(record, by, step, note=note, instrument=instrument, fields=fields)
+    return record
+
+
 def create_decision(
     *,
     by,

@@ -33,7 +33,7 @@ def _step(action, sources, target, roles):
 
 
 BEFORE_ARCHIVE = [S.COLLECTED, S.CLASSIFIED, S.AWAITING_APPROVAL, S.RETURNED, S.APPROVED]
-AFTER_ARCHIVE = [S.ARCHIVED, S.DECIDED, S.PUBLISHED, S.OPENED]
+AFTER_ARCHIVE = [S.ARCHIVED, S.REQUESTED, S.DECIDED, S.PUBLISHED, S.OPENED]
 STEPS: dict[str, Step] = {
     "collect": _step(Action.COLLECT, [], S.COLLECTED, [Role.DESK, Role.PPID]),
     "edit": _step(
@@ -59,8 +59,10 @@ STEPS: dict[str, Step] = {
         Action.CHECK_IN, [*BEFORE_ARCHIVE, *AFTER_ARCHIVE], None, [Role.DESK, Role.PPID]
     ),
     "archive": _step(Action.ARCHIVE, [S.APPROVED], S.ARCHIVED, [Role.DESK, Role.PPID]),
-    "decide_exempt": _step(Action.DECIDE, [S.ARCHIVED], S.DECIDED, [Role.PPID]),
-    "decide_open": _step(Action.DECIDE, [S.ARCHIVED, S.DECIDED], S.OPENED, [Role.PPID]),
+    # Only KPU decides: the office asks it, through KPU Provinsi, and records its answer.
+    "request": _step(Action.REQUEST, [S.ARCHIVED], S.REQUESTED, [Role.PPID]),
+    "decide_exempt": _step(Action.DECIDE, [S.REQUESTED], S.DECIDED, [Role.PPID]),
+    "decide_open": _step(Action.DECIDE, [S.REQUESTED, S.DECIDED], S.OPENED, [Role.PPID]),
     # A decision is entered once it is received from KPU; it changes no record by itself.
     "enter_decision": _step(Action.DECIDE, [], None, [Role.PPID, Role.DESK]),
     "publish": _step(Action.PUBLISH, [S.DECIDED], S.PUBLISHED, [Role.PPID, Role.DESK]),
@@ -159,18 +161,20 @@ def may(user, name: str) -> bool:
 def waiting_states(user) -> set[str]:
     """Return the states in which this user has the next step that moves a record on.
 
-    Verdicts are not here (see RecordQuerySet.awaiting_verdict_of), nor opening a
-    published record, which waits on an outside event rather than on the office.
+    Verdicts are not here (see RecordQuerySet.awaiting_verdict_of), nor the states
+    whose next step waits on someone outside the office: KPU's decision on a requested
+    record, an outside event (expiry, consent, a ruling) for a published one.
     """
     return {
         state
-        for name, step in STEPS.items()
-        if step.target
-        and step.roles != APPROVERS
-        and name != "open"
-        and has_role(user, *step.roles)
+        for step in STEPS.values()
+        if step.target and step.roles != APPROVERS and has_role(user, *step.roles)
         for state in step.sources
+        if state not in WAITING_OUTSIDE
     }
+
+
+WAITING_OUTSIDE = frozenset({S.REQUESTED, S.PUBLISHED})
 
 
 def allowed_steps(record: Record, user) -> list[str]:

@@ -115,7 +115,15 @@ def test_the_whole_sop_from_collection_to_publication(
     desk.get_by_role("button", name="Arsipkan entri ini (langkah 3 SOP)").click()
     expect(desk.get_by_text("Entri telah diarsipkan.")).to_be_visible()
 
-    # Step 4: the PPID enters KPU RI's decision, adds the record and publishes.
+    # Only KPU decides: the PPID records the letter asking it, through KPU Provinsi.
+    ppid.goto(f"{base}/staf/entri/{record.pk}/")
+    ppid.get_by_role("link", name="Ajukan ke KPU").click()
+    ppid.fill("#id_letter_number", "145/PP.01-SD/6171/2025")
+    ppid.fill("#id_letter_date", "2025-08-04")
+    ppid.get_by_role("button", name="Simpan").click()
+    expect(ppid.get_by_text("entri ini menunggu keputusan KPU")).to_be_visible()
+
+    # Step 4: the PPID enters KPU's decision, adds the record and publishes.
     ppid.goto(f"{base}/staf/keputusan/baru/")
     ppid.select_option("#id_body", label="Komisi Pemilihan Umum")
     ppid.fill("#id_number", "1210/HM.02-Kpt/05/KPU/VIII/2025")

@@ -177,6 +177,9 @@ def test_the_memo_lists_the_records_submitted_that_day_and_who_asks(client, make
     assert not has(text, "Belum diajukan")
     assert has(text, date_format(timezone.localdate(), "j F Y")) and has(text, "Daftar 2 informasi")
     assert has(text, ppid.get_full_name() or ppid.username) and pages == 1
+    # The office approves a proposal to KPU; it never asks its own Pembina to decide.
+    assert has(text, "usulan") and has(text, "kewenangan KPU")
+    assert not has(text, "untuk menetapkannya")
 
 
 def test_a_day_without_submissions_gives_a_memo_that_says_so(client, ppid):

@@ -47,6 +47,7 @@ def test_seed_demo_creates_every_role_and_every_state_of_the_demo(db, settings):
         "upload",
         "place",
         "archive",
+        "request",
         "decide",
         "publish",
     ]

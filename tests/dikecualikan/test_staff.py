@@ -319,3 +319,44 @@ def test_a_record_of_the_next_period_is_not_late_for_the_one_before(make_record)
     record = make_record("collected")  # collected today: in the second period
     assert list(earlier.late_records()) == []
     assert list(CollectionPeriod.objects.current(today).late_records()) == [record]
+
+
+def test_the_ppid_requests_kpus_decision_from_the_record_page_and_the_dashboard_waits(
+    client, make_record, ppid, desk
+):
+    record = make_record("archived")
+    client.force_login(desk)
+    assert "ajukan-kpu" not in client.get(url("staff-record", record)).content.decode()
+    client.force_login(ppid)
+    page = client.get(url("staff-record", record)).content.decode()
+    request_url = reverse("dikecualikan:staff-record-request", args=[record.pk])
+    assert request_url in page
+    form = client.get(request_url).content.decode()
+    assert "KPU Provinsi Kalimantan Barat, untuk diteruskan kepada KPU" in form
+    response = client.post(
+        request_url,
+        {
+            "version": record.version,
+            "letter_number": "145/PP.01-SD/6171/2025",
+            "letter_date": "2025-09-01",
+            "addressee": "KPU Provinsi Kalimantan Barat, untuk diteruskan kepada KPU",
+        },
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert (record.state, record.request_number) == ("requested", "145/PP.01-SD/6171/2025")
+    dashboard = client.get(DASHBOARD)
+    assert [r.pk for r in dashboard.context["with_kpu"]] == [record.pk]
+    assert record.pk not in [r.pk for r in dashboard.context["waiting"]]  # KPU acts now
+    assert "1 September 2025" in dashboard.content.decode()
+
+
+def test_a_request_without_a_letter_number_is_explained_beside_the_field(client, make_record, ppid):
+    record = make_record("archived")
+    client.force_login(ppid)
+    response = client.post(
+        reverse("dikecualikan:staff-record-request", args=[record.pk]),
+        {"version": record.version, "letter_number": "", "letter_date": "2025-09-01"},
+    )
+    assert response.status_code == 200 and response.context["form"].errors["letter_number"]
+    assert Record.objects.get(pk=record.pk).state == "archived"

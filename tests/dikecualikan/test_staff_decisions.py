@@ -54,7 +54,7 @@ def test_a_decision_number_entered_twice_is_explained_beside_the_field(client, m
 def test_records_are_added_with_an_outcome_and_the_decision_is_published(
     client, make_record, make_decision, ppid
 ):
-    exempt, opened = make_record("archived"), make_record("archived")
+    exempt, opened = make_record("requested"), make_record("requested")
     decision = make_decision()
     client.force_login(ppid)
     client.post(decision_url(decision), {"record": exempt.pk, "outcome": "exempt"})

@@ -28,6 +28,7 @@ ALL_STATES = [
     "rejected",
     "approved",
     "archived",
+    "requested",
     "decided",
     "published",
     "opened",
@@ -59,6 +60,12 @@ def fire(name, record, user, make_record, location):
         ),
         "check_in": lambda: workflow.check_in_hardcopy(record=record, by=user),
         "archive": lambda: workflow.archive(record=record, by=user),
+        "request": lambda: workflow.request_decision(
+            record=record,
+            by=user,
+            letter_number="123/PP.01-SD/6171/2025",
+            letter_date=datetime.date(2025, 8, 4),
+        ),
         "decide_exempt": lambda: workflow.record_decision(
             decision=make_record.decision(), record=record, outcome="exempt", by=user
         ),
@@ -447,13 +454,13 @@ def test_a_new_version_of_a_softcopy_keeps_the_old_one(make_record, desk):
 
 
 def test_a_decision_with_outcome_exempt_decides_the_record(make_record, make_decision, ppid):
-    record = make_record("archived")
+    record = make_record("requested")
     decision = make_decision()
     item = workflow.record_decision(decision=decision, record=record, outcome="exempt", by=ppid)
     record = Record.objects.get(pk=record.pk)
     assert (record.state, item.outcome) == ("decided", "exempt")
     last = record.transitions.last()
-    assert (last.action, last.from_state, last.instrument) == ("decide", "archived", str(decision))
+    assert (last.action, last.from_state, last.instrument) == ("decide", "requested", str(decision))
 
 
 def test_a_decision_with_outcome_open_opens_a_decided_record(make_record, make_decision, ppid):
@@ -466,10 +473,10 @@ def test_a_decision_with_outcome_open_opens_a_decided_record(make_record, make_d
 def test_a_published_decision_takes_no_more_records(make_record, ppid):
     published = make_record("published")
     decision = published.decision_items.get().decision
-    record = make_record("archived")
+    record = make_record("requested")
     with pytest.raises(WorkflowError):
         workflow.record_decision(decision=decision, record=record, outcome="exempt", by=ppid)
-    assert Record.objects.get(pk=record.pk).state == "archived"
+    assert Record.objects.get(pk=record.pk).state == "requested"
 
 
 def test_publishing_a_decision_publishes_its_exempted_records(
@@ -477,7 +484,7 @@ def test_publishing_a_decision_publishes_its_exempted_records(
 ):
     decision = make_decision()
     exempt = [make_record("decided", decision=decision) for _ in range(2)]
-    opened = make_record("archived")
+    opened = make_record("requested")
     workflow.record_decision(decision=decision, record=opened, outcome="open", by=ppid)
     with django_capture_on_commit_callbacks(execute=True):
         decision = workflow.publish_decision(decision=decision, by=ppid)
@@ -591,7 +598,7 @@ def test_a_published_decision_offers_no_step_and_takes_no_record(make_record, pp
     assert workflow.decision_steps(fresh, ppid) == ["decide_exempt", "publish"]
     with pytest.raises(WorkflowError, match="keputusan yang lebih baru"):
         workflow.record_decision(
-            decision=decision, record=make_record("archived"), outcome="exempt", by=ppid
+            decision=decision, record=make_record("requested"), outcome="exempt", by=ppid
         )
 
 
@@ -613,3 +620,45 @@ def test_nothing_in_the_register_can_be_deleted(make_record):
     with pytest.raises(PermissionDenied):
         Transition.objects.filter(record=record).delete()
     assert Record.objects.filter(pk=record.pk).exists()
+
+
+def test_the_ppid_records_the_request_to_kpu_through_kpu_provinsi(make_record, ppid):
+    record = make_record("archived")
+    record = workflow.request_decision(
+        record=record,
+        by=ppid,
+        letter_number="123/PP.01-SD/6171/2025",
+        letter_date=datetime.date(2025, 8, 4),
+    )
+    assert record.state == "requested"
+    assert record.request_addressee.startswith("KPU Provinsi Kalimantan Barat")
+    last = record.transitions.last()
+    assert (last.action, last.from_state, last.to_state) == ("request", "archived", "requested")
+    assert last.instrument == "123/PP.01-SD/6171/2025, 4 Agustus 2025"
+
+
+def test_an_archived_record_is_not_decided_before_it_is_requested_from_kpu(
+    make_record, make_decision, ppid
+):
+    record = make_record("archived")
+    with pytest.raises(WorkflowError):
+        workflow.record_decision(decision=make_decision(), record=record, outcome="exempt", by=ppid)
+    assert Record.objects.get(pk=record.pk).state == "archived"
+
+
+@pytest.mark.parametrize(
+    "number,date,field",
+    [
+        ("", datetime.date(2025, 8, 4), "letter_number"),
+        ("12/PP.01/2025", None, "letter_date"),
+        ("12/PP.01/2025", datetime.date(2999, 1, 1), "letter_date"),
+    ],
+)
+def test_a_request_without_its_letter_number_or_with_a_future_date_is_refused(
+    make_record, ppid, number, date, field
+):
+    record = make_record("archived")
+    with pytest.raises(WorkflowError) as refused:
+        workflow.request_decision(record=record, by=ppid, letter_number=number, letter_date=date)
+    assert field in refused.value.field_errors
+    assert Record.objects.get(pk=record.pk).state == "archived"

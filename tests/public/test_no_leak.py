@@ -1,5 +1,7 @@
 """Never a leak: internal fields full of markers never reach a public page, export or error."""
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -29,6 +31,13 @@ def marked(make_record, cast, location):
         record=record, by=cast["desk"], location=location, box=f"{MARK}boks", folder=f"{MARK}map"
     )
     workflow.archive(record=record, by=cast["desk"], note=f"{MARK}catatan-arsip")
+    workflow.request_decision(
+        record=record,
+        by=cast["ppid"],
+        letter_number=f"{MARK}surat-permohonan",
+        letter_date=datetime.date(2025, 8, 4),
+        note=f"{MARK}catatan-permohonan",
+    )
     decision = make_record.decision()
     workflow.record_decision(
         decision=decision,

@@ -54,7 +54,7 @@ def test_an_opened_record_stays_findable_with_its_date_and_reason(client, make_r
 def test_a_record_opened_before_publication_is_not_listed_as_no_longer_exempt(
     client, make_record, make_decision, ppid
 ):
-    record = make_record("archived", public_title="Dibuka oleh hasil uji")
+    record = make_record("requested", public_title="Dibuka oleh hasil uji")
     workflow.record_decision(decision=make_decision(), record=record, outcome="open", by=ppid)
     assert "Dibuka oleh hasil uji" not in client.get("/dibuka/").content.decode()
 

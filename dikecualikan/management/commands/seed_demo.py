@@ -203,6 +203,16 @@ class Command(BaseCommand):
             folder=f"Map {number:03d}",
         )
         workflow.archive(record=record, by=users["desk"], note="Softcopy dan hardcopy tersimpan.")
+        if target in ("archived",):
+            return record
+        # Only KPU decides: the office asks it through KPU Provinsi (PKPU 22/2023 Pasal 25).
+        workflow.request_decision(
+            record=record,
+            by=users["ppid"],
+            letter_number=f"{100 + number}/PP.01-SD/6171/2025",
+            letter_date=datetime.date(2025, 9, 1),
+            note="Permohonan pengujian konsekuensi dan penetapan kepada KPU.",
+        )
         return record
 
     def classify(self, record, row, ppid):
