@@ -264,44 +264,36 @@ def decision_publish(request, pk):
 @never_cache
 def record_open(request, pk):
     """Open a published record: its exemption ended, with the reason and the instrument."""
-    record = record_for(request, pk)
-    form = OpenForm(request.POST or None, initial={"version": record.version})
     done = _("The record is opened and leaves the public DIK.")
-    if take_step(request, form, workflow.open_record, done, record=record):
-        return redirect("dikecualikan:staff-record", pk=record.pk)
-    return render(
-        request,
-        "dikecualikan/record_form.html",
-        {"form": form, "record": record, "title": _("Open record #%(id)s") % {"id": record.pk}},
-    )
+    return _record_step(request, pk, OpenForm, workflow.open_record, done, _("Open record #%(id)s"))
 
 
 @login_required
 @never_cache
 def record_request(request, pk):
     """Record the letter asking KPU, through KPU Provinsi, to test and decide."""
-    record = record_for(request, pk)
-    form = RequestForm(request.POST or None, initial={"version": record.version})
     done = _("The request to KPU is recorded; the record waits for KPU's decision.")
-    if take_step(request, form, workflow.request_decision, done, record=record):
+    title = _("Request KPU's decision on record #%(id)s")
+    return _record_step(request, pk, RequestForm, workflow.request_decision, done, title)
+
+
+def _record_step(request, pk, form_class, step, done, title):
+    """A step on one record with a form of its own: show it, take it, or show why not."""
+    record = record_for(request, pk)
+    form = form_class(request.POST or None, initial={"version": record.version})
+    if take_step(request, form, step, done, record=record):
         return redirect("dikecualikan:staff-record", pk=record.pk)
-    title = _("Request KPU's decision on record #%(id)s") % {"id": record.pk}
-    return render(
-        request, "dikecualikan/record_form.html", {"form": form, "record": record, "title": title}
-    )
+    context = {"form": form, "record": record, "title": title % {"id": record.pk}}
+    return render(request, "dikecualikan/record_form.html", context)
 
 
 @login_required
 def consequence_test_pdf(request, pk):
     """The consequence-test sheet the participants sign (an internal document)."""
     record = record_for(request, pk)
-    participants = [
-        p.strip() for p in record.test_participants.replace("\n", ";").split(";") if p.strip()
-    ]
-    data = render_pdf(
-        "pdf/consequence_test.html",
-        {"record": record, "participants": participants, "today": timezone.localdate()},
-    )
+    participants = workflow.participants_of(record.test_participants)
+    # The sheet carries the test's own date, never the day it is printed.
+    data = render_pdf("pdf/consequence_test.html", {"record": record, "participants": participants})
     return pdf_response(data, f"uji-konsekuensi-{record.pk}.pdf")
 
 

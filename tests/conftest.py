@@ -129,7 +129,7 @@ CLASSIFICATION = {
     "balancing": "Kesimpulan memenuhi syarat diumumkan; rincian medis dilindungi",
     "period_type": "fixed",
     "period_years": 5,
-    "test_participants": "PPID; Tim Pertimbangan",
+    "test_participants": "Rina Wulandari, PPID; Ahmad Fauzi, Ketua Tim Pertimbangan PPID",
     "test_date": datetime.date(2025, 8, 1),
 }
 

@@ -30,7 +30,7 @@ what is wrong and what to do; nothing is written then.
 """
 
 from .archive import archive, check_in_hardcopy, check_out_hardcopy, place_hardcopy, upload_softcopy
-from .classify import classification_errors, classify, submit
+from .classify import classification_errors, classify, participants_of, submit
 from .collect import RECORD_FIELDS, collect, edit
 from .decisions import (
     DEFAULT_ADDRESSEE,
@@ -74,6 +74,7 @@ __all__ = [
     "edit",
     "may",
     "open_record",
+    "participants_of",
     "place_hardcopy",
     "publish_decision",
     "record_decision",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,12 +28,67 @@ def classification_errors(*, grounds, period_type="", **values) -> dict:
     errors = _test_errors(values)
     if not grounds:
         errors["grounds"] = _("Choose at least one exemption ground of UU 14/2008 Pasal 17.")
+    elif "statutes" not in errors and _needs_a_statute(grounds, values.get("statutes", "")):
+        errors["statutes"] = _(
+            "Ground 17j needs an Undang-Undang that forbids disclosure; a lower regulation "
+            "(PP, Perpres, PKPU, Perki) alone is not enough, nor UU 14/2008 itself. Name the "
+            "Undang-Undang, e.g. UU 27/2022."
+        )
+    errors.update(_participant_errors(**values))
     errors.update(_period_errors(grounds, period_type, **values))
+    return errors
+
+
+# "A sentence", not a word: the analysis is what the Komisi Informasi reads in a dispute.
+ANALYSIS_MIN_WORDS = 3
+# An Undang-Undang cited by number (UU 27/2022, Undang-Undang Nomor 27 Tahun 2022) or by name.
+STATUTE = re.compile(
+    r"\b(?:UU|Undang-Undang)\b(?:\s*(?:Nomor|No\.?))?\s*(\d+)?(?:\s*(?:/|Tahun)\s*(\d{4}))?",
+    re.IGNORECASE,
+)
+
+
+def _needs_a_statute(grounds, statutes: str) -> bool:
+    """Return whether a 17j classification lacks an Undang-Undang other than UU 14/2008."""
+    if not any(g.code.startswith("17j") for g in grounds):
+        return False
+    return not any(m.groups() != ("14", "2008") for m in STATUTE.finditer(statutes or ""))
+
+
+def participants_of(text: str) -> list[str]:
+    """Return the consequence test's participants, one a line (or separated by ";")."""
+    return [p.strip() for p in re.split(r"[;\n]", text or "") if p.strip()]
+
+
+def _participant_errors(test_participants="", test_date=None, **_other) -> dict:
+    errors = {}
+    people = participants_of(test_participants)
+    if not people:
+        errors["test_participants"] = _(
+            "Name the participants of the consequence test: each one's name and position, "
+            "one a line."
+        )
+    elif any("," not in person for person in people):
+        errors["test_participants"] = _(
+            "Give each participant's name and position, separated by a comma, e.g. "
+            "“Rina Wulandari, Kepala Subbagian Hukum”."
+        )
+    if not test_date:
+        errors["test_date"] = _("Give the date of the consequence test.")
+    elif test_date > timezone.localdate():
+        errors["test_date"] = _("The consequence test's date cannot be in the future.")
     return errors
 
 
 def _test_errors(values: dict) -> dict:
     errors = required_text(values, TEST_FIELDS)
+    for name in ("harm", "public_interest", "balancing"):
+        text = str(values.get(name) or "")
+        if name not in errors and len(text.split()) < ANALYSIS_MIN_WORDS:
+            errors[name] = _(
+                "Write this part of the test as at least a sentence (%(n)s words or more), "
+                "not a single word."
+            ) % {"n": ANALYSIS_MIN_WORDS}
     if errors.keys() & {"harm", "public_interest", "balancing"}:
         errors.setdefault(
             "harm",

@@ -175,6 +175,17 @@ def record_decision(
             raise WorkflowError(reason)
         record = lock_record(record, version)
         step = check_step(record, by, name)
+        if record.test_date and record.test_date > decision.date_set:
+            raise WorkflowError(
+                _(
+                    "The record's consequence test is dated %(test)s, after this decision "
+                    "(%(date)s): a decision cannot rely on a later test. Check both dates."
+                )
+                % {
+                    "test": date_format(record.test_date, "j F Y"),
+                    "date": date_format(decision.date_set, "j F Y"),
+                }
+            )
         if decision.items.filter(record=record).exists():
             raise WorkflowError(_("This record is already in this decision."))
         item = DecisionItem.objects.create(

@@ -83,6 +83,8 @@ def test_the_whole_sop_from_collection_to_publication(
     ppid.fill("#id_balancing", "Kesimpulan memenuhi syarat diumumkan; rincian medis dilindungi")
     ppid.check("input[name=period_type][value=fixed]")
     ppid.fill("#id_period_years", "5")
+    ppid.fill("#id_test_participants", "Rina Wulandari, PPID\nAhmad Fauzi, Tim Pertimbangan PPID")
+    ppid.fill("#id_test_date", "2025-08-01")
     ppid.get_by_role("button", name="Simpan klasifikasi").click()
     expect(ppid.get_by_role("heading", level=1)).to_contain_text("Diklasifikasi")
     ppid.screenshot(path=SCREENSHOTS / "staff-record.png", full_page=True)

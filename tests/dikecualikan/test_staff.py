@@ -119,11 +119,13 @@ def test_the_ppid_classifies_through_the_form(client, make_record, ppid):
         {
             "grounds": ["17h2"],
             "statutes": "UU 14/2008 Pasal 17 huruf h angka 2",
-            "harm": "Mengungkap kesehatan",
-            "public_interest": "Kelayakan calon",
-            "balancing": "Kesimpulan diumumkan",
+            "harm": "Mengungkap kondisi kesehatan",
+            "public_interest": "Kelayakan calon diawasi publik",
+            "balancing": "Kesimpulan kelayakan diumumkan",
             "period_type": "fixed",
             "period_years": "5",
+            "test_participants": "Rina Wulandari, PPID\nAhmad Fauzi, Tim Pertimbangan PPID",
+            "test_date": "2025-08-01",
             "version": page.context["form"]["version"].initial,
         },
     )

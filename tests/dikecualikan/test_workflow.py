@@ -216,6 +216,8 @@ def test_an_indefinite_period_is_refused_for_grounds_17a_to_17f(make_record, ppi
 def test_an_indefinite_period_is_allowed_for_grounds_17g_to_17j(make_record, ppid, code):
     record = make_record("collected")
     values = {**CLASSIFICATION, "grounds": [code], "period_type": "indefinite"}
+    if code == "17j":  # 17j rests on another Undang-Undang
+        values["statutes"] = "UU 14/2008 Pasal 17 huruf j; UU 43/2009 tentang Kearsipan"
     record = workflow.classify(record=record, by=ppid, **values)
     assert record.state == "classified" and record.period_years is None
 

@@ -57,6 +57,7 @@ def test_a_row_cites_each_of_its_grounds_and_its_period(client, make_record):
         "published",
         classification={
             "grounds": ["17j", "17h2"],
+            "statutes": "UU 14/2008 Pasal 17 huruf h angka 2 dan huruf j; UU 27/2022",
             "period_type": "indefinite",
             "period_years": None,
         },

@@ -230,8 +230,12 @@ class Command(BaseCommand):
             balancing=row["pertimbangan_bila_ditutup"],
             public_interest="Publik berkepentingan mengawasi penyelenggaraan Pemilu; kepentingan "
             "itu terpenuhi oleh informasi yang tetap diumumkan.",
-            test_participants=f"PPID; Tim Pertimbangan PPID; Kepala {row['unit_penguasa']}",
-            test_date=timezone.localdate() - datetime.timedelta(days=30),
+            test_participants=(
+                "Rina Wulandari, PPID KPU Kota Pontianak\n"
+                "Ahmad Fauzi, Ketua Tim Pertimbangan PPID\n"
+                f"Siti Rahmawati, Kepala {row['unit_penguasa']}"
+            ),
+            test_date=datetime.date(2025, 8, 1),  # before the request and the decisions
             **period,
         )
 
