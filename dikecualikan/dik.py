@@ -235,6 +235,8 @@ def dik_document(records, number, created) -> bytes:
     context = {
         "rows": rows,
         "subtitle": f"Versi {number}{when}",
+        # The list is signed as of its version's date (or today, for an empty list).
+        "signed_on": timezone.localtime(created) if created else timezone.localdate(),
         "empty": "Daftar ini kosong: belum ada informasi yang dikecualikan yang diumumkan.",
     }
     return render_pdf("pdf/dik.html", context, landscape=True)

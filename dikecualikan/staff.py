@@ -345,6 +345,7 @@ def period_dik_pdf(request, pk):
     context = {
         "rows": rows,
         "subtitle": subtitle,
+        "signed_on": timezone.localdate(),
         "empty": "Belum ada informasi yang dihimpun pada periode ini.",
     }
     data = render_pdf("pdf/dik.html", context, landscape=True)

@@ -240,9 +240,10 @@ CONTENT_SECURITY_POLICY = {
 # --- The office and its workflow ------------------------------------------------
 PPID_OFFICE_NAME = env("PPID_OFFICE_NAME", default="KPU Kota Pontianak")
 # The letterhead of PDF documents.
-PPID_OFFICE_ADDRESS = env("PPID_OFFICE_ADDRESS", default="Jl. Sultan Abdurrahman No. 1, Pontianak")
-PPID_OFFICE_PHONE = env("PPID_OFFICE_PHONE", default="(0561) 000000")
-PPID_OFFICE_EMAIL = env("PPID_OFFICE_EMAIL", default="ppid@kpu-pontianakkota.go.id")
+# The office's own details, from the cover of its SOP No. 3/2025 (shared/DOMAIN.md section 8).
+PPID_OFFICE_ADDRESS = env("PPID_OFFICE_ADDRESS", default="Jl. Johar No. 1A Pontianak")
+PPID_OFFICE_PHONE = env("PPID_OFFICE_PHONE", default="(0561) 740021")
+PPID_OFFICE_EMAIL = env("PPID_OFFICE_EMAIL", default="kota_pontianak@kpu.go.id")
 PPID_OFFICE_LOGO = env("PPID_OFFICE_LOGO", default="")  # path to a PNG or JPEG file
 # Staff PDFs render in the request: this cap keeps one to about 3 s (bench/README.md).
 PPID_PDF_MAX_ROWS = env.int("PPID_PDF_MAX_ROWS", default=200)

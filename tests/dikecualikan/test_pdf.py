@@ -39,6 +39,11 @@ def test_the_public_dik_pdf_lists_the_published_records_with_indonesian_dates(cl
     assert has(text, record.published_in.number) and has(text, "21 Agustus 2025")
     assert has(text, "Halaman 1 dari 1") and pages == 1
     assert "Berkas internal" not in text  # the internal title never appears
+    # It opens with its legal basis and closes with the place, date and the PPID's signature.
+    assert has(text, "Pasal 11 ayat (1) huruf b") and has(text, "PKPU Nomor 4 Tahun 2025")
+    version_date = date_format(timezone.localdate(), "j F Y")
+    assert has(text, f"Pontianak, {version_date}") and has(text, "Pejabat Pengelola Informasi")
+    assert has(text, "Jl. Johar No. 1A Pontianak")  # the office's letterhead, from its SOP
 
 
 def test_the_dik_pdf_is_rendered_once_per_version_and_then_served(client, make_record, monkeypatch):
