@@ -208,7 +208,7 @@ def open_data_rows(records):
 def document_row(row, *, status: str, **extra) -> dict:
     """Return one line of the DIK as a document (pdf/dik.html) from a row of `dik_values`."""
     return {
-        "no": row.pk,
+        "record": row.pk,
         "title": row.public_title,
         "unit": row.holding_unit,
         "grounds": cited(row.codes),

@@ -307,3 +307,13 @@ def test_a_spool_folder_that_cannot_be_written_gives_a_clear_message(
     assert response.status_code == 400
     assert "penuh atau hanya-baca" in response.content.decode()
     assert not SoftcopyVersion.objects.exists() and stored_files() == []
+
+
+def test_a_file_exactly_at_every_limit_passes_the_upload_handler(
+    client, make_record, desk, settings
+):
+    settings.ARSIP_MAX_UPLOAD_MB = settings.DECISION_MAX_UPLOAD_MB = 1
+    record = make_record("collected")
+    client.force_login(desk)
+    assert post_file(client, record, "pas.pdf", samples.pdf_of_size(2**20)).status_code == 302
+    assert SoftcopyVersion.objects.get().size == 2**20

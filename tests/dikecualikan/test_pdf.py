@@ -46,6 +46,18 @@ def test_the_public_dik_pdf_lists_the_published_records_with_indonesian_dates(cl
     assert has(text, "Jl. Johar No. 1A Pontianak")  # the office's letterhead, from its SOP
 
 
+def test_the_dik_pdf_numbers_its_rows_not_the_registers_records(client, make_record):
+    for _ in range(3):
+        make_record("collected")  # the published ones are #4 and #5 in the register
+    first = make_record("published", public_title="Berita acara rapat pleno tertutup")
+    second = make_record("published", public_title="Surat keterangan kesehatan bakal calon")
+    assert (first.pk, second.pk) != (1, 2)
+    text, _pages = text_of(body(client.get("/dik.pdf")))
+    assert has(text, "1Berita acara rapat pleno tertutup")
+    assert has(text, "2Surat keterangan kesehatan bakal calon")
+    assert not has(text, f"{first.pk}Berita acara")
+
+
 def test_the_dik_pdf_is_rendered_once_per_version_and_then_served(client, make_record, monkeypatch):
     make_record("published")
     client.get("/dik.pdf")
