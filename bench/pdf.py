@@ -32,7 +32,8 @@ records = [dict(
     statutes="UU 14/2008 Pasal 17 huruf h angka 2; UU 27/2022 Pasal 4",
     harm="Mengungkap kondisi kesehatan seseorang",
     balancing="Kesimpulan memenuhi syarat diumumkan; rincian medis dilindungi",
-    period="5 tahun sejak tanggal keputusan", decision_number="1210/HM.02-Kpt/05/KPU/VIII/2025",
+    period="5 (lima) tahun sejak tanggal keputusan",
+    decision_number="1210/HM.02-Kpt/05/KPU/VIII/2025",
     decision_date=datetime.date(2025, 8, 21), status="Dikecualikan")
     for i in range(1, rows + 1)]
 started = time.perf_counter()

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from num2words import num2words
 
 from .roles import Role, approving_roles_of, required_approvals
 
@@ -72,14 +73,27 @@ class PeriodType(models.TextChoices):
     INDEFINITE = "indefinite", _("Indefinite (grounds 17g-17j only)")
 
 
+def in_words(number: int) -> str:
+    """Return a number as legal text writes it, in figures and in words: "5 (lima)".
+
+    The office's legal text writes numbers in words too (DOMAIN.md section 8), in the
+    active language; num2words knows Indonesian and English number words.
+    """
+    lang = "id" if (get_language() or "").startswith("id") else "en"
+    return f"{number} ({num2words(number, lang=lang)})"
+
+
 def period_text(period_type, years, until, event) -> str:
-    """Return an exemption period as the DIK writes it ("5 tahun sejak tanggal keputusan").
+    """Return an exemption period as the DIK writes it ("5 (lima) tahun sejak tanggal keputusan").
 
     A function of the four fields, not only a Record method, so that the public list and
     the exports can format rows they read as plain values (dikecualikan/dik.py).
     """
     if period_type == PeriodType.FIXED and years:
-        return _("%(years)s years from the decision date") % {"years": years}
+        # Translators: years_in_words is the number in figures and in words: "5 (lima)".
+        return _("%(years_in_words)s years from the decision date") % {
+            "years_in_words": in_words(years)
+        }
     if period_type == PeriodType.UNTIL_DATE and until:
         from django.utils.formats import date_format
 

@@ -44,7 +44,7 @@ def test_dik_csv_has_the_contract_columns_in_a_stable_order_in_utf8(client, make
     assert row["informasi"] == "Surat keterangan kesehatan — bakal calon"
     assert row["dasar_pengecualian"] == "17h2"
     assert row["keputusan_tanggal"] == "2025-08-21"
-    assert row["jangka_waktu"] == "5 tahun sejak tanggal keputusan"
+    assert row["jangka_waktu"] == "5 (lima) tahun sejak tanggal keputusan"
     assert row["status"] == "dikecualikan"
     assert row["keputusan_penerbit"] == "Komisi Pemilihan Umum"
 
