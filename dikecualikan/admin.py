@@ -53,7 +53,8 @@ class ApprovalInline(ReadOnlyInline):
 
 class DecisionItemInline(ReadOnlyInline):
     model = DecisionItem
-    fields = ("decision", "outcome", "added_at")
+    fields = ("decision", "outcome", "added_at", "withdrawn_at")
+    readonly_fields = ("withdrawn_at",)
 
 
 class SoftcopyInline(ReadOnlyInline):
@@ -258,7 +259,11 @@ class DecisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "year",
         "title",
         "date_set",
+        "place",
+        "signatory",
         "pdf",
+        "revokes",
+        "revokes_whole",
         "published_at",
         "published_by",
     )
@@ -267,7 +272,11 @@ class DecisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
         type(
             "ItemInline",
             (ReadOnlyInline,),
-            {"model": DecisionItem, "fields": ("record", "outcome", "added_at")},
+            {
+                "model": DecisionItem,
+                "fields": ("record", "outcome", "period_display", "added_at", "withdrawn_at"),
+                "readonly_fields": ("period_display", "withdrawn_at"),
+            },
         )
     ]
 

@@ -1,6 +1,7 @@
 import uuid
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from arsip.uploads import RefusalsMixin
@@ -8,10 +9,12 @@ from ppid.forms import DateInput
 
 from . import workflow
 from .models import (
+    DECIDED_FIELDS,
     PARTICIPANT_FIELDS,
     PERIOD_FIELDS,
     TEST_FIELDS,
     Decision,
+    DecisionItem,
     ExemptionGround,
     OpenReason,
     Outcome,
@@ -42,22 +45,35 @@ class RecordForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
 
 
+def grounds_field(label):
+    # Not required here: the workflow says what is missing, with the law's words.
+    return forms.ModelMultipleChoiceField(
+        ExemptionGround.objects.all(),
+        label=label,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+def period_type_field(label):
+    return forms.ChoiceField(
+        label=label, choices=PeriodType.choices, widget=forms.RadioSelect, required=False
+    )
+
+
 class ClassificationForm(forms.ModelForm):
     """Classification and consequence test (SOP step 2)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    grounds = forms.ModelMultipleChoiceField(
-        ExemptionGround.objects.all(),
-        label=_("Exemption grounds (UU 14/2008 Pasal 17)"),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    period_type = forms.ChoiceField(
-        label=_("Exemption period"),
-        choices=PeriodType.choices,
+    grounds = grounds_field(_("Exemption grounds (UU 14/2008 Pasal 17)"))
+    test_conclusion = forms.ChoiceField(
+        label=_("(f) Conclusion of the test"),
+        choices=Outcome.choices,
         widget=forms.RadioSelect,
         required=False,
+        help_text=_("“Terbuka” ends the proposal: the information is served as open."),
     )
+    period_type = period_type_field(_("Exemption period"))
 
     class Meta:
         model = Record
@@ -67,9 +83,18 @@ class ClassificationForm(forms.ModelForm):
             "harm": forms.Textarea(attrs={"rows": 3}),
             "public_interest": forms.Textarea(attrs={"rows": 3}),
             "balancing": forms.Textarea(attrs={"rows": 3}),
+            "test_scope": forms.Textarea(attrs={"rows": 2}),
             "test_participants": forms.Textarea(attrs={"rows": 2}),
             "period_until": DateInput(),
             "test_date": DateInput(),
+        }
+        labels = {
+            # The letters of PKPU 22/2023 Pasal 25(3), in its order.
+            "test_scope": _("(a) Material, nature and scope of the information"),
+            "harm": _("(b) Potential harm if it is opened"),
+            "statutes": _("(c) The statute (Undang-Undang) that is the basis"),
+            "public_interest": _("(d) The public interest"),
+            "balancing": _("(e) Weighing the harm against the public interest"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -98,23 +123,107 @@ class RecordFilter(forms.Form):
 
 
 class DecisionForm(RefusalsMixin, forms.ModelForm):
+    """A decision as KPU set it: entered, or corrected before it is published."""
+
     class Meta:
         model = Decision
-        fields = ["body", "number", "year", "title", "date_set", "pdf"]
+        fields = [*Decision.FORM_FIELDS, "pdf"]
         widgets = {"title": forms.Textarea(attrs={"rows": 2}), "date_set": DateInput()}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        revocable = Decision.objects.published().order_by("-date_set")
+        if self.instance.pk:
+            revocable = revocable.exclude(pk=self.instance.pk)
+        self.fields["revokes"].queryset = revocable
+        self.fields["revokes"].help_text = _(
+            "Only for a decision that revokes an earlier, published one; leave empty otherwise."
+        )
+        if self.instance.pk:
+            self.fields["pdf"].help_text = _(
+                "Choose a file only to replace the PDF; the earlier file is kept."
+            )
 
-class DecisionItemForm(forms.Form):
-    record = forms.ModelChoiceField(
-        Record.objects.filter(
-            state__in=workflow.STEPS["decide_exempt"].sources
-            | workflow.STEPS["decide_open"].sources
-        ).order_by("pk"),
-        label=_("Record"),
-        help_text=_("Records requested from KPU, and decided ones a later decision opens."),
-    )
+    def clean_pdf(self):
+        # On a correction, an empty file field keeps the PDF: only a new upload replaces it.
+        pdf = self.cleaned_data.get("pdf")
+        return pdf if isinstance(pdf, UploadedFile) else None
+
+
+class DecidedForm(RefusalsMixin, forms.ModelForm):
+    """What a decision says of a record: prefilled from the proposal, edited where it differs."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    grounds = grounds_field(_("Exemption grounds as decided"))
+    period_type = period_type_field(_("Period as decided"))
+
+    class Meta:
+        model = DecisionItem
+        fields = ["grounds", *DECIDED_FIELDS, "test_sheet"]
+        widgets = {
+            "statutes": forms.Textarea(attrs={"rows": 2}),
+            "harm": forms.Textarea(attrs={"rows": 3}),
+            "balancing": forms.Textarea(attrs={"rows": 3}),
+            "period_until": DateInput(),
+        }
+        help_texts = {
+            "test_sheet": _("KPU's own lembar pengujian konsekuensi, if it sent one (PDF)."),
+        }
+
+    def __init__(self, *args, record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if record is not None:
+            self.fields["version"].initial = record.version
+            for name in DECIDED_FIELDS:
+                self.fields[name].initial = getattr(record, name)
+            self.fields["grounds"].initial = list(record.grounds.values_list("pk", flat=True))
+
+    def clean_test_sheet(self):
+        return self.cleaned_data.get("test_sheet") or None
+
+
+class DecisionItemForm(DecidedForm):
+    """A record in a decision, with the outcome the decision gives it."""
+
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect
+    )
+    field_order = ["outcome"]
+
+    def __init__(self, *args, decision=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if decision is not None and decision.revokes_id is not None:
+            # A revocation opens: nothing else of the record is decided again.
+            for name in ["grounds", *DECIDED_FIELDS, "test_sheet"]:
+                del self.fields[name]
+            self.fields["outcome"].choices = [(Outcome.OPEN, Outcome.OPEN.label)]
+            self.fields["outcome"].initial = Outcome.OPEN
+
+
+class LinkForm(DecidedForm):
+    """An item already exempted by a decision in force, listed under it (SOP step 1)."""
+
+    decision = forms.ModelChoiceField(
+        Decision.objects.order_by("-date_set"),
+        label=_("Decision in force"),
+        help_text=_(
+            "The decision of KPU (or KPU Provinsi) that already exempts this information; "
+            "enter it first under Decisions if it is not in the list."
+        ),
+    )
+    field_order = ["decision"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["test_sheet"].required = False
+
+
+class WithdrawForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    note = forms.CharField(
+        label=_("Why it is withdrawn"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The item stays in the history, marked withdrawn."),
     )
 
 
@@ -135,7 +244,10 @@ class RequestForm(forms.Form):
 class OpenForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.ChoiceField(
-        label=_("Why it is opened"), choices=OpenReason.choices, widget=forms.RadioSelect
+        label=_("Why it is opened"),
+        # A revocation opens through the revoking decision, published (workflow).
+        choices=[(r.value, r.label) for r in OpenReason if r != OpenReason.REVOKED],
+        widget=forms.RadioSelect,
     )
     instrument = forms.CharField(
         label=_("Instrument"),

@@ -5,6 +5,7 @@ of record): mistakes are corrected by a new entry. States change only through
 `dikecualikan.workflow`.
 """
 
+import datetime
 import functools
 import operator
 import re
@@ -53,6 +54,9 @@ class State(models.TextChoices):
     # The office asked KPU, through KPU Provinsi, for the test and decision (PKPU 22/2023
     # Pasal 25(1)-(2)): only KPU decides, so the office waits for it here.
     REQUESTED = "requested", _("Requested from KPU")
+    # Already exempted by a decision in force (a national one binds every office): listed
+    # under it without a proposal of the office's own (SOP step 1), waiting for step 3.
+    LISTED = "listed", _("Listed under a decision in force")
     DECIDED = "decided", _("Decided")
     PUBLISHED = "published", _("Published")
     OPENED = "opened", _("Opened")
@@ -60,9 +64,14 @@ class State(models.TextChoices):
 
 # The classification of SOP step 2, listed once: the workflow, the form, the admin and the
 # public rows derive their lists from these.
-TEST_FIELDS = ("statutes", "harm", "public_interest", "balancing")
+# The consequence test in the order of PKPU 22/2023 Pasal 25(3): (a) the material, nature
+# and scope; (b) the potential harm; (c) the statute; (d) the public interest; (e) the
+# balancing; (f) the conclusion. The period comes after (f).
+TEST_FIELDS = ("test_scope", "harm", "statutes", "public_interest", "balancing", "test_conclusion")
 PERIOD_FIELDS = ("period_type", "period_years", "period_until", "period_event")
-PARTICIPANT_FIELDS = ("test_participants", "test_date")
+PARTICIPANT_FIELDS = ("test_participants", "test_date", "test_place")
+# What a decision says of a record (DecisionItem), beside the office's proposal.
+DECIDED_FIELDS = ("statutes", "harm", "balancing", *PERIOD_FIELDS)
 CLASSIFICATION_FIELDS = (*TEST_FIELDS, *PARTICIPANT_FIELDS, *PERIOD_FIELDS)
 
 
@@ -135,6 +144,9 @@ class Action(models.TextChoices):
     ARCHIVE = "archive", _("Archived")
     REQUEST = "request", _("Requested from KPU")
     DECIDE = "decide", _("Decision recorded")
+    LINK = "link", _("Listed under a decision in force")
+    WITHDRAW = "withdraw", _("Withdrawn from a decision")
+    CLOSE_OPEN = "close_open", _("Closed as open information")
     PUBLISH = "publish", _("Published")
     OPEN = "open", _("Opened")
 
@@ -222,7 +234,8 @@ class RecordQuerySet(NeverDeletedQuerySet):
         if tahun:
             records = records.filter(created_at__year=tahun)
         if keputusan:
-            records = records.filter(decision_items__decision=keputusan).distinct()
+            items = {"decision_items__decision": keputusan, "decision_items__withdrawn_at": None}
+            records = records.filter(**items).distinct()
         return records
 
     def on_dik(self):
@@ -295,12 +308,21 @@ class Record(NeverDeleted):
     grounds = models.ManyToManyField(
         ExemptionGround, blank=True, related_name="records", verbose_name=_("exemption grounds")
     )
+    test_scope = models.TextField(
+        _("material, nature and scope of the information"),
+        blank=True,
+        help_text=_("What exactly is withheld: the part of the document, its nature, its scope."),
+    )
     statutes = models.TextField(_("statutes relied on"), blank=True)
     harm = models.TextField(_("consequence if opened"), blank=True)
     public_interest = models.TextField(_("public interest"), blank=True)
     balancing = models.TextField(_("considerations for withholding"), blank=True)
+    test_conclusion = models.CharField(
+        _("conclusion of the test"), max_length=16, blank=True, choices=Outcome.choices
+    )
     test_participants = models.TextField(_("consequence test participants"), blank=True)
     test_date = models.DateField(_("consequence test date"), null=True, blank=True)
+    test_place = models.CharField(_("place of the test"), max_length=200, blank=True)
     period_type = models.CharField(
         _("exemption period"), max_length=16, choices=PeriodType.choices, blank=True
     )
@@ -539,7 +561,26 @@ class Decision(NeverDeleted):
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.TextField(_("title"), help_text=_("The “tentang …” line of the decision."))
     date_set = models.DateField(_("date set"))
+    place = models.CharField(_("place set"), max_length=100, blank=True, default="Jakarta")
+    signatory = models.CharField(
+        _("signed by"), max_length=255, blank=True, help_text=_("Name and office, e.g. Ketua KPU.")
+    )
     pdf = models.FileField(_("decision PDF"), upload_to="keputusan/%Y/", blank=True)
+    # A later decision may revoke an earlier one, in whole or in part (shared/DOMAIN.md
+    # section 6): it is a decision of its own, and publishing it opens the items it names.
+    revokes = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revoked_by",
+        verbose_name=_("revokes the decision"),
+    )
+    revokes_whole = models.BooleanField(
+        _("revokes it in whole"),
+        default=False,
+        help_text=_("In whole: every item listed under the revoked decision is opened."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", editable=False
     )
@@ -556,6 +597,12 @@ class Decision(NeverDeleted):
     )
 
     objects = DecisionQuerySet.as_manager()
+
+    # A decision's own fields, in the order the forms ask for them (enter and correct).
+    FORM_FIELDS = (
+        "body", "number", "year", "title", "date_set", "place", "signatory", "revokes",
+        "revokes_whole",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-date_set", "-id"]
@@ -576,6 +623,16 @@ class Decision(NeverDeleted):
     def is_published(self) -> bool:
         return self.published_at is not None
 
+    def revoked_in_whole(self) -> bool:
+        """Whether a published later decision revoked this one in whole: no longer in force."""
+        return self.revoked_by.published().filter(revokes_whole=True).exists()
+
+
+class DecisionItemQuerySet(NeverDeletedQuerySet):
+    def active(self):
+        """Items not withdrawn: what the decision covers."""
+        return self.filter(withdrawn_at__isnull=True)
+
 
 class DecisionItem(NeverDeleted):
     """A record covered by a decision, with the outcome the decision gives it."""
@@ -590,12 +647,51 @@ class DecisionItem(NeverDeleted):
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
 
+    # What the decision says of the record, which may differ from the office's proposal
+    # (shared/DOMAIN.md section 6): prefilled from it, and written to the record.
+    grounds = models.ManyToManyField(
+        ExemptionGround, blank=True, related_name="+", verbose_name=_("grounds as decided")
+    )
+    statutes = models.TextField(_("statutes relied on"), blank=True)
+    harm = models.TextField(_("consequence if opened"), blank=True)
+    balancing = models.TextField(_("considerations for withholding"), blank=True)
+    period_type = models.CharField(
+        _("period as decided"), max_length=16, blank=True, choices=PeriodType.choices
+    )
+    period_years = models.PositiveSmallIntegerField(_("years"), null=True, blank=True)
+    period_until = models.DateField(_("until date"), null=True, blank=True)
+    period_event = models.CharField(_("until event"), max_length=500, blank=True)
+    test_sheet = models.FileField(
+        _("KPU's consequence-test sheet"), upload_to="keputusan/lembar/%Y/", blank=True
+    )
+    # The record's values before this item replaced them: the office's proposal (or
+    # nothing, for an item listed under a decision in force). A withdrawal restores them.
+    proposed = models.JSONField(_("as proposed"), default=dict, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawal_note = models.TextField(_("why it was withdrawn"), blank=True, editable=False)
+
+    objects = DecisionItemQuerySet.as_manager()
+
     class Meta:
         ordering = ["decision", "id"]
         verbose_name = _("record in a decision")
         verbose_name_plural = _("records in the decision")
         constraints = [
-            models.UniqueConstraint(fields=["decision", "record"], name="decision_item_unique"),
+            # Withdrawn items stay; a record may be added again after its withdrawal.
+            models.UniqueConstraint(
+                fields=["decision", "record"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="decision_item_unique_active",
+            ),
             models.CheckConstraint(
                 condition=Q(outcome__in=Outcome.values), name="decision_item_outcome_valid"
             ),
@@ -603,6 +699,74 @@ class DecisionItem(NeverDeleted):
 
     def __str__(self):
         return f"{self.decision}: {self.record_id} ({self.get_outcome_display()})"
+
+    @property
+    def period_display(self) -> str:
+        return period_text(
+            self.period_type, self.period_years, self.period_until, self.period_event
+        )
+
+    def differences(self) -> list[tuple[str, str, str]]:
+        """Return (what, as proposed, as decided) where the decision differs from the proposal."""
+        # An item listed under a decision in force had no proposal of the office's own.
+        if not self.proposed.get("period_type") or self.outcome != Outcome.EXEMPT:
+            return []
+        proposed, decided = self.proposed, decided_values(self)
+        rows = [
+            (_("grounds") if name == "grounds" else self._meta.get_field(name).verbose_name,
+             proposed.get(name, ""), decided[name])
+            for name in ("grounds", "statutes", "harm", "balancing")
+            if (proposed.get(name) or "") != decided[name]
+        ]  # fmt: skip
+        if any(str(proposed.get(n) or "") != str(decided[n] or "") for n in PERIOD_FIELDS):
+            until = proposed.get("period_until")
+            was = period_text(
+                proposed.get("period_type"),
+                proposed.get("period_years"),
+                datetime.date.fromisoformat(until) if until else None,
+                proposed.get("period_event"),
+            )
+            rows.append((_("period"), str(was), str(self.period_display)))
+        return rows
+
+
+def decided_values(source) -> dict:
+    """Return what a record or an item says, as text: grounds, statutes, harm, period.
+
+    The same shape for a record (the proposal) and an item (the decision), so that the
+    two can be kept and compared (DecisionItem.proposed, differences).
+    """
+    values = {name: getattr(source, name) for name in ("statutes", "harm", "balancing")}
+    values["grounds"] = ", ".join(sorted(g.code for g in source.grounds.all()))
+    for name in PERIOD_FIELDS:
+        value = getattr(source, name)
+        values[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return values
+
+
+class DecisionLog(NeverDeleted):
+    """What happened to a decision itself: entered, corrected (old and new values), published."""
+
+    class Kind(models.TextChoices):
+        ENTERED = "entered", _("Entered")
+        CORRECTED = "corrected", _("Corrected")
+        PUBLISHED = "published", _("Published")
+
+    decision = models.ForeignKey(Decision, models.PROTECT, related_name="log")
+    kind = models.CharField(_("what"), max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["decision", "at", "id"]
+        verbose_name = _("decision history entry")
+        verbose_name_plural = _("decision history")
+
+    def __str__(self):
+        return f"{self.decision_id}: {self.get_kind_display()}"
 
 
 class DikVersion(NeverDeleted):

@@ -47,9 +47,11 @@ from .dik import (
 from .exports import csv_response
 from .models import (
     Decision,
+    DecisionItem,
     DikChange,
     DikVersion,
     ExemptionGround,
+    OpenReason,
     Record,
 )
 from .paging import keyset_page, query_without
@@ -252,9 +254,16 @@ def home(request):
 
 @public_page
 def decision_detail(request, pk):
-    decision = get_object_or_404(Decision.objects.published().select_related("body"), pk=pk)
-    items = decision.items.select_related("record").order_by("record_id")
-    return render(request, "public/decision_detail.html", {"decision": decision, "items": items})
+    decision = get_object_or_404(
+        Decision.objects.published().select_related("body", "revokes"), pk=pk
+    )
+    items = decision.items.active().select_related("record").order_by("record_id")
+    context = {
+        "decision": decision,
+        "items": items,
+        "revoked_by": decision.revoked_by.published().order_by("date_set"),
+    }
+    return render(request, "public/decision_detail.html", context)
 
 
 @public_page
@@ -271,14 +280,40 @@ def decision_file(decision):
 
 
 @public_page
+def decision_test_sheet(request, pk, item):
+    """KPU's own consequence-test sheet for one item of a published decision."""
+    item = get_object_or_404(
+        DecisionItem.objects.active().exclude(test_sheet=""),
+        pk=item,
+        decision=pk,
+        decision__published_at__isnull=False,
+    )
+    return test_sheet_file(item)
+
+
+def test_sheet_file(item):
+    name = f"lembar-uji-konsekuensi-{item.decision_id}-{item.record_id}.pdf"
+    return FileResponse(item.test_sheet.open("rb"), content_type="application/pdf", filename=name)
+
+
+@public_page
 def record_detail(request, pk):
     public = Record.objects.on_dik() | Record.objects.no_longer_exempt()
     record = get_object_or_404(
         public.select_related("published_in").prefetch_related("grounds"), pk=pk
     )
-    return render(
-        request, "public/record_detail.html", {"record": record, "ends": exemption_ends(record)}
-    )
+    revoked_with = None
+    if record.opened_reason == OpenReason.REVOKED:
+        revoked_with = (
+            Decision.objects.published()
+            .filter(revokes=record.published_in_id, items__record=record, items__withdrawn_at=None)
+            .first()
+            or Decision.objects.published()
+            .filter(revokes=record.published_in_id, revokes_whole=True)
+            .first()
+        )
+    context = {"record": record, "ends": exemption_ends(record), "revoked_with": revoked_with}
+    return render(request, "public/record_detail.html", context)
 
 
 @public_page

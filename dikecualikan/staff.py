@@ -28,15 +28,26 @@ from .forms import (
     ClassificationForm,
     DecisionForm,
     DecisionItemForm,
+    LinkForm,
     OpenForm,
     RecordFilter,
     RecordForm,
     RequestForm,
+    WithdrawForm,
 )
-from .models import Action, Approval, CollectionPeriod, Decision, Record, State, Transition
+from .models import (
+    Action,
+    Approval,
+    CollectionPeriod,
+    Decision,
+    DecisionItem,
+    Record,
+    State,
+    Transition,
+)
 from .paging import keyset_page, query_without
 from .pdf import pdf_response, render_pdf, too_many_rows
-from .public import decision_file
+from .public import decision_file, test_sheet_file
 
 
 def waiting_for(user):
@@ -111,7 +122,7 @@ def record_detail(request, pk):
         "softcopies": record.softcopies.prefetch_related("versions"),
         "placement": record.placements.select_related("location").first(),
         "custody": record.custody.out().first(),
-        "decisions": record.decision_items.select_related("decision"),
+        "decisions": record.decision_items.select_related("decision").prefetch_related("grounds"),
         "steps": workflow.allowed_steps(record, request.user),
     }
     return render(request, "dikecualikan/record_detail.html", context)
@@ -175,9 +186,30 @@ def record_classify(request, pk):
 @login_required
 @require_POST
 def record_submit(request, pk):
+    done = _("Submitted to the Pembina PPID and the Tim Pertimbangan.")
+    return _posted_step(request, pk, workflow.submit, done)
+
+
+@login_required
+@require_POST
+def record_close_open(request, pk):
+    """The test concluded "terbuka": the record is closed as open information."""
+    done = _("The record is closed as open information; serve it like any public information.")
+    return _posted_step(request, pk, workflow.close_as_open, done)
+
+
+@login_required
+@require_POST
+def record_publish_listed(request, pk):
+    done = _("Published: the record is on the public DIK under its decision.")
+    return _posted_step(request, pk, workflow.publish_listed, done)
+
+
+def _posted_step(request, pk, step, done):
+    """A step on one record that needs no more than a click (and the form's version)."""
     record = record_for(request, pk)
     try:
-        workflow.submit(
+        step(
             record=record,
             by=request.user,
             version=request.POST.get("version"),
@@ -186,7 +218,7 @@ def record_submit(request, pk):
     except workflow.WorkflowError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Submitted to the Pembina PPID and the Tim Pertimbangan."))
+        messages.success(request, done)
     return redirect("dikecualikan:staff-record", pk=record.pk)
 
 
@@ -224,25 +256,110 @@ def decision_pdf(request, pk):
     return decision_file(decision)
 
 
+@role_required(*workflow.STEPS["enter_decision"].roles)
+@never_cache
+def decision_edit(request, pk):
+    """Correct a decision before it is published (the log keeps the old values)."""
+    decision = get_object_or_404(Decision, pk=pk)
+    if (reason := workflow.decision_unmet(decision, "correct")) is not None:
+        messages.error(request, reason)
+        return redirect("dikecualikan:staff-decision", pk=decision.pk)
+    form = DecisionForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=Decision.objects.get(pk=decision.pk),
+        refusals=uploads.refusals(request),
+    )
+    done = _("The decision is corrected.")
+    if take_step(request, form, workflow.correct_decision, done, decision=decision):
+        return redirect("dikecualikan:staff-decision", pk=decision.pk)
+    title = _("Correct %(decision)s") % {"decision": decision}
+    context = {"form": form, "title": title, "multipart": True}
+    return render(request, "dikecualikan/record_form.html", context)
+
+
 @role_required()
 @never_cache
 def decision_detail(request, pk):
+    decision = get_object_or_404(Decision.objects.select_related("body", "revokes"), pk=pk)
+    items = decision.items.select_related("record", "withdrawn_by").prefetch_related("grounds")
+    steps = workflow.decision_steps(decision, request.user)
+    context = {
+        "decision": decision,
+        "items": items,
+        "candidates": _candidates(decision) if "decide_exempt" in steps else [],
+        "decision_steps": steps,
+        "log": decision.log.select_related("actor"),
+        "revoked_by": decision.revoked_by.all(),
+    }
+    return render(request, "dikecualikan/decision_detail.html", context)
+
+
+def _candidates(decision: Decision):
+    """The records this decision may take: requested ones, or those of the decision it revokes."""
+    if decision.revokes_id is not None:
+        records = Record.objects.filter(state=State.PUBLISHED, published_in=decision.revokes_id)
+    else:
+        states = workflow.STEPS["decide_exempt"].sources | workflow.STEPS["decide_open"].sources
+        records = Record.objects.filter(state__in=states)
+    taken = decision.items.active().values("record")
+    return records.exclude(pk__in=taken).order_by("pk")[:200]
+
+
+@role_required()
+@never_cache
+def decision_add(request, pk, record_pk):
+    """Add a record to a decision, with what the decision says of it (prefilled: the proposal)."""
     decision = get_object_or_404(Decision, pk=pk)
-    form = DecisionItemForm(request.POST or None)
-    done = _("The record is added to the decision.")
-    if take_step(request, form, workflow.record_decision, done, decision=decision):
-        return redirect("dikecualikan:staff-decision", pk=decision.pk)
-    items = decision.items.select_related("record")
-    return render(
-        request,
-        "dikecualikan/decision_detail.html",
-        {
-            "decision": decision,
-            "items": items,
-            "form": form,
-            "decision_steps": workflow.decision_steps(decision, request.user),
-        },
+    record = record_for(request, record_pk)
+    form = DecisionItemForm(
+        request.POST or None,
+        request.FILES or None,
+        record=record,
+        decision=decision,
+        refusals=uploads.refusals(request),
     )
+    done = _("The record is added to the decision.")
+    if take_step(request, form, workflow.record_decision, done, decision=decision, record=record):
+        return redirect("dikecualikan:staff-decision", pk=decision.pk)
+    title = _("Record #%(id)s in %(decision)s") % {"id": record.pk, "decision": decision}
+    context = {"form": form, "record": record, "title": title, "multipart": True}
+    return render(request, "dikecualikan/record_form.html", context)
+
+
+@login_required
+@never_cache
+def record_link(request, pk):
+    """List a record under a decision in force: KPU already exempted it (SOP step 1)."""
+    record = record_for(request, pk)
+    form = LinkForm(
+        request.POST or None,
+        request.FILES or None,
+        record=record,
+        refusals=uploads.refusals(request),
+    )
+    done = _("The record is listed under the decision; archive it (step 3) to publish it.")
+    if take_step(request, form, workflow.link_record, done, record=record):
+        return redirect("dikecualikan:staff-record", pk=record.pk)
+    title = _("List record #%(id)s under a decision in force") % {"id": record.pk}
+    context = {"form": form, "record": record, "title": title, "multipart": True}
+    return render(request, "dikecualikan/record_form.html", context)
+
+
+@login_required
+@never_cache
+def record_withdraw(request, pk):
+    """Withdraw a record from a decision it was added to by mistake (logged, never deleted)."""
+    done = _("The record is withdrawn from the decision; its earlier state is back.")
+    title = _("Withdraw record #%(id)s from its decision")
+    return _record_step(request, pk, WithdrawForm, workflow.withdraw_item, done, title)
+
+
+@role_required()
+def decision_test_sheet(request, pk, item):
+    """KPU's consequence-test sheet of one item, for staff (published or not yet)."""
+    item = get_object_or_404(DecisionItem.objects.exclude(test_sheet=""), pk=item, decision=pk)
+    return test_sheet_file(item)
 
 
 @role_required()

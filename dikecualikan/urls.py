@@ -13,6 +13,11 @@ urlpatterns = [
     path("dik/riwayat/<int:number>.<str:fmt>", public.version_export, name="version-export"),
     path("keputusan/<int:pk>/", public.decision_detail, name="decision"),
     path("keputusan/<int:pk>/naskah.pdf", public.decision_pdf, name="decision-pdf"),
+    path(
+        "keputusan/<int:pk>/lembar/<int:item>.pdf",
+        public.decision_test_sheet,
+        name="decision-test-sheet",
+    ),
     path("informasi/<int:pk>/", public.record_detail, name="record"),
     path("dibuka/", public.opened_list, name="opened"),
     path("sehat/", public.health, name="health"),
@@ -27,6 +32,14 @@ urlpatterns = [
     path("staf/entri/<int:pk>/ajukan/", staff.record_submit, name="staff-record-submit"),
     path("staf/entri/<int:pk>/buka/", staff.record_open, name="staff-record-open"),
     path("staf/entri/<int:pk>/ajukan-kpu/", staff.record_request, name="staff-record-request"),
+    path("staf/entri/<int:pk>/terbuka/", staff.record_close_open, name="staff-record-close-open"),
+    path("staf/entri/<int:pk>/cantumkan/", staff.record_link, name="staff-record-link"),
+    path("staf/entri/<int:pk>/tarik/", staff.record_withdraw, name="staff-record-withdraw"),
+    path(
+        "staf/entri/<int:pk>/umumkan/",
+        staff.record_publish_listed,
+        name="staff-record-publish-listed",
+    ),
     path(
         "staf/entri/<int:pk>/uji-konsekuensi.pdf",
         staff.consequence_test_pdf,
@@ -38,5 +51,16 @@ urlpatterns = [
     path("staf/keputusan/baru/", staff.decision_new, name="staff-decision-new"),
     path("staf/keputusan/<int:pk>/", staff.decision_detail, name="staff-decision"),
     path("staf/keputusan/<int:pk>/naskah.pdf", staff.decision_pdf, name="staff-decision-pdf"),
+    path("staf/keputusan/<int:pk>/ubah/", staff.decision_edit, name="staff-decision-edit"),
+    path(
+        "staf/keputusan/<int:pk>/entri/<int:record_pk>/",
+        staff.decision_add,
+        name="staff-decision-add",
+    ),
+    path(
+        "staf/keputusan/<int:pk>/lembar/<int:item>.pdf",
+        staff.decision_test_sheet,
+        name="staff-decision-test-sheet",
+    ),
     path("staf/keputusan/<int:pk>/umumkan/", staff.decision_publish, name="staff-decision-publish"),
 ]

@@ -123,14 +123,26 @@ def location(db):
 
 CLASSIFICATION = {
     "grounds": ["17h2"],
+    "test_scope": "Hasil pemeriksaan kesehatan jasmani dan rohani bakal calon",
     "statutes": "UU 14/2008 Pasal 17 huruf h angka 2",
     "harm": "Mengungkap kondisi kesehatan seseorang",
     "public_interest": "Publik perlu tahu calon memenuhi syarat",
     "balancing": "Kesimpulan memenuhi syarat diumumkan; rincian medis dilindungi",
+    "test_conclusion": "exempt",
     "period_type": "fixed",
     "period_years": 5,
     "test_participants": "Rina Wulandari, PPID; Ahmad Fauzi, Ketua Tim Pertimbangan PPID",
     "test_date": datetime.date(2025, 8, 1),
+    "test_place": "Pontianak",
+}
+
+# What a decision in force says of an item listed under it (workflow.link_record).
+LINKED = {
+    "grounds": ["17h1"],
+    "statutes": "UU 14/2008 Pasal 17 huruf h; UU 23/2006 Pasal 84 dan Pasal 85",
+    "harm": "Membuka data kependudukan (NIK dan KK) pemilih secara lengkap",
+    "balancing": "Daftar pemilih diumumkan tanpa NIK dan KK lengkap",
+    "period_type": "indefinite",
 }
 
 LADDER = [
@@ -168,6 +180,11 @@ def make_record(cast, location):
         record = workflow.collect(by=cast["desk"], **{**values, **fields})
         if state == "collected":
             return record
+        if state == "listed":
+            item = workflow.link_record(
+                record=record, decision=decision or make_decision(), by=cast["desk"], **LINKED
+            )
+            return item.record
         if state in ("returned", "rejected"):
             record = workflow.classify(record=record, by=cast["ppid"], **classified)
             record = workflow.submit(record=record, by=cast["ppid"])
@@ -209,7 +226,7 @@ def make_record(cast, location):
         return workflow.archive(record=record, by=cast["desk"])
 
     def publish(record):
-        item = record.decision_items.get()
+        item = record.decision_items.active().get()
         workflow.publish_decision(decision=item.decision, by=cast["ppid"])
         record.refresh_from_db()
         return record

@@ -9,7 +9,10 @@
     approved --archive--> archived --request (letter to KPU via KPU Provinsi)--> requested
     requested --decide(exempt)--> decided --publish--> published
     requested, decided --decide(open)--> opened
+    collected --link (to a decision in force)--> listed --archive--> decided --publish--> ...
+    classified --close_open (the test concludes "terbuka")--> rejected (open information)
     published --open(reason, instrument)--> opened
+    published --revoking decision published--> opened
 
 Each step is one keyword-only function, in the module of its SOP step:
 
@@ -19,7 +22,9 @@ Each step is one keyword-only function, in the module of its SOP step:
     verdicts.py   step 2: approve, return, reject (the quorum)
     archive.py    step 3: softcopies, hardcopy place and custody, archive (the only
                   module that imports arsip)
-    decisions.py  step 4: decisions, their records, publication, opening
+    decisions.py  step 4: the request to KPU, decisions, what they say of records, links,
+                  withdrawals
+    publication.py step 4: publication, revocation and opening (new DIK versions)
     mail.py       notifications, sent after commit
 
 Callers use `from dikecualikan import workflow` and `workflow.<name>`. A step runs in
@@ -30,16 +35,18 @@ what is wrong and what to do; nothing is written then.
 """
 
 from .archive import archive, check_in_hardcopy, check_out_hardcopy, place_hardcopy, upload_softcopy
-from .classify import classification_errors, classify, participants_of, submit
+from .classify import classification_errors, classify, close_as_open, participants_of, submit
 from .collect import RECORD_FIELDS, collect, edit
 from .decisions import (
     DEFAULT_ADDRESSEE,
+    correct_decision,
     create_decision,
-    open_record,
-    publish_decision,
+    link_record,
     record_decision,
     request_decision,
+    withdraw_item,
 )
+from .publication import open_record, publish_decision, publish_listed
 from .steps import (
     APPROVERS,
     STEPS,
@@ -47,6 +54,8 @@ from .steps import (
     WorkflowError,
     allowed_steps,
     decision_steps,
+    decision_unmet,
+    latest_item,
     may,
     roles_for,
     waiting_states,
@@ -68,15 +77,21 @@ __all__ = [
     "check_out_hardcopy",
     "classification_errors",
     "classify",
+    "close_as_open",
     "collect",
+    "correct_decision",
     "create_decision",
     "decision_steps",
+    "decision_unmet",
     "edit",
+    "latest_item",
+    "link_record",
     "may",
     "open_record",
     "participants_of",
     "place_hardcopy",
     "publish_decision",
+    "publish_listed",
     "record_decision",
     "reject",
     "request_decision",
@@ -85,4 +100,5 @@ __all__ = [
     "submit",
     "upload_softcopy",
     "waiting_states",
+    "withdraw_item",
 ]

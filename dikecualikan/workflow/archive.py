@@ -17,7 +17,7 @@ from arsip import fixity, validation
 from arsip.models import Custody, Location, Placement, Softcopy, SoftcopyVersion
 from arsip.storage import HashingFile, sanitize_name, storage_failed_message
 
-from ..models import Record
+from ..models import Record, State
 from .steps import WorkflowError, check_step, lock_record, move, required_text
 
 logger = logging.getLogger(__name__)
@@ -178,16 +178,19 @@ def archive(*, record: Record, by, note: str = "", version: int | None = None) -
             )
         if not record.placements.exists():
             raise WorkflowError(_("Record where the hardcopy is filed before archiving."))
-        move(record, by, step, note=note)
+        # Listed under a decision in force, the record has its decision: archived, it is
+        # decided and waits only for publication.
+        target = State.DECIDED if record.state == State.LISTED else None
+        move(record, by, step, note=note, target=target)
     return record
 
 
-def check_decision_pdf(pdf) -> None:
+def check_decision_pdf(pdf, field: str = "pdf") -> None:
     """A decision's PDF becomes a public file: refuse what the archive would refuse."""
     try:
         validation.check_size(pdf, settings.DECISION_MAX_UPLOAD_MB * 1024 * 1024)
         validation.check_pdf(pdf)
     except validation.Refused as refusal:
-        raise WorkflowError(str(refusal), {"pdf": str(refusal)}) from None
+        raise WorkflowError(str(refusal), {field: str(refusal)}) from None
     finally:
         pdf.seek(0)

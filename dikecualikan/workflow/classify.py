@@ -14,6 +14,7 @@ from ..models import (
     PERIOD_FIELDS,
     TEST_FIELDS,
     ExemptionGround,
+    Outcome,
     PeriodType,
     Record,
 )
@@ -23,9 +24,15 @@ from .steps import WorkflowError, check_step, lock_record, move, required_text
 
 
 def classification_errors(*, grounds, period_type="", **values) -> dict:
-    """Return {field: message} for everything wrong with a classification (empty when valid)."""
+    """Return {field: message} for everything wrong with a classification (empty when valid).
+
+    A test that concludes "terbuka" needs no grounds nor period: it exempts nothing.
+    """
     grounds = list(grounds)
     errors = _test_errors(values)
+    errors.update(_participant_errors(**values))
+    if values.get("test_conclusion") == Outcome.OPEN:
+        return errors
     if not grounds:
         errors["grounds"] = _("Choose at least one exemption ground of UU 14/2008 Pasal 17.")
     elif "statutes" not in errors and _needs_a_statute(grounds, values.get("statutes", "")):
@@ -34,7 +41,6 @@ def classification_errors(*, grounds, period_type="", **values) -> dict:
             "(PP, Perpres, PKPU, Perki) alone is not enough, nor UU 14/2008 itself. Name the "
             "Undang-Undang, e.g. UU 27/2022."
         )
-    errors.update(_participant_errors(**values))
     errors.update(_period_errors(grounds, period_type, **values))
     return errors
 
@@ -60,8 +66,8 @@ def participants_of(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[;\n]", text or "") if p.strip()]
 
 
-def _participant_errors(test_participants="", test_date=None, **_other) -> dict:
-    errors = {}
+def _participant_errors(test_participants="", test_date=None, test_place="", **_other) -> dict:
+    errors = required_text({"test_place": test_place}, ["test_place"])
     people = participants_of(test_participants)
     if not people:
         errors["test_participants"] = _(
@@ -82,7 +88,13 @@ def _participant_errors(test_participants="", test_date=None, **_other) -> dict:
 
 def _test_errors(values: dict) -> dict:
     errors = required_text(values, TEST_FIELDS)
-    for name in ("harm", "public_interest", "balancing"):
+    if values.get("test_conclusion") not in (*Outcome.values, None, ""):
+        errors["test_conclusion"] = _("Choose the conclusion: dikecualikan or terbuka.")
+    elif "test_conclusion" in errors:
+        errors["test_conclusion"] = _(
+            "Conclude the test (PKPU 22/2023 Pasal 25(3) huruf f): dikecualikan or terbuka."
+        )
+    for name in ("test_scope", "harm", "public_interest", "balancing"):
         text = str(values.get(name) or "")
         if name not in errors and len(text.split()) < ANALYSIS_MIN_WORDS:
             errors[name] = _(
@@ -140,21 +152,31 @@ PERIOD_VALUE = {
 }
 
 
+def keep_period_value(values: dict) -> None:
+    """Clear the period values that the period's type does not use (the form sends them all)."""
+    for name in PERIOD_FIELDS[1:]:
+        if PERIOD_VALUE.get(values["period_type"]) != name:
+            values[name] = "" if name == "period_event" else None
+
+
 def classify(
     *,
     record: Record,
     by,
     grounds,
+    test_scope: str,
     statutes: str,
     harm: str,
     public_interest: str,
     balancing: str,
-    period_type: str,
+    test_conclusion: str,
+    period_type: str = "",
     period_years: int | None = None,
     period_until: datetime.date | None = None,
     period_event: str = "",
     test_participants: str = "",
     test_date: datetime.date | None = None,
+    test_place: str = "",
     note: str = "",
     version: int | None = None,
 ) -> Record:
@@ -166,18 +188,20 @@ def classify(
     with transaction.atomic():
         record = lock_record(record, version)
         step = check_step(record, by, "classify")
-        if errors := classification_errors(grounds=grounds, **values):
-            raise WorkflowError(
-                _("The classification is incomplete: see the marked fields."), errors
-            )
-        for name in PERIOD_FIELDS[1:]:
-            if PERIOD_VALUE.get(period_type) != name:
-                values[name] = "" if name == "period_event" else None
-        for name, value in values.items():
-            setattr(record, name, value.strip() if isinstance(value, str) else value)
-        record.grounds.set(grounds)
+        _write_classification(record, grounds, values)
         move(record, by, step, note=note, fields=CLASSIFICATION_FIELDS)
     return record
+
+
+def _write_classification(record: Record, grounds, values: dict) -> None:
+    if errors := classification_errors(grounds=grounds, **values):
+        raise WorkflowError(_("The classification is incomplete: see the marked fields."), errors)
+    if values["test_conclusion"] == Outcome.OPEN:  # nothing is exempted: no grounds, no period
+        grounds, values["period_type"] = [], ""
+    keep_period_value(values)
+    for name, value in values.items():
+        setattr(record, name, value.strip() if isinstance(value, str) else value)
+    record.grounds.set(grounds)
 
 
 def submit(*, record: Record, by, note: str = "", version: int | None = None) -> Record:
@@ -188,4 +212,13 @@ def submit(*, record: Record, by, note: str = "", version: int | None = None) ->
         record.round += 1
         move(record, by, step, note=note, fields=("round",))
         notify(record, "submitted", list(required_approvals()))
+    return record
+
+
+def close_as_open(*, record: Record, by, note: str = "", version: int | None = None) -> Record:
+    """Close a record whose consequence test concludes "terbuka": it is open information."""
+    with transaction.atomic():
+        record = lock_record(record, version)
+        step = check_step(record, by, "close_open")
+        move(record, by, step, note=note)
     return record

@@ -1,9 +1,15 @@
-"""SOP step 4: decisions (Keputusan), the records they cover, publication, and opening."""
+"""SOP step 4, first half: the request to KPU, the decisions, and what each says of a record.
+
+Only KPU (or KPU Provinsi by delegation) decides. The office asks it (request_decision),
+enters its decision (create_decision, correct_decision until it is published), and
+records what the decision says of each record (record_decision), or lists a record
+under a decision already in force (link_record). An item added by mistake is withdrawn
+(withdraw_item), never deleted. Publication and opening are in publication.py.
+"""
 
 from __future__ import annotations
 
 import datetime
-import logging
 import uuid
 
 from django.db import IntegrityError, transaction
@@ -11,36 +17,34 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from ..dik import forget_dik_stamp, stored_dik_pdf
 from ..models import (
+    DECIDED_FIELDS,
     DecidingBody,
     Decision,
     DecisionItem,
-    DikChange,
-    DikVersion,
-    OpenReason,
+    DecisionLog,
+    ExemptionGround,
     Outcome,
     Record,
+    State,
+    decided_values,
     lacks_power_to_decide,
     not_a_deciding_body,
 )
-from ..roles import has_role
 from .archive import check_decision_pdf
-from .mail import notify_decision
+from .classify import _needs_a_statute, _period_errors, keep_period_value
 from .steps import (
     STEPS,
     WorkflowError,
     check_step,
     decision_unmet,
+    latest_item,
     lock_record,
     may,
     move,
     required_text,
     role_names,
 )
-
-logger = logging.getLogger(__name__)
-
 
 # PKPU 22/2023 Pasal 25(1)-(2): a KPU Kota asks KPU through its KPU Provinsi.
 DEFAULT_ADDRESSEE = "KPU Provinsi Kalimantan Barat, untuk diteruskan kepada KPU"
@@ -76,42 +80,81 @@ def request_decision(
     return record
 
 
-def create_decision(
-    *,
-    by,
-    body: DecidingBody,
-    number: str,
-    year: int,
-    title: str,
-    date_set: datetime.date,
-    pdf=None,
-) -> Decision:
-    """Enter a Keputusan on the list, by a body that may decide (KPU, or KPU Provinsi)."""
+# --- The decision itself -------------------------------------------------------------
+
+
+def _check_may_enter(by) -> None:
     if not may(by, "enter_decision"):
         raise WorkflowError(
             _("Only %(roles)s may enter decisions.")
             % {"roles": role_names(STEPS["enter_decision"].roles)}
         )
-    if errors := decision_errors(
-        body=body, number=number, year=year, title=title, date_set=date_set
-    ):
+
+
+def create_decision(*, by, pdf=None, **fields) -> Decision:
+    """Enter a Keputusan, by a body that may decide (KPU, or KPU Provinsi by delegation).
+
+    `fields` are Decision.FORM_FIELDS (body, number, year, title, date_set, place,
+    signatory, revokes, revokes_whole).
+    """
+    _check_may_enter(by)
+    fields = _decision_fields(fields)
+    if errors := decision_errors(**fields):
         raise WorkflowError(_("The decision cannot be entered: see the marked fields."), errors)
-    decision = Decision(
-        body=body,
-        issuer=body.name,
-        number=number.strip(),
-        year=year,
-        title=title.strip(),
-        date_set=date_set,
-        created_by=by,
-    )
+    decision = Decision(**fields, issuer=fields["body"].name, created_by=by)
     if pdf is not None:
         check_decision_pdf(pdf)
     _save_once(decision, pdf)
+    DecisionLog.objects.create(decision=decision, kind=DecisionLog.Kind.ENTERED, actor=by)
     return decision
 
 
-def decision_errors(*, body, number, year, title, date_set) -> dict:
+def correct_decision(*, decision: Decision, by, pdf=None, **fields) -> Decision:
+    """Correct a decision's fields or PDF before it is published; the log keeps old and new."""
+    _check_may_enter(by)
+    fields = _decision_fields(fields)
+    if errors := decision_errors(**fields, decision=decision):
+        raise WorkflowError(_("The decision cannot be corrected: see the marked fields."), errors)
+    if pdf is not None:
+        check_decision_pdf(pdf)
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        if (reason := decision_unmet(decision, "correct")) is not None:
+            raise WorkflowError(reason)
+        _check_items_allow(decision, fields["date_set"])
+        changes = {
+            name: [_loggable(getattr(decision, name)), _loggable(value)]
+            for name, value in fields.items()
+            if getattr(decision, name) != value
+        }
+        for name, value in fields.items():
+            setattr(decision, name, value)
+        decision.issuer = decision.body.name
+        if pdf is not None:  # the earlier file stays in the storage, named in the log
+            changes["pdf"] = [decision.pdf.name, ""]
+        _save_once(decision, pdf)
+        if pdf is not None:
+            changes["pdf"][1] = decision.pdf.name
+        kind = DecisionLog.Kind.CORRECTED
+        DecisionLog.objects.create(decision=decision, kind=kind, actor=by, changes=changes)
+    return decision
+
+
+def _decision_fields(fields: dict) -> dict:
+    values = {name: fields.get(name) for name in Decision.FORM_FIELDS}
+    for name in ("number", "title", "place", "signatory"):
+        values[name] = (values[name] or "").strip()
+    values["revokes_whole"] = bool(values["revokes_whole"])
+    return values
+
+
+def _loggable(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value) if hasattr(value, "pk") else value
+
+
+def decision_errors(*, body, number, year, title, date_set, decision=None, **others) -> dict:
     """Return {field: message} for what is wrong with a decision's data (empty when valid)."""
     errors = required_text({"number": number, "title": title}, ["number", "title"])
     if not isinstance(body, DecidingBody) or body.pk is None:
@@ -134,14 +177,59 @@ def decision_errors(*, body, number, year, title, date_set) -> dict:
         }
     if year != date_set.year:
         errors["year"] = _("The year is that of the date set (%(year)s).") % {"year": date_set.year}
+    errors.update(_revocation_errors(decision, date_set, **others))
     return errors
+
+
+def _revocation_errors(decision, date_set, revokes=None, revokes_whole=False, **_other) -> dict:
+    if revokes is None:
+        if revokes_whole:
+            return {"revokes": _("Choose the decision it revokes.")}
+        return {}
+    if decision is not None and revokes.pk == decision.pk:
+        return {"revokes": _("A decision cannot revoke itself.")}
+    if not revokes.is_published:
+        return {
+            "revokes": _(
+                "%(decision)s was never published in the register, so there is nothing of it "
+                "to revoke here. Publish it first, or check the decision."
+            )
+            % {"decision": revokes}
+        }
+    if revokes.date_set > date_set:
+        return {"revokes": _("A decision can revoke only an earlier decision.")}
+    if revokes.revoked_in_whole():
+        return {"revokes": _("That decision was already revoked in whole.")}
+    return {}
+
+
+def _check_items_allow(decision: Decision, date_set: datetime.date) -> None:
+    """A corrected date must still come after the tests of the records the decision covers."""
+    later = decision.items.active().filter(record__test_date__gt=date_set).first()
+    if later is not None:
+        raise WorkflowError(
+            _("The decision cannot be corrected: see the marked fields."),
+            {"date_set": _test_after_decision(later.record, date_set)},
+        )
+
+
+def _test_after_decision(record: Record, date_set: datetime.date) -> str:
+    return _(
+        "The consequence test of record #%(id)s is dated %(test)s, after this decision "
+        "(%(date)s): a decision cannot rely on a later test. Check both dates."
+    ) % {
+        "id": record.pk,
+        "test": date_format(record.test_date, "j F Y"),
+        "date": date_format(date_set, "j F Y"),
+    }
 
 
 def _save_once(decision: Decision, pdf) -> None:
     """Save the decision and its PDF, once: a second entry of the same number is refused."""
     try:
         with transaction.atomic():
-            if Decision.objects.filter(issuer=decision.issuer, number=decision.number).exists():
+            same = Decision.objects.filter(issuer=decision.issuer, number=decision.number)
+            if same.exclude(pk=decision.pk).exists():
                 raise IntegrityError("decision_number_unique")
             if pdf is not None:
                 # A name of our own: the uploaded one may say anything, and it is public.
@@ -150,12 +238,15 @@ def _save_once(decision: Decision, pdf) -> None:
     except IntegrityError:
         # Entered twice (or by two people at once): the unique constraint decides, and the
         # PDF stored for the refused copy goes with it.
-        if decision.pdf:
+        if pdf is not None and decision.pdf:
             decision.pdf.storage.delete(decision.pdf.name)
         raise WorkflowError(
             _("This decision is already in the register."),
             {"number": _("A decision of this body with this number exists.")},
         ) from None
+
+
+# --- What a decision says of a record -------------------------------------------------
 
 
 def record_decision(
@@ -166,135 +257,174 @@ def record_decision(
     by,
     note: str = "",
     version: int | None = None,
+    test_sheet=None,
+    **decided,
 ) -> DecisionItem:
-    """Record what a decision says of a record: exempt (decided) or open (opened)."""
-    name = {Outcome.EXEMPT: "decide_exempt", Outcome.OPEN: "decide_open"}[Outcome(outcome)]
+    """Record what a decision says of a record: exempt (decided) or open (opened).
+
+    For an exempt outcome, `decided` holds the grounds, statutes, harm, balancing and
+    period as the decision states them; what is not given is taken from the proposal.
+    A record already published is opened by a decision that revokes the one it is
+    published under (revoke_item): it opens when the revoking decision is published.
+    """
     with transaction.atomic():
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        record = lock_record(record, version)
+        name = _decision_step(decision, record, outcome)
         if (reason := decision_unmet(decision, name)) is not None:
             raise WorkflowError(reason)
-        record = lock_record(record, version)
         step = check_step(record, by, name)
-        if record.test_date and record.test_date > decision.date_set:
-            raise WorkflowError(
-                _(
-                    "The record's consequence test is dated %(test)s, after this decision "
-                    "(%(date)s): a decision cannot rely on a later test. Check both dates."
-                )
-                % {
-                    "test": date_format(record.test_date, "j F Y"),
-                    "date": date_format(decision.date_set, "j F Y"),
-                }
-            )
-        if decision.items.filter(record=record).exists():
-            raise WorkflowError(_("This record is already in this decision."))
-        item = DecisionItem.objects.create(
-            decision=decision, record=record, outcome=outcome, added_by=by
-        )
-        move(record, by, step, note=note, instrument=str(decision))
+        _check_fits(decision, record, name)
+        item = _new_item(decision, record, outcome, by, decided, test_sheet)
+        move(record, by, step, note=note, instrument=str(decision), fields=_written(item))
     return item
 
 
-def publish_decision(*, decision: Decision, by, note: str = "") -> Decision:
-    """Publish a decision: its exempted records join the public DIK (SOP step 4)."""
-    step = STEPS["publish"]
+def _decision_step(decision: Decision, record: Record, outcome: str) -> str:
+    """A revoking decision opens published records; any other exempts or opens requested ones."""
+    if outcome not in Outcome.values:
+        raise WorkflowError(_("Choose what the decision says: exempt or open."))
+    if decision.revokes_id is not None:
+        if outcome != Outcome.OPEN:
+            raise WorkflowError(
+                _("A revoking decision opens the records of the decision it revokes.")
+            )
+        return "revoke_item"
+    return "decide_exempt" if outcome == Outcome.EXEMPT else "decide_open"
+
+
+def _check_fits(decision: Decision, record: Record, name: str) -> None:
+    if record.test_date and record.test_date > decision.date_set:
+        raise WorkflowError(_test_after_decision(record, decision.date_set))
+    if decision.items.active().filter(record=record).exists():
+        raise WorkflowError(_("This record is already in this decision."))
+    if name == "revoke_item" and record.published_in_id != decision.revokes_id:
+        raise WorkflowError(
+            _(
+                "Record #%(id)s is not published under %(revoked)s, the decision this one "
+                "revokes; a revocation opens only the items of the decision it revokes."
+            )
+            % {"id": record.pk, "revoked": decision.revokes}
+        )
+
+
+def link_record(
+    *,
+    record: Record,
+    decision: Decision,
+    by,
+    note: str = "",
+    version: int | None = None,
+    test_sheet=None,
+    **decided,
+) -> DecisionItem:
+    """List a record under a decision in force (SOP step 1: "yang sudah ditetapkan").
+
+    No proposal of the office's own: the decision is the legal basis, and `decided`
+    is what it says of this kind of information. The record is then archived (step 3)
+    and published under the decision.
+    """
     with transaction.atomic():
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
-        _check_publishable(decision, by)
-        records = _exempt_records(decision, by)
-        now = timezone.now()
-        for record in records:
-            record.published_in, record.published_at = decision, now
-            fields = ("published_in", "published_at")
-            move(record, by, step, note=note, instrument=str(decision), fields=fields)
-        Record.objects.filter(pk__in=[r.pk for r in records]).index_for_search()
-        decision.published_at, decision.published_by = now, by
-        decision.save(update_fields=["published_at", "published_by"])
-        note = f"{decision.issuer} {decision.number}"
-        _new_dik_version(records, DikChange.Kind.ADDED, decision=decision, note=note)
-        notify_decision(decision)
-    return decision
+        record = lock_record(record, version)
+        step = check_step(record, by, "link")
+        if (reason := decision_unmet(decision, "link")) is not None:
+            raise WorkflowError(reason)
+        item = _new_item(decision, record, Outcome.EXEMPT, by, decided, test_sheet)
+        instrument = str(decision)
+        move(record, by, step, note=note, instrument=instrument, fields=_written(item))
+    return item
 
 
-def _check_publishable(decision: Decision, by) -> None:
-    step = STEPS["publish"]
-    if not has_role(by, *step.roles):
-        raise WorkflowError(
-            _("Only %(roles)s may publish a decision.") % {"roles": role_names(step.roles)}
-        )
-    if (reason := decision_unmet(decision, "publish")) is not None:
-        raise WorkflowError(reason)
-    if not decision.items.exists():
-        raise WorkflowError(_("Add the records this decision covers before publishing it."))
-    if not decision.pdf:
-        raise WorkflowError(_("Upload the decision's PDF before publishing it."))
-
-
-def _exempt_records(decision: Decision, by) -> list[Record]:
-    """Return the records the decision exempts, locked, each checked for the publish step."""
-    # Lock in primary-key order so that two publications cannot deadlock.
-    exempt = decision.items.filter(outcome=Outcome.EXEMPT).values_list("record", flat=True)
-    records = list(Record.objects.select_for_update().filter(pk__in=exempt).order_by("pk"))
-    for record in records:
-        check_step(record, by, "publish")
-    return records
-
-
-def _new_dik_version(records, kind, **fields) -> DikVersion:
-    """Add an immutable version of the public DIK recording what this step changed."""
-    for attempt in range(3):
-        last = DikVersion.objects.order_by("-number").values_list("number", flat=True).first()
-        try:
-            # Two publications at once pick the same number; the unique constraint makes the
-            # second wait for the first and fail, and it takes the next number instead.
-            with transaction.atomic():
-                version = DikVersion.objects.create(number=(last or 0) + 1, **fields)
-            break
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    DikChange.objects.bulk_create(DikChange(version=version, record=r, kind=kind) for r in records)
-    transaction.on_commit(forget_dik_stamp)  # the public pages show the new version at once
-    transaction.on_commit(lambda: _render_dik_pdf(version))
-    return version
-
-
-def _render_dik_pdf(version: DikVersion) -> None:
-    """Render the new version's /dik.pdf now, so that no visitor waits for it.
-
-    The publisher waits instead, once (about 2 s per 100 records, bench/README.md).
-    The publication has committed by then: a failure here is logged, not raised, and the
-    first request for the PDF renders it.
-    """
+def _new_item(decision, record, outcome, by, decided, test_sheet) -> DecisionItem:
+    """Create the item; for an exempt outcome, write what was decided to the record too."""
+    item = DecisionItem(decision=decision, record=record, outcome=outcome, added_by=by)
+    item.proposed = {**decided_values(record), "state": record.state}
+    exempt = outcome == Outcome.EXEMPT and record.state != State.PUBLISHED
+    grounds = _decided_values(record, decided) if exempt else None
+    if test_sheet is not None:
+        check_decision_pdf(test_sheet, "test_sheet")
+    if exempt:
+        for name in DECIDED_FIELDS:
+            setattr(item, name, decided[name])
+            setattr(record, name, decided[name])
+    if test_sheet is not None:
+        item.test_sheet.save(f"{uuid.uuid4().hex}.pdf", test_sheet, save=False)
     try:
-        stored_dik_pdf(version)
-    except Exception:
-        logger.exception("The PDF of DIK version %s was not rendered", version.number)
+        item.save()
+        if exempt:
+            item.grounds.set(grounds)
+            record.grounds.set(grounds)
+    except BaseException:
+        if item.test_sheet:
+            item.test_sheet.storage.delete(item.test_sheet.name)
+        raise
+    return item
 
 
-def open_record(
-    *, record: Record, by, reason: str, instrument: str, note: str = "", version: int | None = None
-) -> Record:
-    """Open a published record: its exemption ended (expiry, consent, objection, KI, revocation)."""
-    errors = {}
-    if reason not in OpenReason.values:
-        errors["reason"] = _("Choose why the information is opened.")
-    if not (instrument or "").strip():
-        errors["instrument"] = _("Name the decision, letter or ruling that opens it.")
+def _written(item: DecisionItem) -> tuple[str, ...]:
+    """The record's fields an item wrote: what it decided, unless it opens (or revokes)."""
+    exempt = item.outcome == Outcome.EXEMPT and item.proposed.get("state") != State.PUBLISHED
+    return DECIDED_FIELDS if exempt else ()
+
+
+def _decided_values(record: Record, decided: dict) -> list[ExemptionGround]:
+    """Complete `decided` from the proposal, check it as a proposal is checked; the grounds."""
+    given = decided.pop("grounds", None)
+    if given is None:
+        grounds = list(record.grounds.all())
+    else:
+        grounds = list(ExemptionGround.objects.filter(pk__in=[getattr(g, "pk", g) for g in given]))
+    for name in DECIDED_FIELDS:
+        if decided.get(name) is None:
+            decided[name] = getattr(record, name)
+        elif isinstance(decided[name], str):
+            decided[name] = decided[name].strip()
+    keep_period_value(decided)
+    errors = required_text(decided, ("statutes", "harm", "balancing"))
+    if not grounds:
+        errors["grounds"] = _("Choose at least one exemption ground of UU 14/2008 Pasal 17.")
+    elif _needs_a_statute(grounds, decided["statutes"]):
+        errors["statutes"] = _("Ground 17j needs an Undang-Undang that forbids disclosure.")
+    errors.update(_period_errors(grounds, **decided))
     if errors:
-        raise WorkflowError(_("Say why the record is opened and by which instrument."), errors)
+        message = _("What the decision says is incomplete: see the marked fields.")
+        raise WorkflowError(message, errors)
+    return grounds
+
+
+def withdraw_item(*, record: Record, by, note: str, version: int | None = None) -> DecisionItem:
+    """Withdraw the record's latest item, added by mistake, before what it did is public.
+
+    The item stays, marked withdrawn; the record gets back its state and its proposal.
+    """
+    if not (note or "").strip():
+        raise WorkflowError(
+            _("Say why the item is withdrawn."), {"note": _("This field is required.")}
+        )
     with transaction.atomic():
         record = lock_record(record, version)
-        step = check_step(record, by, "open")
-        record.opened_at, record.opened_reason = timezone.now(), reason
-        move(
-            record,
-            by,
-            step,
-            note=note,
-            reason=reason,
-            instrument=instrument.strip(),
-            fields=("opened_at", "opened_reason"),
-        )
-        _new_dik_version([record], DikChange.Kind.OPENED, note=instrument.strip())
-    return record
+        step = check_step(record, by, "withdraw")
+        item = DecisionItem.objects.select_for_update().get(pk=latest_item(record).pk)
+        item.withdrawn_at, item.withdrawn_by = timezone.now(), by
+        item.withdrawal_note = note.strip()
+        item.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
+        fields = _restore_proposal(record, item)
+        target = item.proposed.get("state") or record.state
+        instrument = str(item.decision)
+        move(record, by, step, note=note, target=target, instrument=instrument, fields=fields)
+    return item
+
+
+def _restore_proposal(record: Record, item: DecisionItem) -> tuple[str, ...]:
+    if not _written(item):
+        return ()
+    proposed = item.proposed
+    for name in ("statutes", "harm", "balancing", "period_type", "period_event"):
+        setattr(record, name, proposed.get(name) or "")
+    until = proposed.get("period_until")
+    record.period_until = datetime.date.fromisoformat(until) if until else None
+    record.period_years = proposed.get("period_years")
+    codes = [c.strip() for c in (proposed.get("grounds") or "").split(",") if c.strip()]
+    record.grounds.set(codes)
+    return DECIDED_FIELDS

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Action, Record, State, Transition
+from ..models import Action, Outcome, Record, State, Transition
 from ..roles import Role, has_role, required_approvals
 
 S = State
@@ -32,7 +32,7 @@ def _step(action, sources, target, roles):
     )
 
 
-BEFORE_ARCHIVE = [S.COLLECTED, S.CLASSIFIED, S.AWAITING_APPROVAL, S.RETURNED, S.APPROVED]
+BEFORE_ARCHIVE = [S.COLLECTED, S.CLASSIFIED, S.AWAITING_APPROVAL, S.RETURNED, S.APPROVED, S.LISTED]
 AFTER_ARCHIVE = [S.ARCHIVED, S.REQUESTED, S.DECIDED, S.PUBLISHED, S.OPENED]
 STEPS: dict[str, Step] = {
     "collect": _step(Action.COLLECT, [], S.COLLECTED, [Role.DESK, Role.PPID]),
@@ -43,6 +43,10 @@ STEPS: dict[str, Step] = {
         Action.CLASSIFY, [S.COLLECTED, S.CLASSIFIED, S.RETURNED], S.CLASSIFIED, [Role.PPID]
     ),
     "submit": _step(Action.SUBMIT, [S.CLASSIFIED], S.AWAITING_APPROVAL, [Role.PPID]),
+    # A test that concludes "terbuka" ends the proposal: the information is open.
+    "close_open": _step(Action.CLOSE_OPEN, [S.CLASSIFIED], S.REJECTED, [Role.PPID]),
+    # Already exempted by a decision in force (SOP step 1): listed under it, no proposal.
+    "link": _step(Action.LINK, [S.COLLECTED], S.LISTED, [Role.DESK, Role.PPID]),
     "approve": _step(Action.APPROVE, [S.AWAITING_APPROVAL], S.APPROVED, APPROVERS),
     "return": _step(Action.RETURN, [S.AWAITING_APPROVAL], S.RETURNED, APPROVERS),
     "reject": _step(Action.REJECT, [S.AWAITING_APPROVAL], S.REJECTED, APPROVERS),
@@ -58,7 +62,8 @@ STEPS: dict[str, Step] = {
     "check_in": _step(
         Action.CHECK_IN, [*BEFORE_ARCHIVE, *AFTER_ARCHIVE], None, [Role.DESK, Role.PPID]
     ),
-    "archive": _step(Action.ARCHIVE, [S.APPROVED], S.ARCHIVED, [Role.DESK, Role.PPID]),
+    # An item listed under a decision in force is archived too; it is then decided.
+    "archive": _step(Action.ARCHIVE, [S.APPROVED, S.LISTED], S.ARCHIVED, [Role.DESK, Role.PPID]),
     # Only KPU decides: the office asks it, through KPU Provinsi, and records its answer.
     "request": _step(Action.REQUEST, [S.ARCHIVED], S.REQUESTED, [Role.PPID]),
     "decide_exempt": _step(Action.DECIDE, [S.REQUESTED], S.DECIDED, [Role.PPID]),
@@ -66,6 +71,14 @@ STEPS: dict[str, Step] = {
     # A decision is entered once it is received from KPU; it changes no record by itself.
     "enter_decision": _step(Action.DECIDE, [], None, [Role.PPID, Role.DESK]),
     "publish": _step(Action.PUBLISH, [S.DECIDED], S.PUBLISHED, [Role.PPID, Role.DESK]),
+    # An item listed later under a decision already published is published on its own.
+    "publish_listed": _step(Action.PUBLISH, [S.DECIDED], S.PUBLISHED, [Role.PPID, Role.DESK]),
+    # A revoking decision names the published items it opens; publishing it opens them.
+    "revoke_item": _step(Action.DECIDE, [S.PUBLISHED], None, [Role.PPID]),
+    # An item added to a decision by mistake, before publication: the record goes back.
+    "withdraw": _step(
+        Action.WITHDRAW, [S.LISTED, S.DECIDED, S.OPENED, S.PUBLISHED], None, [Role.PPID]
+    ),
     "open": _step(Action.OPEN, [S.PUBLISHED], S.OPENED, [Role.PPID, Role.ATASAN]),
 }
 
@@ -138,6 +151,10 @@ def unmet(record: Record, name: str):
     Only cheap facts, asked by the step itself (check_step) and by `allowed_steps`, so a
     button is offered exactly when the step would pass these checks.
     """
+    if name in ("submit", "close_open"):
+        return _conclusion_unmet(record, name)
+    if name in ("withdraw", "publish_listed"):
+        return _item_unmet(record, name)
     if name == "upload_version" and not record.softcopies.exists():
         return _("Upload a softcopy first: there is no softcopy to add a version to.")
     if name == "check_out" and not record.placements.exists():
@@ -151,6 +168,42 @@ def unmet(record: Record, name: str):
         if name == "check_in" and out is None:
             return _("The hardcopy is not out; there is nothing to return.")
     return None
+
+
+def _conclusion_unmet(record: Record, name: str):
+    concludes_open = record.test_conclusion == Outcome.OPEN
+    if name == "submit" and concludes_open:
+        return _(
+            "The consequence test concludes “terbuka”: the information is open and cannot be "
+            "proposed for exemption. Close the record as open information, or correct the test."
+        )
+    if name == "close_open" and not concludes_open:
+        return _("Only a consequence test that concludes “terbuka” closes a record as open.")
+    return None
+
+
+def _item_unmet(record: Record, name: str):
+    item = latest_item(record)
+    if name == "publish_listed":
+        if item is None or item.outcome != Outcome.EXEMPT or not item.decision.is_published:
+            return _("Publish this record with its decision, from the decision's page.")
+        return None
+    # withdraw: only the latest item, and only before what it did is public.
+    if item is None:
+        return _("This record is in no decision; there is nothing to withdraw.")
+    if item.decision.is_published and record.state not in (S.LISTED, S.DECIDED):
+        return _(
+            "The decision is published: only a later decision changes what it says. Enter that "
+            "decision instead."
+        )
+    return None
+
+
+def latest_item(record: Record):
+    """Return the record's latest item in a decision that is not withdrawn, or None."""
+    return (
+        record.decision_items.active().select_related("decision").order_by("-added_at", "-pk")
+    ).first()
 
 
 def may(user, name: str) -> bool:
@@ -167,14 +220,18 @@ def waiting_states(user) -> set[str]:
     """
     return {
         state
-        for step in STEPS.values()
+        for name, step in STEPS.items()
         if step.target and step.roles != APPROVERS and has_role(user, *step.roles)
+        if name not in ALTERNATIVES
         for state in step.sources
         if state not in WAITING_OUTSIDE
     }
 
 
 WAITING_OUTSIDE = frozenset({S.REQUESTED, S.PUBLISHED})
+# Another way on for some records, not what waits: a collected record waits for its
+# classification, though one already exempted nationally is listed instead.
+ALTERNATIVES = frozenset({"link"})
 
 
 def allowed_steps(record: Record, user) -> list[str]:
@@ -194,24 +251,37 @@ def allowed_steps(record: Record, user) -> list[str]:
 
 
 def decision_unmet(decision, name: str):
-    """Return why a decision cannot take a record or be published now, or None."""
+    """Return why a decision cannot take a record, be corrected or be published now, or None.
+
+    `name` is a step on a record (decide_exempt, decide_open, revoke_item, link) or one
+    on the decision itself (correct, publish).
+    """
+    if name == "link":
+        # A decision in force binds the office: items are listed under it, published or not.
+        if decision.revoked_in_whole():
+            return _(
+                "This decision was revoked in whole and is no longer in force: nothing can be "
+                "listed under it."
+            )
+        return None
     if not decision.is_published:
         return None
     if name == "publish":
         return _("This decision was already published; nothing changed.")
     # After publication only a later decision changes anything.
     return _(
-        "This decision is already published and cannot take more records; enter the later "
-        "decision instead."
+        "This decision is already published: it cannot take more records nor be corrected; "
+        "enter the later decision instead."
     )
 
 
 def decision_steps(decision, user) -> list[str]:
-    """Return what this user may do with a decision now: add records to it, publish it."""
+    """Return what this user may do with a decision now: add records, correct, publish."""
     return [
         name
-        for name in ("decide_exempt", "publish")
-        if may(user, name) and decision_unmet(decision, name) is None
+        for name in ("decide_exempt", "correct", "publish")
+        if may(user, "enter_decision" if name == "correct" else name)
+        and decision_unmet(decision, name) is None
     ]
 
 

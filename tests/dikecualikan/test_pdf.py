@@ -91,16 +91,22 @@ def test_the_consequence_test_sheet_holds_steps_a_to_f_and_signature_blocks(
     client.force_login(ppid)
     response = client.get(reverse("dikecualikan:staff-record-test-pdf", args=[record.pk]))
     text, _ = text_of(response.content)
-    for heading in [
-        "a. Informasi atau dokumen",
-        "b. Dasar pengecualian",
-        "c. Konsekuensi",
+    # The letters of PKPU 22/2023 Pasal 25(3), in its order; the period after (f).
+    headings = [
+        "a. Materi, sifat, dan ruang lingkup informasi",
+        "b. Potensi bahaya",
+        "c. Undang-Undang yang menjadi dasar",
         "d. Kepentingan publik",
-        "e. Pertimbangan",
-        "f. Jangka waktu",
-    ]:
-        assert has(text, heading), heading
-    assert has(text, "Pasal 17 huruf h angka 2") and has(text, "1 Agustus 2025")
+        "e. Penyeimbangan",
+        "f. Kesimpulan",
+        "Jangka waktu pengecualian",
+    ]
+    flat = "".join(text.split())
+    positions = [flat.index("".join(h.split())) for h in headings]
+    assert positions == sorted(positions)
+    assert has(text, "Hasil pemeriksaan kesehatan jasmani dan rohani bakal calon")
+    assert has(text, "Dikecualikan") and has(text, "Pontianak, 1 Agustus 2025")
+    assert has(text, "Pasal 17 huruf h angka 2")
     assert "".join(text.split()).count("Tandatangan") == 2  # "PPID; Tim Pertimbangan"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from dikecualikan.models import Decision, Record, Transition
 
@@ -29,12 +30,14 @@ def test_seed_demo_refuses_to_run_with_debug_off(db, settings):
 
 def test_seed_demo_creates_every_role_and_every_state_of_the_demo(db, settings):
     output = seed(force=True)
-    expected = Counter(row["tahap_demo"] for row in csv.DictReader(CSV.open(encoding="utf-8")))
+    rows = csv.DictReader(CSV.open(encoding="utf-8"))
+    # "listed": listed under a national decision in force, then archived and published.
+    expected = Counter(row["tahap_demo"].replace("listed", "published") for row in rows)
     assert Counter(Record.objects.values_list("state", flat=True)) == expected
     for username in ("desk", "ppid", "pembina", "pertimbangan", "atasan"):
         assert User.objects.get(username=username).check_password(settings.DEMO_PASSWORD)
         assert username in output
-    assert Decision.objects.count() == 2 and Decision.objects.published().count() == 1
+    assert Decision.objects.count() == 3 and Decision.objects.published().count() == 2
     # Driven through the workflow: every record starts with a collect row and has a history.
     assert Transition.objects.filter(action="collect").count() == 18
     published = Record.objects.filter(state="published").first()
@@ -58,3 +61,20 @@ def test_seed_demo_run_twice_adds_nothing(db):
     counts = (Record.objects.count(), Transition.objects.count(), User.objects.count())
     assert "already" in seed(force=True)
     assert (Record.objects.count(), Transition.objects.count(), User.objects.count()) == counts
+
+
+def test_seed_demo_shows_each_path_of_a_decision(db):
+    """A proposal decided as proposed, one decided otherwise, a linked item, a revocation."""
+    seed(force=True)
+    first = Decision.objects.get(number__contains="Nomor 1210")
+    revoking = Decision.objects.get(number__contains="Nomor 1588")
+    assert revoking.revokes == first and revoking.is_published
+    (opened,) = revoking.items.active()
+    opened.record.refresh_from_db()
+    assert opened.record.state == "opened" and opened.record.opened_reason == "revoked"
+    assert timezone.localdate(opened.record.opened_at) == revoking.date_set
+    linked = Record.objects.get(transitions__action="link")
+    assert linked.state == "published" and linked.published_in == first
+    assert not linked.transitions.filter(action__in=["classify", "submit", "request"]).exists()
+    differing = [item for item in first.items.active() if item.differences()]
+    assert len(differing) == 1 and "persetujuan tertulis" in differing[0].record.period_display

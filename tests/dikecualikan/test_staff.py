@@ -118,14 +118,17 @@ def test_the_ppid_classifies_through_the_form(client, make_record, ppid):
         url("staff-record-classify", record),
         {
             "grounds": ["17h2"],
+            "test_scope": "Rincian hasil pemeriksaan kesehatan bakal calon",
             "statutes": "UU 14/2008 Pasal 17 huruf h angka 2",
             "harm": "Mengungkap kondisi kesehatan",
             "public_interest": "Kelayakan calon diawasi publik",
             "balancing": "Kesimpulan kelayakan diumumkan",
+            "test_conclusion": "exempt",
             "period_type": "fixed",
             "period_years": "5",
             "test_participants": "Rina Wulandari, PPID\nAhmad Fauzi, Tim Pertimbangan PPID",
             "test_date": "2025-08-01",
+            "test_place": "Pontianak",
             "version": page.context["form"]["version"].initial,
         },
     )
@@ -301,7 +304,8 @@ def test_what_waits_for_the_desk_comes_from_the_workflow_table(client, make_reco
     client.force_login(desk)
     waiting = [r.title for r in client.get(DASHBOARD).context["waiting"]]
     assert waiting == ["Siap diarsipkan"]  # the PPID, not the desk, classifies
-    assert workflow.waiting_states(desk) == {"approved", "decided"}  # archive, publish
+    # archive (a proposal approved, or an item listed under a decision in force), publish
+    assert workflow.waiting_states(desk) == {"approved", "listed", "decided"}
 
 
 def test_a_record_of_the_next_period_is_not_late_for_the_one_before(make_record):

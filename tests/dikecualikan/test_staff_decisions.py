@@ -16,6 +16,26 @@ def decision_url(decision, name="staff-decision"):
     return reverse(f"dikecualikan:{name}", args=[decision.pk])
 
 
+def add_url(decision, record):
+    return reverse("dikecualikan:staff-decision-add", args=[decision.pk, record.pk])
+
+
+def record_url(record, name="staff-record"):
+    return reverse(f"dikecualikan:{name}", args=[record.pk])
+
+
+def as_proposed(form, **changes):
+    """The decided-values form as posted unchanged (prefilled from the proposal), plus changes."""
+    data = {}
+    for name, field in form.fields.items():
+        value = field.initial
+        if name == "grounds":
+            data[name] = [g for g in value]
+        elif value not in (None, ""):
+            data[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return {**data, **changes}
+
+
 def test_the_ppid_enters_a_decision_with_its_pdf(client, ppid):
     client.force_login(ppid)
     response = client.post(
@@ -57,8 +77,13 @@ def test_records_are_added_with_an_outcome_and_the_decision_is_published(
     exempt, opened = make_record("requested"), make_record("requested")
     decision = make_decision()
     client.force_login(ppid)
-    client.post(decision_url(decision), {"record": exempt.pk, "outcome": "exempt"})
-    client.post(decision_url(decision), {"record": opened.pk, "outcome": "open"})
+    page = client.get(decision_url(decision)).content.decode()
+    assert add_url(decision, exempt) in page and add_url(decision, opened) in page
+    # The form is prefilled with the proposal: posted unchanged, the decision says the same.
+    form = client.get(add_url(decision, exempt)).context["form"]
+    assert form["period_years"].initial == 5 and form["statutes"].initial == exempt.statutes
+    client.post(add_url(decision, exempt), {**as_proposed(form), "outcome": "exempt"})
+    client.post(add_url(decision, opened), {"outcome": "open"})
     states = dict(Record.objects.values_list("pk", "state"))
     assert (states[exempt.pk], states[opened.pk]) == ("decided", "opened")
     client.post(decision_url(decision, "staff-decision-publish"))
@@ -67,7 +92,7 @@ def test_records_are_added_with_an_outcome_and_the_decision_is_published(
     page = client.get(decision_url(decision)).content.decode()
     # A published decision offers neither more records nor a second publication.
     assert decision_url(decision, "staff-decision-publish") not in page
-    assert 'name="record"' not in page
+    assert f"/keputusan/{decision.pk}/entri/" not in page
 
 
 def test_publishing_twice_says_so_and_changes_nothing(client, make_record, ppid):
@@ -84,7 +109,7 @@ def test_approvers_cannot_add_records_or_publish(
     record = make_record("archived")
     decision = make_decision()
     client.force_login(cast[username])
-    client.post(decision_url(decision), {"record": record.pk, "outcome": "exempt"})
+    client.post(add_url(decision, record), {"outcome": "exempt"})
     client.post(decision_url(decision, "staff-decision-publish"))
     assert Record.objects.get(pk=record.pk).state == "archived"
     assert not Decision.objects.get(pk=decision.pk).is_published

@@ -11,7 +11,7 @@ from dikecualikan import workflow
 from dikecualikan.models import Approval, Decision, Record, Transition
 from dikecualikan.workflow import STEPS, WorkflowError
 
-from ..conftest import CLASSIFICATION, pdf_file
+from ..conftest import CLASSIFICATION, LINKED, pdf_file
 
 ROLE_USER = {
     "desk": "desk",
@@ -29,6 +29,7 @@ ALL_STATES = [
     "approved",
     "archived",
     "requested",
+    "listed",
     "decided",
     "published",
     "opened",
@@ -72,11 +73,26 @@ def fire(name, record, user, make_record, location):
         "decide_open": lambda: workflow.record_decision(
             decision=make_record.decision(), record=record, outcome="open", by=user
         ),
+        "close_open": lambda: workflow.close_as_open(record=record, by=user),
+        "link": lambda: workflow.link_record(
+            record=record, decision=make_record.decision(), by=user, **LINKED
+        ),
+        "publish_listed": lambda: workflow.publish_listed(record=record, by=user),
+        "revoke_item": lambda: workflow.record_decision(
+            decision=revoking(record, make_record), record=record, outcome="open", by=user
+        ),
+        "withdraw": lambda: workflow.withdraw_item(record=record, by=user, note="Salah entri"),
         "open": lambda: workflow.open_record(
             record=record, by=user, reason="consent", instrument="Surat persetujuan 12 Mei 2026"
         ),
     }
     return calls[name]()
+
+
+def revoking(record, make_record):
+    """A decision revoking the one the record is published under (or another published one)."""
+    revoked = record.published_in or make_record("published").published_in
+    return make_record.decision(revokes=revoked, date_set=datetime.date(2025, 9, 16))
 
 
 def snapshot(record):
@@ -86,8 +102,8 @@ def snapshot(record):
         record.version,
         Transition.objects.filter(record=record).count(),
         Approval.objects.filter(record=record).count(),
-        Softcopy.objects.count(),
-        Placement.objects.count(),
+        Softcopy.objects.filter(record=record).count(),
+        Placement.objects.filter(record=record).count(),
     )
 
 
@@ -597,7 +613,7 @@ def test_a_published_decision_offers_no_step_and_takes_no_record(make_record, pp
     decision = record.published_in
     assert workflow.decision_steps(decision, ppid) == []
     fresh = make_record.decision()
-    assert workflow.decision_steps(fresh, ppid) == ["decide_exempt", "publish"]
+    assert workflow.decision_steps(fresh, ppid) == ["decide_exempt", "correct", "publish"]
     with pytest.raises(WorkflowError, match="keputusan yang lebih baru"):
         workflow.record_decision(
             decision=decision, record=make_record("requested"), outcome="exempt", by=ppid

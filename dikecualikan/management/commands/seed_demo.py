@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from arsip.models import Location
 from dikecualikan import workflow
-from dikecualikan.models import CollectionPeriod, DecidingBody, OpenReason, Outcome, Record
+from dikecualikan.models import CollectionPeriod, DecidingBody, Decision, Outcome, Record
 from dikecualikan.roles import Role
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "demo-records.csv"
@@ -55,7 +55,23 @@ DECISIONS = [
         "title": "tentang Perubahan Daftar Informasi Publik yang Dikecualikan di Lingkungan "
         "Komisi Pemilihan Umum (contoh demo)",
     },
+    {
+        "number": "Keputusan Komisi Pemilihan Umum Nomor 1588 Tahun 2025",
+        "year": 2025,
+        "date_set": datetime.date(2025, 11, 19),
+        "title": "tentang Pencabutan Sebagian Keputusan Komisi Pemilihan Umum Nomor 1210 Tahun "
+        "2025 tentang Daftar Informasi Publik yang Dikecualikan (contoh demo)",
+        "revokes": "Keputusan Komisi Pemilihan Umum Nomor 1210 Tahun 2025",
+    },
 ]
+
+# What KPU decided of the candidates' health certificates, otherwise than proposed (five
+# years): the period carries the Pasal 18(2) exceptions, as in Keputusan KPU 731/2025.
+DECIDED_OTHERWISE = {
+    "period_type": "until_event",
+    "period_event": "5 (lima) tahun sejak tanggal keputusan, kecuali yang bersangkutan "
+    "memberikan persetujuan tertulis dan/atau berkaitan dengan jabatan publik",
+}
 
 
 def tiny_pdf(lines: list[str]) -> bytes:
@@ -161,7 +177,7 @@ class Command(BaseCommand):
             document_type=row["jenis_dokumen"],
             note="Dihimpun dari daftar yang telah ditetapkan unit.",
         )
-        if target == "collected":
+        if target in ("collected", "listed"):  # listed: under a decision in force, later
             return record
         self.classify(record, row, users["ppid"])
         if target == "classified":
@@ -189,6 +205,21 @@ class Command(BaseCommand):
         workflow.approve(record=record, by=users["pertimbangan"], note="Setuju.")
         if target == "approved":
             return record
+        self.archive(record, row, number, users, place)
+        if target in ("archived",):
+            return record
+        # Only KPU decides: the office asks it through KPU Provinsi (PKPU 22/2023 Pasal 25).
+        workflow.request_decision(
+            record=record,
+            by=users["ppid"],
+            letter_number=f"{100 + number}/PP.01-SD/6171/2025",
+            letter_date=datetime.date(2025, 9, 1),
+            note="Permohonan pengujian konsekuensi dan penetapan kepada KPU.",
+        )
+        return record
+
+    def archive(self, record, row, number, users, place):
+        """SOP step 3: the softcopy (a demo PDF) and the hardcopy's place, then archived."""
         pdf = tiny_pdf(["CONTOH DEMO - bukan dokumen asli", row["informasi"], row["unit_penguasa"]])
         workflow.upload_softcopy(
             record=record,
@@ -203,28 +234,23 @@ class Command(BaseCommand):
             folder=f"Map {number:03d}",
         )
         workflow.archive(record=record, by=users["desk"], note="Softcopy dan hardcopy tersimpan.")
-        if target in ("archived",):
-            return record
-        # Only KPU decides: the office asks it through KPU Provinsi (PKPU 22/2023 Pasal 25).
-        workflow.request_decision(
-            record=record,
-            by=users["ppid"],
-            letter_number=f"{100 + number}/PP.01-SD/6171/2025",
-            letter_date=datetime.date(2025, 9, 1),
-            note="Permohonan pengujian konsekuensi dan penetapan kepada KPU.",
-        )
-        return record
 
-    def classify(self, record, row, ppid):
+    @staticmethod
+    def period(row) -> dict:
         period = {"period_type": row["jangka_waktu_jenis"]}
         if row["jangka_waktu_jenis"] == "fixed":
             period["period_years"] = int(row["jangka_waktu_nilai"])
         elif row["jangka_waktu_jenis"] == "until_event":
             period["period_event"] = row["jangka_waktu_nilai"]
+        return period
+
+    def classify(self, record, row, ppid):
+        period = self.period(row)
         workflow.classify(
             record=record,
             by=ppid,
             grounds=[row["kode"]],
+            test_scope=f"{row['jenis_dokumen']}: {row['informasi']}",
             statutes=row["dasar_hukum"],
             harm=row["konsekuensi_bila_dibuka"],
             balancing=row["pertimbangan_bila_ditutup"],
@@ -236,31 +262,25 @@ class Command(BaseCommand):
                 f"Siti Rahmawati, Kepala {row['unit_penguasa']}"
             ),
             test_date=datetime.date(2025, 8, 1),  # before the request and the decisions
+            test_place="Pontianak",
+            test_conclusion=Outcome.EXEMPT,
             **period,
         )
 
     def decide(self, records, users):
-        """Two decisions: the first published (one of its records later revoked), one pending."""
+        """The decisions' paths: a proposal decided as proposed and one decided otherwise,
+        an item listed under a national decision in force, a revocation, one pending."""
         ppid = users["ppid"]
-        kpu = DecidingBody.objects.get(name="Komisi Pemilihan Umum")
-        first, second = (
-            workflow.create_decision(
-                by=ppid,
-                body=kpu,
-                pdf=ContentFile(
-                    tiny_pdf(["CONTOH DEMO", d["number"], d["title"][:90]]),
-                    name=f"keputusan-{i}.pdf",
-                ),
-                **d,
-            )
-            for i, d in enumerate(DECISIONS, start=1)
-        )
+        first, second = (self.enter(d, i, ppid) for i, d in enumerate(DECISIONS[:2], 1))
         revoked = []
         for row, record in records:
             target = row["tahap_demo"]
             if target == "published" or (target == "opened" and "dicabut" in row["informasi"]):
+                # KPU may decide otherwise than proposed: here it writes the Pasal 18(2)
+                # exceptions into the period, as Keputusan KPU 731/2025 did.
+                decided = DECIDED_OTHERWISE if row["kode"] == "17h2" else {}
                 workflow.record_decision(
-                    decision=first, record=record, outcome=Outcome.EXEMPT, by=ppid
+                    decision=first, record=record, outcome=Outcome.EXEMPT, by=ppid, **decided
                 )
                 if target == "opened":
                     revoked.append(record)
@@ -277,14 +297,50 @@ class Command(BaseCommand):
                     note="Pemenang tender telah diumumkan; uji konsekuensi menyatakan terbuka.",
                 )
         workflow.publish_decision(decision=first, by=ppid, note="Diunggah ke laman PPID.")
+        numbered = [(n, row, r) for n, (row, r) in enumerate(records, 1)]
+        self.list_under(first, [x for x in numbered if x[1]["tahap_demo"] == "listed"], users)
+        # The revocation is a decision of its own; publishing it opens the items it names.
+        revoking = self.enter(DECISIONS[2], 3, ppid)  # only what was published is revoked
         for record in revoked:
-            workflow.open_record(
+            workflow.record_decision(
+                decision=revoking,
                 record=record,
+                outcome=Outcome.OPEN,
                 by=ppid,
-                reason=OpenReason.REVOKED,
-                instrument="Keputusan Komisi Pemilihan Umum Nomor 1588 Tahun 2025 (contoh demo)",
                 note="Keputusan pengecualian dicabut setelah pertimbangan kepentingan publik.",
             )
+        workflow.publish_decision(decision=revoking, by=ppid, note="Diunggah ke laman PPID.")
+
+    def enter(self, fields, number, ppid):
+        fields = dict(fields)
+        revokes = fields.pop("revokes", None)
+        return workflow.create_decision(
+            by=ppid,
+            body=DecidingBody.objects.get(name="Komisi Pemilihan Umum"),
+            pdf=ContentFile(
+                tiny_pdf(["CONTOH DEMO", fields["number"], fields["title"][:90]]),
+                name=f"keputusan-{number}.pdf",
+            ),
+            revokes=Decision.objects.get(number=revokes) if revokes else None,
+            **fields,
+        )
+
+    def list_under(self, decision, listed, users):
+        """Items KPU already exempted nationally: listed under its decision, archived, published."""
+        for number, row, record in listed:
+            workflow.link_record(
+                record=record,
+                decision=decision,
+                by=users["desk"],
+                grounds=[row["kode"]],
+                statutes=row["dasar_hukum"],
+                harm=row["konsekuensi_bila_dibuka"],
+                balancing=row["pertimbangan_bila_ditutup"],
+                note="Telah ditetapkan secara nasional; dicantumkan tanpa usulan baru.",
+                **self.period(row),
+            )
+            self.archive(record, row, number, users, Location.objects.order_by("pk").first())
+            workflow.publish_listed(record=record, by=users["desk"], note="Diunggah ke laman PPID.")
 
     def print_logins(self):
         self.stdout.write("")

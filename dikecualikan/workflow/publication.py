@@ -1,0 +1,201 @@
+"""SOP step 4, second half: publication on the public DIK, and opening.
+
+Publishing a decision publishes the records it exempts and opens those it revokes;
+an item listed later under a decision already published is published on its own.
+Each publication or opening makes a new, immutable version of the DIK.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..dik import forget_dik_stamp, stored_dik_pdf
+from ..models import (
+    Decision,
+    DecisionLog,
+    DikChange,
+    DikVersion,
+    OpenReason,
+    Outcome,
+    Record,
+    State,
+)
+from ..roles import has_role
+from .mail import notify_decision
+from .steps import (
+    STEPS,
+    WorkflowError,
+    check_step,
+    decision_unmet,
+    latest_item,
+    lock_record,
+    move,
+    role_names,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def publish_decision(*, decision: Decision, by, note: str = "") -> Decision:
+    """Publish a decision: its exempted records join the public DIK, its revoked ones leave."""
+    step = STEPS["publish"]
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        _check_publishable(decision, by)
+        records, revoked = _exempt_records(decision, by), _revoked_records(decision)
+        now = timezone.now()
+        for record in records:
+            record.published_in, record.published_at = decision, now
+            fields = ("published_in", "published_at")
+            move(record, by, step, note=note, instrument=str(decision), fields=fields)
+        _open_revoked(revoked, decision, by, note)
+        Record.objects.filter(pk__in=[r.pk for r in records]).index_for_search()
+        decision.published_at, decision.published_by = now, by
+        decision.save(update_fields=["published_at", "published_by"])
+        DecisionLog.objects.create(decision=decision, kind=DecisionLog.Kind.PUBLISHED, actor=by)
+        version_note = f"{decision.issuer} {decision.number}"
+        _new_dik_version(added=records, opened=revoked, decision=decision, note=version_note)
+        notify_decision(decision)
+    return decision
+
+
+def publish_listed(*, record: Record, by, note: str = "", version: int | None = None) -> Record:
+    """Publish an item listed under a decision already published: a new DIK version."""
+    with transaction.atomic():
+        record = lock_record(record, version)
+        step = check_step(record, by, "publish_listed")
+        decision = latest_item(record).decision
+        record.published_in, record.published_at = decision, timezone.now()
+        fields = ("published_in", "published_at")
+        move(record, by, step, note=note, instrument=str(decision), fields=fields)
+        Record.objects.filter(pk=record.pk).index_for_search()
+        note = f"{decision.issuer} {decision.number}"
+        _new_dik_version(added=[record], decision=decision, note=note)
+    return record
+
+
+def _check_publishable(decision: Decision, by) -> None:
+    step = STEPS["publish"]
+    if not has_role(by, *step.roles):
+        raise WorkflowError(
+            _("Only %(roles)s may publish a decision.") % {"roles": role_names(step.roles)}
+        )
+    if (reason := decision_unmet(decision, "publish")) is not None:
+        raise WorkflowError(reason)
+    if not decision.items.active().exists() and not decision.revokes_whole:
+        raise WorkflowError(_("Add the records this decision covers before publishing it."))
+    if not decision.pdf:
+        raise WorkflowError(_("Upload the decision's PDF before publishing it."))
+
+
+def _exempt_records(decision: Decision, by) -> list[Record]:
+    """Return the records the decision exempts, locked, each checked for the publish step."""
+    # Lock in primary-key order so that two publications cannot deadlock.
+    items = decision.items.active().filter(outcome=Outcome.EXEMPT)
+    exempt = items.exclude(record__state=State.PUBLISHED).values_list("record", flat=True)
+    records = list(Record.objects.select_for_update().filter(pk__in=exempt).order_by("pk"))
+    for record in records:
+        check_step(record, by, "publish")
+    return records
+
+
+def _revoked_records(decision: Decision) -> list[Record]:
+    """Return the published records this decision opens by revoking their decision, locked."""
+    if decision.revokes_id is None:
+        return []
+    published = Record.objects.filter(state=State.PUBLISHED, published_in=decision.revokes_id)
+    if not decision.revokes_whole:  # in part: the items it names
+        named = decision.items.active().filter(outcome=Outcome.OPEN).values("record")
+        published = published.filter(pk__in=named)
+    return list(published.select_for_update().order_by("pk"))
+
+
+def _open_revoked(records, decision: Decision, by, note: str) -> None:
+    # Opened on the day the revoking decision was set, not the day it was entered here.
+    opened = timezone.make_aware(datetime.datetime.combine(decision.date_set, datetime.time()))
+    for record in records:
+        record.opened_at, record.opened_reason = opened, OpenReason.REVOKED
+        fields = ("opened_at", "opened_reason")
+        move(
+            record,
+            by,
+            STEPS["open"],
+            note=note,
+            reason=OpenReason.REVOKED,
+            instrument=str(decision),
+            fields=fields,
+        )
+
+
+def _new_dik_version(*, added=(), opened=(), **fields) -> DikVersion:
+    """Add an immutable version of the public DIK recording what this step changed."""
+    for attempt in range(3):
+        last = DikVersion.objects.order_by("-number").values_list("number", flat=True).first()
+        try:
+            # Two publications at once pick the same number; the unique constraint makes the
+            # second wait for the first and fail, and it takes the next number instead.
+            with transaction.atomic():
+                version = DikVersion.objects.create(number=(last or 0) + 1, **fields)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    changes = [(r, DikChange.Kind.ADDED) for r in added]
+    changes += [(r, DikChange.Kind.OPENED) for r in opened]
+    DikChange.objects.bulk_create(
+        DikChange(version=version, record=record, kind=kind) for record, kind in changes
+    )
+    transaction.on_commit(forget_dik_stamp)  # the public pages show the new version at once
+    transaction.on_commit(lambda: _render_dik_pdf(version))
+    return version
+
+
+def _render_dik_pdf(version: DikVersion) -> None:
+    """Render the new version's /dik.pdf now, so that no visitor waits for it.
+
+    The publisher waits instead, once (about 2 s per 100 records, bench/README.md).
+    The publication has committed by then: a failure here is logged, not raised, and the
+    first request for the PDF renders it.
+    """
+    try:
+        stored_dik_pdf(version)
+    except Exception:
+        logger.exception("The PDF of DIK version %s was not rendered", version.number)
+
+
+def open_record(
+    *, record: Record, by, reason: str, instrument: str, note: str = "", version: int | None = None
+) -> Record:
+    """Open a published record: its exemption ended (expiry, consent, objection, KI ruling)."""
+    errors = {}
+    if reason == OpenReason.REVOKED:
+        errors["reason"] = _(
+            "A revocation is a decision: enter the revoking decision, choose the items it "
+            "opens, and publish it."
+        )
+    elif reason not in OpenReason.values:
+        errors["reason"] = _("Choose why the information is opened.")
+    if not (instrument or "").strip():
+        errors["instrument"] = _("Name the decision, letter or ruling that opens it.")
+    if errors:
+        raise WorkflowError(_("Say why the record is opened and by which instrument."), errors)
+    with transaction.atomic():
+        record = lock_record(record, version)
+        step = check_step(record, by, "open")
+        record.opened_at, record.opened_reason = timezone.now(), reason
+        move(
+            record,
+            by,
+            step,
+            note=note,
+            reason=reason,
+            instrument=instrument.strip(),
+            fields=("opened_at", "opened_reason"),
+        )
+        _new_dik_version(opened=[record], note=instrument.strip())
+    return record
