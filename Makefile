@@ -34,7 +34,9 @@ run: install messages
 		echo "Created .env with DEBUG=1 (development); see .env.example for production."; }
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 EMAIL_URL=dummymail:// $(BIN)/python manage.py seed_demo
+	DEBUG=1 EMAIL_URL=dummymail:// $(BIN)/python manage.py review_due
 	@echo "Check the softcopies any time: $(BIN)/python manage.py verify_fixity (schedule it daily: README, Fixity)"
+	@echo "Run $(BIN)/python manage.py review_due daily too: expiry and the review queue (README)"
 	@echo "Serving http://127.0.0.1:8000/ (Ctrl-C stops)"
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 

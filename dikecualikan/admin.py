@@ -7,6 +7,7 @@ SOP. Nothing can be deleted.
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -22,11 +23,13 @@ from .models import (
     PARTICIPANT_FIELDS,
     TEST_FIELDS,
     Approval,
+    CapChange,
     CollectionPeriod,
     DecidingBody,
     Decision,
     DecisionItem,
     ExemptionGround,
+    OfficeDay,
     Record,
     Transition,
     Verdict,
@@ -283,15 +286,45 @@ class DecisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(ExemptionGround)
 class ExemptionGroundAdmin(admin.ModelAdmin):
+    """The law's grounds; their period caps (Pasal 20) change only by a superuser, logged."""
+
     list_display = ("code", "label_id", "label_en", "max_years")
     search_fields = ("code", "label_id", "label_en")
     readonly_fields = ("code", "parent", "label_id", "label_en")
+    inlines = [
+        type(
+            "CapChangeInline",
+            (ReadOnlyInline,),
+            {"model": CapChange, "fields": ("at", "actor", "old_years", "new_years")},
+        )
+    ]
 
     def has_add_permission(self, request):
         return False  # the law's list is loaded by a migration
 
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser  # a cap bounds every PPID's classification
+
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        old = ExemptionGround.objects.get(pk=obj.pk).max_years
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if old != obj.max_years:
+                CapChange.objects.create(
+                    ground=obj, old_years=old, new_years=obj.max_years, actor=request.user
+                )
+
+
+@admin.register(OfficeDay)
+class OfficeDayAdmin(admin.ModelAdmin):
+    """The office's corrections of the working-day calendar (the holidays package is the rest)."""
+
+    list_display = ("date", "kind", "name", "basis")
+    list_filter = ("kind",)
+    date_hierarchy = "date"
 
 
 @admin.register(DecidingBody)

@@ -18,7 +18,6 @@ from .models import (
     PERIOD_FIELDS,
     DikVersion,
     ExemptionGround,
-    PeriodType,
     Record,
     citation,
     period_text,
@@ -39,6 +38,7 @@ OPEN_DATA_FIELDS = [
     "status",
     # Appended, never renamed or reordered (shared/DESIGN.md section 6):
     "keputusan_penerbit",
+    "berakhir",
 ]
 
 
@@ -75,6 +75,7 @@ def forget_dik_stamp() -> None:
 DIK_TEXT = ("public_title", "holding_unit", "statutes", "harm", "balancing", *PERIOD_FIELDS)
 PUBLIC_FIELDS = (
     *DIK_TEXT,
+    "ends_on",
     "document_type",
     "state",
     "opened_at",
@@ -106,6 +107,7 @@ def public_records(records):
 DIK_COLUMNS = (
     "pk",
     *DIK_TEXT,
+    "ends_on",
     "published_in_id",
     "published_in__number",
     "published_in__date_set",
@@ -158,25 +160,21 @@ def cited(codes: str | None) -> str:
     return "; ".join(f"{citation(code)} UU 14/2008" for code in split_codes(codes))
 
 
-def exemption_ends(record) -> datetime.date | None:
-    """Return the date the exemption ends, where the period says one."""
-    if record.period_type == PeriodType.UNTIL_DATE:
-        return record.period_until
-    if record.period_type == PeriodType.FIXED and record.published_in and record.period_years:
-        start = record.published_in.date_set
-        try:
-            return start.replace(year=start.year + record.period_years)
-        except ValueError:  # 29 February
-            return start.replace(year=start.year + record.period_years, day=28)
-    return None
-
-
 # --- Open data and the document ----------------------------------------------------
 
 
 def row_period(row) -> str:
     """Return a row's period in words, as the DIK and the open data write it."""
-    return str(period_text(row.period_type, row.period_years, row.period_until, row.period_event))
+    codes = split_codes(row.codes)
+    return period_text(row.period_type, row.period_years, row.period_until, row.period_event, codes)
+
+
+def row_status(row, today=None) -> str:
+    """The DIK's computed status (shared/DOMAIN.md section 7), in Indonesian: open data."""
+    if row.ends_on and row.ends_on < (today or timezone.localdate()):
+        # Until review_due opens it, an ended item is never listed as exempted.
+        return "masa pengecualian berakhir"
+    return "dikecualikan"
 
 
 def open_data_row(row) -> dict:
@@ -193,8 +191,9 @@ def open_data_row(row) -> dict:
         "jangka_waktu": row_period(row),
         "keputusan_nomor": row.published_in__number or "",
         "keputusan_tanggal": date_set.isoformat() if date_set else "",
-        "status": "dikecualikan",
+        "status": row_status(row),
         "keputusan_penerbit": row.published_in__issuer or "",
+        "berakhir": row.ends_on.isoformat() if row.ends_on else "",
     }
 
 
@@ -216,6 +215,7 @@ def document_row(row, *, status: str, **extra) -> dict:
         "harm": row.harm,
         "balancing": row.balancing,
         "period": row_period(row),
+        "ends_on": row.ends_on,
         "decision_number": row.published_in__number or "",
         "decision_date": row.published_in__date_set,
         "status": status,
@@ -228,7 +228,7 @@ def dik_document(records, number, created) -> bytes:
     # An official paper of the office: in Indonesian whatever the visitor's language.
     with translation.override("id"):
         rows = [
-            document_row(row, status="Dikecualikan")
+            document_row(row, status=row_status(row).capitalize())
             for row in dik_values(records).order_by("pk").iterator(chunk_size=2000)
         ]
         when = f", {date_format(timezone.localtime(created), 'j F Y')}" if created else ""

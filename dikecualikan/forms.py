@@ -77,7 +77,13 @@ class ClassificationForm(forms.ModelForm):
 
     class Meta:
         model = Record
-        fields = ["grounds", *TEST_FIELDS, *PERIOD_FIELDS, *PARTICIPANT_FIELDS]
+        fields = [
+            "grounds",
+            *TEST_FIELDS,
+            *PERIOD_FIELDS,
+            "concerns_public_office",
+            *PARTICIPANT_FIELDS,
+        ]
         widgets = {
             "statutes": forms.Textarea(attrs={"rows": 2}),
             "harm": forms.Textarea(attrs={"rows": 3}),
@@ -95,6 +101,17 @@ class ClassificationForm(forms.ModelForm):
             "statutes": _("(c) The statute (Undang-Undang) that is the basis"),
             "public_interest": _("(d) The public interest"),
             "balancing": _("(e) Weighing the harm against the public interest"),
+        }
+        help_texts = {
+            "period_until": _(
+                "For “until a date”, that date; for “until an event”, the date by which it "
+                "ends at the latest (required for grounds 17a-17f, UU 14/2008 Pasal 20)."
+            ),
+            "concerns_public_office": _(
+                "For 17g and 17h: personal information about a public office, or a candidacy "
+                "for one, is not exempted (UU 14/2008 Pasal 18(2)); every such period carries "
+                "this exception and that of the person's written consent."
+            ),
         }
 
     def __init__(self, *args, **kwargs):

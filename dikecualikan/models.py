@@ -72,7 +72,12 @@ PERIOD_FIELDS = ("period_type", "period_years", "period_until", "period_event")
 PARTICIPANT_FIELDS = ("test_participants", "test_date", "test_place")
 # What a decision says of a record (DecisionItem), beside the office's proposal.
 DECIDED_FIELDS = ("statutes", "harm", "balancing", *PERIOD_FIELDS)
-CLASSIFICATION_FIELDS = (*TEST_FIELDS, *PARTICIPANT_FIELDS, *PERIOD_FIELDS)
+CLASSIFICATION_FIELDS = (
+    *TEST_FIELDS,
+    "concerns_public_office",
+    *PARTICIPANT_FIELDS,
+    *PERIOD_FIELDS,
+)
 
 
 class PeriodType(models.TextChoices):
@@ -92,26 +97,64 @@ def in_words(number: int) -> str:
     return f"{number} ({num2words(number, lang=lang)})"
 
 
-def period_text(period_type, years, until, event) -> str:
+def period_text(period_type, years, until, event, codes=()) -> str:
     """Return an exemption period as the DIK writes it ("5 (lima) tahun sejak tanggal keputusan").
 
-    A function of the four fields, not only a Record method, so that the public list and
-    the exports can format rows they read as plain values (dikecualikan/dik.py).
+    A function of the fields (and the grounds' codes), not only a Record method, so that
+    the public list and the exports can format rows they read as plain values
+    (dikecualikan/dik.py). A period on 17g or 17h carries the Pasal 18(2) exceptions.
     """
+    from django.utils.formats import date_format
+
+    text = ""
     if period_type == PeriodType.FIXED and years:
         # Translators: years_in_words is the number in figures and in words: "5 (lima)".
-        return _("%(years_in_words)s years from the decision date") % {
+        text = _("%(years_in_words)s years from the decision date") % {
             "years_in_words": in_words(years)
         }
-    if period_type == PeriodType.UNTIL_DATE and until:
-        from django.utils.formats import date_format
+    elif period_type == PeriodType.UNTIL_DATE and until:
+        text = _("until %(date)s") % {"date": date_format(until)}
+    elif period_type == PeriodType.UNTIL_EVENT:
+        text = event
+        if until:  # the backstop: a-f must end (Pasal 20)
+            text = _("%(event)s, at the latest %(date)s") % {
+                "event": event,
+                "date": date_format(until),
+            }
+    elif period_type == PeriodType.INDEFINITE:
+        text = str(_("Indefinite"))
+    if text and has_privacy_exceptions(codes):
+        text = _("%(period)s, %(exceptions)s") % {"period": text, "exceptions": PRIVACY_EXCEPTIONS}
+    return str(text)
 
-        return _("until %(date)s") % {"date": date_format(until)}
-    if period_type == PeriodType.UNTIL_EVENT:
-        return event
-    if period_type == PeriodType.INDEFINITE:
-        return str(_("Indefinite"))
-    return ""
+
+# UU 14/2008 Pasal 18(2), in the words KPU writes into the period (Keputusan KPU 731/2025,
+# Diktum KETIGA): personal information is opened on the person's written consent, or where
+# it concerns their position in a public office.
+PRIVACY_EXCEPTIONS = _(
+    "unless the person concerned gives written consent and/or the information concerns their "
+    "position in a public office (UU 14/2008 Pasal 18(2))"
+)
+
+
+def has_privacy_exceptions(codes) -> bool:
+    return any(str(code)[:3] in ("17g", "17h") for code in codes or ())
+
+
+def period_end(period_type, years, until, start: datetime.date | None) -> datetime.date | None:
+    """Return the latest day of the exemption: the date a period resolves to, or None.
+
+    Counted from `start` (the decision's date) for a number of years; an event period
+    ends at its backstop date at the latest; an indefinite one (17g-17j) has no end.
+    """
+    if period_type == PeriodType.FIXED and years and start:
+        try:
+            return start.replace(year=start.year + years)
+        except ValueError:  # 29 February, in a year that has none
+            return start.replace(year=start.year + years, day=28)
+    if period_type in (PeriodType.UNTIL_DATE, PeriodType.UNTIL_EVENT):
+        return until
+    return None
 
 
 def citation(code: str) -> str:
@@ -122,6 +165,9 @@ def citation(code: str) -> str:
 
 class OpenReason(models.TextChoices):
     EXPIRED = "expired", _("The exemption period ended")
+    # Practice modelled on Perki 1/2021: the PPID may declare an expiring item open up to 30
+    # working days before its end (shared/DOMAIN.md section 4).
+    DECLARED = "declared", _("Declared open before its period ends")
     CONSENT = "consent", _("Written consent of the person concerned")
     PUBLIC_OFFICE = "public_office", _("It concerns a public office (Pasal 18(2))")
     OBJECTION = "objection", _("Decision on an objection (keberatan)")
@@ -149,6 +195,7 @@ class Action(models.TextChoices):
     CLOSE_OPEN = "close_open", _("Closed as open information")
     PUBLISH = "publish", _("Published")
     OPEN = "open", _("Opened")
+    REVIEW = "review", _("Entered the review queue (period ending)")
 
 
 class Verdict(models.TextChoices):
@@ -323,6 +370,16 @@ class Record(NeverDeleted):
     test_participants = models.TextField(_("consequence test participants"), blank=True)
     test_date = models.DateField(_("consequence test date"), null=True, blank=True)
     test_place = models.CharField(_("place of the test"), max_length=200, blank=True)
+    concerns_public_office = models.BooleanField(
+        _("concerns a (candidate for) public office"),
+        default=False,
+        help_text=_(
+            "Personal information about a public office, or a candidacy for one, is opened "
+            "under UU 14/2008 Pasal 18(2)."
+        ),
+    )
+    # The latest day of the exemption, computed once from the decided period (period_end).
+    ends_on = models.DateField(_("exemption ends"), null=True, blank=True, editable=False)
     period_type = models.CharField(
         _("exemption period"), max_length=16, choices=PeriodType.choices, blank=True
     )
@@ -401,9 +458,20 @@ class Record(NeverDeleted):
 
     @property
     def period_display(self) -> str:
+        codes = [g.code for g in self.grounds.all()]
         return period_text(
-            self.period_type, self.period_years, self.period_until, self.period_event
+            self.period_type, self.period_years, self.period_until, self.period_event, codes
         )
+
+    @property
+    def public_office_exception(self) -> bool:
+        """Whether Pasal 18(2) opens this information: personal, and about a public office."""
+        codes = [g.code for g in self.grounds.all()]
+        return self.concerns_public_office and has_privacy_exceptions(codes)
+
+    def has_ended(self, today=None) -> bool:
+        """Whether the exemption's period is over (the record may still wait to be opened)."""
+        return self.ends_on is not None and self.ends_on < (today or timezone.localdate())
 
     def verdict_bar(self, user) -> str | None:
         """Return "involved" or "judged" when this user may not judge the record now, or None."""
@@ -702,8 +770,9 @@ class DecisionItem(NeverDeleted):
 
     @property
     def period_display(self) -> str:
+        codes = [g.code for g in self.grounds.all()]
         return period_text(
-            self.period_type, self.period_years, self.period_until, self.period_event
+            self.period_type, self.period_years, self.period_until, self.period_event, codes
         )
 
     def differences(self) -> list[tuple[str, str, str]]:
@@ -725,6 +794,7 @@ class DecisionItem(NeverDeleted):
                 proposed.get("period_years"),
                 datetime.date.fromisoformat(until) if until else None,
                 proposed.get("period_event"),
+                (proposed.get("grounds") or "").split(", "),
             )
             rows.append((_("period"), str(was), str(self.period_display)))
         return rows
@@ -870,3 +940,49 @@ class CollectionPeriod(NeverDeleted):
         if today <= self.collect_by:
             return Record.objects.none()
         return self.records().filter(state=State.COLLECTED)
+
+
+class OfficeDay(models.Model):
+    """A correction of the working-day calendar that the holidays package does not know.
+
+    The package gives weekends' companions: Indonesia's national holidays and cuti bersama.
+    The office adds a day off (a regional holiday, a cuti bersama decreed late) or makes a
+    holiday a working day again (one moved by decree). Nothing is written per year in code.
+    """
+
+    class Kind(models.TextChoices):
+        OFF = "off", _("Day off")
+        WORKING = "working", _("Working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.OFF)
+    name = models.CharField(_("name"), max_length=200, help_text=_("e.g. Cuti bersama Natal"))
+    basis = models.CharField(
+        _("basis"), max_length=300, blank=True, help_text=_("The decree, e.g. SKB 3 Menteri.")
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("office calendar day")
+        verbose_name_plural = _("office calendar")
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name} ({self.get_kind_display()})"
+
+
+class CapChange(NeverDeleted):
+    """A change of a ground's longest period (Pasal 20 caps), by a superuser: kept for good."""
+
+    ground = models.ForeignKey(ExemptionGround, models.PROTECT, related_name="cap_changes")
+    old_years = models.PositiveSmallIntegerField(_("before"), null=True, blank=True)
+    new_years = models.PositiveSmallIntegerField(_("after"), null=True, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("change of a period cap")
+        verbose_name_plural = _("changes of period caps")
+
+    def __str__(self):
+        return f"{self.ground_id}: {self.old_years} → {self.new_years}"

@@ -38,7 +38,6 @@ from django.views.decorators.http import require_safe
 from .dik import (
     OPEN_DATA_FIELDS,
     dik_stamp,
-    exemption_ends,
     on_dik_rows,
     open_data_rows,
     public_records,
@@ -312,7 +311,7 @@ def record_detail(request, pk):
             .filter(revokes=record.published_in_id, revokes_whole=True)
             .first()
         )
-    context = {"record": record, "ends": exemption_ends(record), "revoked_with": revoked_with}
+    context = {"record": record, "ends": record.ends_on, "revoked_with": revoked_with}
     return render(request, "public/record_detail.html", context)
 
 

@@ -22,7 +22,7 @@ from arsip.models import Custody
 from ppid.access import record_for, role_required
 from ppid.views import take_step
 
-from . import workflow
+from . import workdays, workflow
 from .dik import dik_values, document_row
 from .forms import (
     ClassificationForm,
@@ -41,6 +41,7 @@ from .models import (
     CollectionPeriod,
     Decision,
     DecisionItem,
+    OpenReason,
     Record,
     State,
     Transition,
@@ -64,9 +65,14 @@ def dashboard(request):
     counts = dict(Record.objects.values_list("state").annotate(n=Count("id")))
     today = timezone.localdate()
     period = CollectionPeriod.objects.current(today)
+    calendar = workdays.Calendar()
+    days_left = None
+    if period and period.collect_by >= today:
+        days_left = workdays.working_days_between(today, period.collect_by, calendar)
     context = {
         "period": period,
-        "days_left": (period.collect_by - today).days if period else None,
+        "days_left": days_left,
+        "review": _review_queue(request.user, today, calendar),
         "late": period.late_records().order_by("pk")[:25] if period else [],
         "counts": [(state, counts.get(state.value, 0)) for state in State],
         "waiting": waiting_for(request.user).order_by("updated_at")[:25],
@@ -77,6 +83,17 @@ def dashboard(request):
         "overdue": Custody.objects.overdue().select_related("record").order_by("due_date")[:25],
     }
     return render(request, "dikecualikan/dashboard.html", context)
+
+
+def _review_queue(user, today, calendar):
+    """Published items whose period ends soon (or has ended), for those who may open them."""
+    if not workflow.may(user, "open"):
+        return []
+    queue = list(workflow.due_for_review(today).order_by("ends_on", "pk")[:50])
+    for record in queue:
+        record.working_days_left = workdays.working_days_between(today, record.ends_on, calendar)
+        record.ended = record.ends_on < today
+    return queue
 
 
 @role_required()
@@ -397,7 +414,10 @@ def record_request(request, pk):
 def _record_step(request, pk, form_class, step, done, title):
     """A step on one record with a form of its own: show it, take it, or show why not."""
     record = record_for(request, pk)
-    form = form_class(request.POST or None, initial={"version": record.version})
+    initial = {"version": record.version}
+    if "reason" in form_class.base_fields and request.GET.get("alasan") in OpenReason.values:
+        initial["reason"] = request.GET["alasan"]  # from the review queue: declared open
+    form = form_class(request.POST or None, initial=initial)
     if take_step(request, form, step, done, record=record):
         return redirect("dikecualikan:staff-record", pk=record.pk)
     context = {"form": form, "record": record, "title": title % {"id": record.pk}}

@@ -249,6 +249,14 @@ PPID_OFFICE_LOGO = env("PPID_OFFICE_LOGO", default="")  # path to a PNG or JPEG 
 PPID_PDF_MAX_ROWS = env.int("PPID_PDF_MAX_ROWS", default=200)
 # Roles whose approval a record needs, with the quorum of each: "role:count,...".
 PPID_APPROVALS = env("PPID_APPROVALS", default="pembina:1,tim_pertimbangan:1")
+# The longest any period may run, whatever its ground: a sanity bound (17g-17j have no cap
+# in law; 17a-17f have their caps in the grounds table). Also keeps dates in the calendar.
+PPID_MAX_PERIOD_YEARS = env.int("PPID_MAX_PERIOD_YEARS", default=100)
+# How long before its end an item enters the review queue (working days; Perki 1/2021
+# practice lets the PPID declare it open up to 30 working days before, shared/DOMAIN.md).
+PPID_REVIEW_WORKING_DAYS = env.int("PPID_REVIEW_WORKING_DAYS", default=30)
+# The user that review_due acts as: the register itself, named so in the history.
+PPID_SYSTEM_USERNAME = env("PPID_SYSTEM_USERNAME", default="register")
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-ppid-2025")
 
 LOGGING = {

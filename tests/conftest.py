@@ -213,7 +213,7 @@ def make_record(cast, location):
             ),
             "published": lambda r: publish(r),
             "opened": lambda r: workflow.open_record(
-                record=r, by=cast["ppid"], reason="expired", instrument="Jangka waktu berakhir"
+                record=r, by=cast["ppid"], reason="consent", instrument="Surat persetujuan tertulis"
             ),
         }
         for name in LADDER[1 : LADDER.index(state) + 1]:

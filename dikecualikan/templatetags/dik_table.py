@@ -12,13 +12,14 @@ from html import escape
 
 from django import template
 from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from dikecualikan.dik import cited
-from dikecualikan.models import Decision, period_text
+from dikecualikan.dik import cited, split_codes
+from dikecualikan.models import Decision, has_privacy_exceptions, period_text
 
 register = template.Library()
 
@@ -76,15 +77,24 @@ def dik_rows(rows):
     record_head, record_tail = _link("dikecualikan:record", get_script_prefix())
     decision_head, decision_tail = _link("dikecualikan:decision", get_script_prefix())
     exempt = escape(gettext("Exempt"))
+    ended = escape(gettext("Exemption period ended"))
+    today = timezone.localdate()
     periods, dates = {}, {}  # a page repeats few periods and dates: format each once
     html = []
     for row in rows:
-        period = (row.period_type, row.period_years, row.period_until, row.period_event)
+        period = (
+            row.period_type,
+            row.period_years,
+            row.period_until,
+            row.period_event,
+            row.ends_on,
+            has_privacy_exceptions(split_codes(row.codes)),
+        )
         if period not in periods:
-            periods[period] = escape(str(period_text(*period)))
+            periods[period] = _period_cell(*period)
         date_set = row.published_in__date_set
         if date_set not in dates:
-            dates[date_set] = f"{date_set.day} {MONTHS[date_set.month]} {date_set.year}"
+            dates[date_set] = _long(date_set)
         html.append(
             f"<tr><td>{row.pk}</td>"
             f'<td><a href="{record_head}{row.pk}{record_tail}">{escape(row.public_title)}</a></td>'
@@ -94,6 +104,19 @@ def dik_rows(rows):
             f"<td>{periods[period]}</td>"
             f'<td><a href="{decision_head}{row.published_in_id}{decision_tail}">'
             f"{escape(row.published_in__number)}</a>, {dates[date_set]}</td>"
-            f"<td>{exempt}</td></tr>\n"
+            f"<td>{ended if row.ends_on and row.ends_on < today else exempt}</td></tr>\n"
         )
     return "".join(html)
+
+
+def _long(day):
+    return f"{day.day} {MONTHS[day.month]} {day.year}"
+
+
+def _period_cell(period_type, years, until, event, ends_on, privacy):
+    # The codes matter only for the Pasal 18(2) exceptions: one stands for all of 17g/17h.
+    text = escape(str(period_text(period_type, years, until, event, ["17h"] if privacy else [])))
+    if ends_on is None:
+        return text
+    ends = escape(gettext("ends %(date)s") % {"date": _long(ends_on)})
+    return f"{text}<br><small>{ends}</small>"

@@ -13,6 +13,7 @@
     classified --close_open (the test concludes "terbuka")--> rejected (open information)
     published --open(reason, instrument)--> opened
     published --revoking decision published--> opened
+    published --expire (review_due: the period ended)--> opened
 
 Each step is one keyword-only function, in the module of its SOP step:
 
@@ -25,6 +26,7 @@ Each step is one keyword-only function, in the module of its SOP step:
     decisions.py  step 4: the request to KPU, decisions, what they say of records, links,
                   withdrawals
     publication.py step 4: publication, revocation and opening (new DIK versions)
+    review.py     after publication: the review queue and expiry (manage.py review_due)
     mail.py       notifications, sent after commit
 
 Callers use `from dikecualikan import workflow` and `workflow.<name>`. A step runs in
@@ -47,9 +49,11 @@ from .decisions import (
     withdraw_item,
 )
 from .publication import open_record, publish_decision, publish_listed
+from .review import due_for_review, ended_on, expire, mark_for_review, register_user, review_due
 from .steps import (
     APPROVERS,
     STEPS,
+    SYSTEM,
     Step,
     WorkflowError,
     allowed_steps,
@@ -68,6 +72,7 @@ __all__ = [
     "NOTE_REQUIRED",
     "RECORD_FIELDS",
     "STEPS",
+    "SYSTEM",
     "Step",
     "WorkflowError",
     "allowed_steps",
@@ -83,9 +88,13 @@ __all__ = [
     "create_decision",
     "decision_steps",
     "decision_unmet",
+    "due_for_review",
     "edit",
+    "ended_on",
+    "expire",
     "latest_item",
     "link_record",
+    "mark_for_review",
     "may",
     "open_record",
     "participants_of",
@@ -93,9 +102,11 @@ __all__ = [
     "publish_decision",
     "publish_listed",
     "record_decision",
+    "register_user",
     "reject",
     "request_decision",
     "return_for_revision",
+    "review_due",
     "roles_for",
     "submit",
     "upload_softcopy",

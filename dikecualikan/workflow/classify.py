@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
@@ -17,6 +19,7 @@ from ..models import (
     Outcome,
     PeriodType,
     Record,
+    period_end,
 )
 from ..roles import required_approvals
 from .mail import notify
@@ -41,7 +44,8 @@ def classification_errors(*, grounds, period_type="", **values) -> dict:
             "(PP, Perpres, PKPU, Perki) alone is not enough, nor UU 14/2008 itself. Name the "
             "Undang-Undang, e.g. UU 27/2022."
         )
-    errors.update(_period_errors(grounds, period_type, **values))
+    # Before a decision, the period counts from the test (the decision checks it again).
+    errors.update(_period_errors(grounds, period_type, start=values.get("test_date"), **values))
     return errors
 
 
@@ -113,26 +117,34 @@ def _test_errors(values: dict) -> dict:
 
 
 def _period_errors(
-    grounds, period_type, period_years=None, period_until=None, period_event="", **_other
+    grounds,
+    period_type,
+    period_years=None,
+    period_until=None,
+    period_event="",
+    start=None,
+    **_other,
 ) -> dict:
+    """The period's rules: UU 14/2008 Pasal 20 (17a-17f always end, within their caps).
+
+    `start` is the day the period counts from: the decision's date, or before a decision
+    the test's date (the date is then checked again against the decision).
+    """
     if period_type not in PeriodType.values:
         return {"period_type": _("Choose the exemption period.")}
-    if period_type == PeriodType.FIXED:
-        limits = [g.max_years for g in grounds if g.max_years]
-        if not period_years or int(period_years) < 1:
-            return {"period_years": _("Give the number of years (1 or more).")}
-        if limits and int(period_years) > min(limits):
-            return {
-                "period_years": _("At most %(max)s years for these grounds.") % {"max": min(limits)}
-            }
-    if period_type == PeriodType.UNTIL_DATE:
-        if not period_until:
-            return {"period_until": _("Give the date on which the exemption ends.")}
-        if period_until <= timezone.localdate():
-            return {"period_until": _("The end date must be in the future.")}
-    if period_type == PeriodType.UNTIL_EVENT and not str(period_event or "").strip():
-        return {"period_event": _("Describe the event that ends the exemption.")}
     finite = sorted(g.code for g in grounds if not g.allows_indefinite)
+    caps = [g.max_years for g in grounds if g.max_years]
+    limit = min([*caps, settings.PPID_MAX_PERIOD_YEARS])
+    if period_type == PeriodType.FIXED:
+        return _years_errors(period_years, limit, bool(caps))
+    if period_type == PeriodType.UNTIL_EVENT and (
+        errors := _event_errors(period_event, period_until, finite)
+    ):
+        return errors
+    if period_type == PeriodType.UNTIL_DATE and not period_until:
+        return {"period_until": _("Give the date on which the exemption ends.")}
+    if period_until:
+        return _until_errors(period_until, limit, start or timezone.localdate())
     if period_type == PeriodType.INDEFINITE and finite:
         return {
             "period_type": _(
@@ -144,18 +156,63 @@ def _period_errors(
     return {}
 
 
-# The value each kind of period keeps; the others are cleared.
-PERIOD_VALUE = {
-    PeriodType.FIXED: "period_years",
-    PeriodType.UNTIL_DATE: "period_until",
-    PeriodType.UNTIL_EVENT: "period_event",
+def _event_errors(event: str, backstop, finite) -> dict:
+    if not str(event or "").strip():
+        return {"period_event": _("Describe the event that ends the exemption.")}
+    if finite and not backstop:
+        return {
+            "period_until": _(
+                "Grounds 17a-17f must end (UU 14/2008 Pasal 20): give the date by which the "
+                "exemption ends at the latest, even if the event comes first."
+            )
+        }
+    return {}
+
+
+def _years_errors(years, limit: int, capped: bool) -> dict:
+    if not years or int(years) < 1:
+        return {"period_years": _("Give the number of years (1 or more).")}
+    if int(years) > limit:
+        if capped:
+            message = _("At most %(max)s years for these grounds.")
+        else:
+            message = _("A period can run %(max)s years at most.")
+        return {"period_years": message % {"max": limit}}
+    return {}
+
+
+def _until_errors(until: datetime.date, limit: int, start: datetime.date) -> dict:
+    if until <= timezone.localdate():
+        return {"period_until": _("The end date must be in the future.")}
+    latest = period_end(PeriodType.FIXED, limit, None, start)
+    if until > latest:
+        return {
+            "period_until": _(
+                "Too late: at most %(max)s years from %(start)s for these grounds, that is "
+                "%(latest)s at the latest."
+            )
+            % {
+                "max": limit,
+                "start": date_format(start, "j F Y"),
+                "latest": date_format(latest, "j F Y"),
+            }
+        }
+    return {}
+
+
+# The values each kind of period keeps; the others are cleared. An event period keeps its
+# backstop date (required for 17a-17f).
+PERIOD_VALUES = {
+    PeriodType.FIXED: ("period_years",),
+    PeriodType.UNTIL_DATE: ("period_until",),
+    PeriodType.UNTIL_EVENT: ("period_event", "period_until"),
 }
 
 
 def keep_period_value(values: dict) -> None:
     """Clear the period values that the period's type does not use (the form sends them all)."""
     for name in PERIOD_FIELDS[1:]:
-        if PERIOD_VALUE.get(values["period_type"]) != name:
+        if name not in PERIOD_VALUES.get(values["period_type"], ()):
             values[name] = "" if name == "period_event" else None
 
 
@@ -170,6 +227,7 @@ def classify(
     public_interest: str,
     balancing: str,
     test_conclusion: str,
+    concerns_public_office: bool = False,
     period_type: str = "",
     period_years: int | None = None,
     period_until: datetime.date | None = None,

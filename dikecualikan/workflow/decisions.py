@@ -30,6 +30,7 @@ from ..models import (
     decided_values,
     lacks_power_to_decide,
     not_a_deciding_body,
+    period_end,
 )
 from .archive import check_decision_pdf
 from .classify import _needs_a_statute, _period_errors, keep_period_value
@@ -341,13 +342,17 @@ def _new_item(decision, record, outcome, by, decided, test_sheet) -> DecisionIte
     item = DecisionItem(decision=decision, record=record, outcome=outcome, added_by=by)
     item.proposed = {**decided_values(record), "state": record.state}
     exempt = outcome == Outcome.EXEMPT and record.state != State.PUBLISHED
-    grounds = _decided_values(record, decided) if exempt else None
+    grounds = _decided_values(record, decided, decision.date_set) if exempt else None
     if test_sheet is not None:
         check_decision_pdf(test_sheet, "test_sheet")
     if exempt:
         for name in DECIDED_FIELDS:
             setattr(item, name, decided[name])
             setattr(record, name, decided[name])
+        # Computed once, from what was decided: the last day of the exemption.
+        record.ends_on = period_end(
+            item.period_type, item.period_years, item.period_until, decision.date_set
+        )
     if test_sheet is not None:
         item.test_sheet.save(f"{uuid.uuid4().hex}.pdf", test_sheet, save=False)
     try:
@@ -365,10 +370,10 @@ def _new_item(decision, record, outcome, by, decided, test_sheet) -> DecisionIte
 def _written(item: DecisionItem) -> tuple[str, ...]:
     """The record's fields an item wrote: what it decided, unless it opens (or revokes)."""
     exempt = item.outcome == Outcome.EXEMPT and item.proposed.get("state") != State.PUBLISHED
-    return DECIDED_FIELDS if exempt else ()
+    return (*DECIDED_FIELDS, "ends_on") if exempt else ()
 
 
-def _decided_values(record: Record, decided: dict) -> list[ExemptionGround]:
+def _decided_values(record: Record, decided: dict, start) -> list[ExemptionGround]:
     """Complete `decided` from the proposal, check it as a proposal is checked; the grounds."""
     given = decided.pop("grounds", None)
     if given is None:
@@ -386,7 +391,7 @@ def _decided_values(record: Record, decided: dict) -> list[ExemptionGround]:
         errors["grounds"] = _("Choose at least one exemption ground of UU 14/2008 Pasal 17.")
     elif _needs_a_statute(grounds, decided["statutes"]):
         errors["statutes"] = _("Ground 17j needs an Undang-Undang that forbids disclosure.")
-    errors.update(_period_errors(grounds, **decided))
+    errors.update(_period_errors(grounds, **decided, start=start))
     if errors:
         message = _("What the decision says is incomplete: see the marked fields.")
         raise WorkflowError(message, errors)
@@ -425,6 +430,7 @@ def _restore_proposal(record: Record, item: DecisionItem) -> tuple[str, ...]:
     until = proposed.get("period_until")
     record.period_until = datetime.date.fromisoformat(until) if until else None
     record.period_years = proposed.get("period_years")
+    record.ends_on = None  # no decision now: nothing has an end yet
     codes = [c.strip() for c in (proposed.get("grounds") or "").split(",") if c.strip()]
     record.grounds.set(codes)
-    return DECIDED_FIELDS
+    return _written(item)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ..dik import forget_dik_stamp, stored_dik_pdf
@@ -26,6 +28,7 @@ from ..models import (
     State,
 )
 from ..roles import has_role
+from ..workdays import review_window_end
 from .mail import notify_decision
 from .steps import (
     STEPS,
@@ -69,6 +72,7 @@ def publish_listed(*, record: Record, by, note: str = "", version: int | None = 
     with transaction.atomic():
         record = lock_record(record, version)
         step = check_step(record, by, "publish_listed")
+        _refuse_ended(record)
         decision = latest_item(record).decision
         record.published_in, record.published_at = decision, timezone.now()
         fields = ("published_in", "published_at")
@@ -101,7 +105,20 @@ def _exempt_records(decision: Decision, by) -> list[Record]:
     records = list(Record.objects.select_for_update().filter(pk__in=exempt).order_by("pk"))
     for record in records:
         check_step(record, by, "publish")
+        _refuse_ended(record)
     return records
+
+
+def _refuse_ended(record: Record) -> None:
+    """An exemption whose period is over is never published as one (UU 14/2008 Pasal 20)."""
+    if record.has_ended():
+        raise WorkflowError(
+            _(
+                "The period of record #%(id)s ended on %(date)s: it cannot be published as "
+                "exempted. Withdraw it from the decision; it is open information."
+            )
+            % {"id": record.pk, "date": date_format(record.ends_on, "j F Y")}
+        )
 
 
 def _revoked_records(decision: Decision) -> list[Record]:
@@ -187,6 +204,7 @@ def open_record(
     with transaction.atomic():
         record = lock_record(record, version)
         step = check_step(record, by, "open")
+        _check_period_reason(record, reason)
         record.opened_at, record.opened_reason = timezone.now(), reason
         move(
             record,
@@ -199,3 +217,19 @@ def open_record(
         )
         _new_dik_version(opened=[record], note=instrument.strip())
     return record
+
+
+def _check_period_reason(record: Record, reason: str) -> None:
+    """ "Period ended" only once it has; "declared early" only from the review queue."""
+    if reason == OpenReason.EXPIRED and not record.has_ended():
+        raise WorkflowError(
+            _("The period of this record has not ended; choose another reason."),
+            {"reason": _("The period of this record has not ended.")},
+        )
+    in_window = record.ends_on is not None and record.ends_on <= review_window_end()
+    if reason == OpenReason.DECLARED and not in_window:
+        message = _(
+            "An item is declared open early only from the review queue: when its period "
+            "ends within %(days)s working days."
+        ) % {"days": settings.PPID_REVIEW_WORKING_DAYS}
+        raise WorkflowError(message, {"reason": message})

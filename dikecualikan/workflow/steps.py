@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Action, Outcome, Record, State, Transition
@@ -16,6 +17,7 @@ from ..roles import Role, has_role, required_approvals
 
 S = State
 APPROVERS = "approvers"  # stands for the roles named in settings.PPID_APPROVALS
+SYSTEM = "system"  # the register itself (manage.py review_due), never a person
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,10 @@ class Step:
 
 def _step(action, sources, target, roles):
     return Step(
-        action, frozenset(sources), target, roles if roles == APPROVERS else frozenset(roles)
+        action,
+        frozenset(sources),
+        target,
+        roles if roles in (APPROVERS, SYSTEM) else frozenset(roles),
     )
 
 
@@ -80,6 +85,10 @@ STEPS: dict[str, Step] = {
         Action.WITHDRAW, [S.LISTED, S.DECIDED, S.OPENED, S.PUBLISHED], None, [Role.PPID]
     ),
     "open": _step(Action.OPEN, [S.PUBLISHED], S.OPENED, [Role.PPID, Role.ATASAN]),
+    # The register keeps itself true (review_due): an ending period enters the review
+    # queue, an ended one opens the record.
+    "review": _step(Action.REVIEW, [S.PUBLISHED], None, SYSTEM),
+    "expire": _step(Action.OPEN, [S.PUBLISHED], S.OPENED, SYSTEM),
 }
 
 
@@ -106,7 +115,14 @@ class WorkflowError(Exception):
 
 
 def roles_for(step: Step) -> frozenset[str]:
+    if step.roles == SYSTEM:
+        return frozenset()
     return frozenset(required_approvals()) if step.roles == APPROVERS else step.roles
+
+
+def is_register(user) -> bool:
+    """Whether the user is the register's own account (review_due), not a person."""
+    return getattr(user, "username", None) == settings.PPID_SYSTEM_USERNAME
 
 
 def role_names(roles) -> str:
@@ -132,7 +148,12 @@ def check_step(record: Record, user, name: str) -> Step:
             }
         )
     roles = roles_for(step)
-    if not has_role(user, *roles):
+    if step.roles == SYSTEM:
+        if not is_register(user):
+            raise WorkflowError(
+                _("Only the register itself takes this step, every day (manage.py review_due).")
+            )
+    elif not has_role(user, *roles):
         raise WorkflowError(
             _(
                 "Only %(roles)s may do this (“%(action)s”). Ask one of them, or ask the "
@@ -221,7 +242,7 @@ def waiting_states(user) -> set[str]:
     return {
         state
         for name, step in STEPS.items()
-        if step.target and step.roles != APPROVERS and has_role(user, *step.roles)
+        if step.target and step.roles not in (APPROVERS, SYSTEM) and has_role(user, *step.roles)
         if name not in ALTERNATIVES
         for state in step.sources
         if state not in WAITING_OUTSIDE
@@ -240,7 +261,7 @@ def allowed_steps(record: Record, user) -> list[str]:
     for name, step in STEPS.items():
         if not step.sources or record.state not in step.sources:
             continue
-        if not has_role(user, *roles_for(step)):
+        if step.roles == SYSTEM or not has_role(user, *roles_for(step)):
             continue
         if step.roles == APPROVERS and record.verdict_bar(user) is not None:
             continue

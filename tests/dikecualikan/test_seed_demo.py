@@ -77,4 +77,4 @@ def test_seed_demo_shows_each_path_of_a_decision(db):
     assert linked.state == "published" and linked.published_in == first
     assert not linked.transitions.filter(action__in=["classify", "submit", "request"]).exists()
     differing = [item for item in first.items.active() if item.differences()]
-    assert len(differing) == 1 and "persetujuan tertulis" in differing[0].record.period_display
+    assert len(differing) == 1 and differing[0].record.period_years == 3

@@ -42,7 +42,8 @@ def test_a_decision_that_differs_from_the_proposal_is_what_the_public_dik_shows(
     assert response.status_code == 302
     workflow.publish_decision(decision=decision, by=ppid)
     (row,) = items_of(client)
-    assert row["jangka_waktu"] == "3 (tiga) tahun sejak tanggal keputusan"
+    assert row["jangka_waktu"].startswith("3 (tiga) tahun sejak tanggal keputusan, kecuali")
+    assert row["berakhir"] == "2028-08-21"  # three years from the decision
     assert row["keputusan_nomor"] == decision.number
     # The staff record page shows both: the office proposed five years, KPU decided three.
     page = client.get(record_url(record)).content.decode()

@@ -29,7 +29,10 @@ LAYERS = [
             "arsip.management.commands.verify_fixity",
         ],
     ),
-    ("the DIK and its documents", ["dikecualikan.dik", "dikecualikan.pdf"]),
+    (
+        "the DIK and its documents",
+        ["dikecualikan.dik", "dikecualikan.pdf", "dikecualikan.workdays"],
+    ),
     ("workflow", ["dikecualikan.workflow", "dikecualikan.workflow.*"]),
     ("pages", ["*"]),
 ]

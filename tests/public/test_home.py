@@ -65,7 +65,7 @@ def test_a_row_cites_each_of_its_grounds_and_its_period(client, make_record):
     page = get(client).content.decode()
     cited = "Pasal 17 huruf h angka 2 UU 14/2008; Pasal 17 huruf j UU 14/2008"
     assert cited in page
-    assert "<td>Tanpa batas waktu</td>" in page
+    assert "<td>Tanpa batas waktu, kecuali yang bersangkutan memberikan persetujuan" in page
 
 
 def test_text_typed_by_staff_is_shown_as_text_in_the_table(client, make_record):

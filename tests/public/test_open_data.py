@@ -21,6 +21,7 @@ CONTRACT = [
     "keputusan_tanggal",
     "status",
     "keputusan_penerbit",  # appended after status (issue "Who decides")
+    "berakhir",  # appended after keputusan_penerbit (issue "Exemptions end")
 ]
 
 
@@ -44,9 +45,15 @@ def test_dik_csv_has_the_contract_columns_in_a_stable_order_in_utf8(client, make
     assert row["informasi"] == "Surat keterangan kesehatan — bakal calon"
     assert row["dasar_pengecualian"] == "17h2"
     assert row["keputusan_tanggal"] == "2025-08-21"
-    assert row["jangka_waktu"] == "5 (lima) tahun sejak tanggal keputusan"
+    # A 17h period carries the Pasal 18(2) exceptions in its words.
+    assert row["jangka_waktu"] == (
+        "5 (lima) tahun sejak tanggal keputusan, kecuali yang bersangkutan memberikan "
+        "persetujuan tertulis dan/atau informasi berkaitan dengan posisinya dalam jabatan "
+        "publik (UU 14/2008 Pasal 18 ayat (2))"
+    )
     assert row["status"] == "dikecualikan"
     assert row["keputusan_penerbit"] == "Komisi Pemilihan Umum"
+    assert row["berakhir"] == "2030-08-21"  # five years from the decision of 21 August 2025
 
 
 def test_dik_json_has_the_same_items(client, make_record):

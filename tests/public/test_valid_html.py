@@ -21,7 +21,7 @@ def test_every_public_page_is_valid_html5(client, make_record, ppid, tmp_path):
     opened = make_record("published")
     from dikecualikan import workflow
 
-    workflow.open_record(record=opened, by=ppid, reason="expired", instrument="Masa berakhir")
+    workflow.open_record(record=opened, by=ppid, reason="consent", instrument="Surat persetujuan")
     paths = [
         "/",
         "/?q=notulen&dasar=17h&tahun=2025",

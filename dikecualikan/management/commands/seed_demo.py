@@ -20,6 +20,7 @@ from arsip.models import Location
 from dikecualikan import workflow
 from dikecualikan.models import CollectionPeriod, DecidingBody, Decision, Outcome, Record
 from dikecualikan.roles import Role
+from dikecualikan.workdays import working_days_after
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "demo-records.csv"
 
@@ -65,13 +66,12 @@ DECISIONS = [
     },
 ]
 
+# The latest end of the demo's event periods on grounds 17a-17f (UU 14/2008 Pasal 20).
+EVENT_BACKSTOP = datetime.date(2030, 12, 31)
+
 # What KPU decided of the candidates' health certificates, otherwise than proposed (five
-# years): the period carries the Pasal 18(2) exceptions, as in Keputusan KPU 731/2025.
-DECIDED_OTHERWISE = {
-    "period_type": "until_event",
-    "period_event": "5 (lima) tahun sejak tanggal keputusan, kecuali yang bersangkutan "
-    "memberikan persetujuan tertulis dan/atau berkaitan dengan jabatan publik",
-}
+# years): three. As on every 17h period, the Pasal 18(2) exceptions are written into it.
+DECIDED_OTHERWISE = {"period_type": "fixed", "period_years": 3}
 
 
 def tiny_pdf(lines: list[str]) -> bytes:
@@ -242,6 +242,11 @@ class Command(BaseCommand):
             period["period_years"] = int(row["jangka_waktu_nilai"])
         elif row["jangka_waktu_jenis"] == "until_event":
             period["period_event"] = row["jangka_waktu_nilai"]
+            if row["kode"][2] in "abcdef":  # Pasal 20: a-f end, at the latest on a date
+                period["period_until"] = EVENT_BACKSTOP
+                if row["tahap_demo"] == "published":
+                    # The published procurement item ends soon: the review queue shows it.
+                    period["period_until"] = working_days_after(timezone.localdate(), 20)
         return period
 
     def classify(self, record, row, ppid):
@@ -276,8 +281,7 @@ class Command(BaseCommand):
         for row, record in records:
             target = row["tahap_demo"]
             if target == "published" or (target == "opened" and "dicabut" in row["informasi"]):
-                # KPU may decide otherwise than proposed: here it writes the Pasal 18(2)
-                # exceptions into the period, as Keputusan KPU 731/2025 did.
+                # KPU may decide otherwise than proposed: here a shorter period.
                 decided = DECIDED_OTHERWISE if row["kode"] == "17h2" else {}
                 workflow.record_decision(
                     decision=first, record=record, outcome=Outcome.EXEMPT, by=ppid, **decided
