@@ -29,8 +29,11 @@ from .models import (
     Decision,
     DecisionItem,
     ExemptionGround,
+    Objection,
+    ObjectionAnswer,
     OfficeDay,
     Record,
+    Ruling,
     Transition,
     Verdict,
 )
@@ -355,3 +358,23 @@ class CollectionPeriodAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Objections are registered and answered on the staff pages; here they are read."""
+
+    list_display = ("id", "received_on", "request_reference", "answer_due")
+    date_hierarchy = "received_on"
+    inlines = [
+        type(
+            "AnswerInline",
+            (ReadOnlyInline,),
+            {"model": ObjectionAnswer, "fields": ("outcome", "number", "answered_on", "reasons")},
+        ),
+        type(
+            "RulingInline",
+            (ReadOnlyInline,),
+            {"model": Ruling, "fields": ("body", "number", "ruled_on", "opens")},
+        ),
+    ]

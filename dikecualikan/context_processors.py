@@ -6,7 +6,19 @@ from django.utils.translation import get_language_info
 
 
 def office(request):
-    return {"office_name": settings.PPID_OFFICE_NAME, "site_links": site_links(get_script_prefix())}
+    return {
+        "office_name": settings.PPID_OFFICE_NAME,
+        # Where a citizen sends an objection (the public pages say how, UU 14/2008 Pasal 35).
+        "office_contact": OFFICE_CONTACT,
+        "site_links": site_links(get_script_prefix()),
+    }
+
+
+OFFICE_CONTACT = {
+    "address": settings.PPID_OFFICE_ADDRESS,
+    "phone": settings.PPID_OFFICE_PHONE,
+    "email": settings.PPID_OFFICE_EMAIL,
+}
 
 
 @cache  # one script prefix per deployment: reversed once per process

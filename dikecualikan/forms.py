@@ -16,10 +16,13 @@ from .models import (
     Decision,
     DecisionItem,
     ExemptionGround,
+    Objection,
+    ObjectionAnswer,
     OpenReason,
     Outcome,
     PeriodType,
     Record,
+    Ruling,
     State,
 )
 
@@ -258,12 +261,16 @@ class RequestForm(forms.Form):
     )
 
 
+BY_THEIR_OWN_RECORD = (OpenReason.REVOKED, OpenReason.OBJECTION, OpenReason.KI_COURT)
+
+
 class OpenForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.ChoiceField(
         label=_("Why it is opened"),
         # A revocation opens through the revoking decision, published (workflow).
-        choices=[(r.value, r.label) for r in OpenReason if r != OpenReason.REVOKED],
+        # Not here: a revocation, an objection and a ruling open through their own records.
+        choices=[(r.value, r.label) for r in OpenReason if r not in BY_THEIR_OWN_RECORD],
         widget=forms.RadioSelect,
     )
     instrument = forms.CharField(
@@ -274,3 +281,59 @@ class OpenForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ObjectionForm(forms.ModelForm):
+    """An objection received in writing (UU 14/2008 Pasal 35-36)."""
+
+    records = forms.ModelMultipleChoiceField(
+        Record.objects.filter(state=State.PUBLISHED).order_by("pk"),
+        label=_("Records the refused request concerned"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Published records only: an objection concerns an exemption on the DIK."),
+    )
+
+    class Meta:
+        model = Objection
+        fields = [
+            "requester_name",
+            "requester_contact",
+            "received_on",
+            "request_reference",
+            "request_refused_on",
+            "grounds",
+            "records",
+        ]
+        widgets = {
+            "received_on": DateInput(),
+            "request_refused_on": DateInput(),
+            "grounds": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class AnswerForm(RefusalsMixin, forms.ModelForm):
+    """The Atasan PPID's written answer."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=ObjectionAnswer.Outcome.choices, widget=forms.RadioSelect
+    )
+
+    class Meta:
+        model = ObjectionAnswer
+        fields = ["outcome", "number", "answered_on", "reasons", "pdf"]
+        widgets = {"answered_on": DateInput(), "reasons": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_pdf(self):
+        return self.cleaned_data.get("pdf") or None
+
+
+class RulingForm(RefusalsMixin, forms.ModelForm):
+    """A ruling of the Komisi Informasi (or a court) in the dispute on an objection."""
+
+    class Meta:
+        model = Ruling
+        fields = ["body", "number", "ruled_on", "opens", "pdf"]
+        widgets = {"ruled_on": DateInput()}
+
+    def clean_pdf(self):
+        return self.cleaned_data.get("pdf") or None

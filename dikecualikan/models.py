@@ -196,6 +196,8 @@ class Action(models.TextChoices):
     PUBLISH = "publish", _("Published")
     OPEN = "open", _("Opened")
     REVIEW = "review", _("Entered the review queue (period ending)")
+    OBJECT = "object", _("Objection received")
+    RULING = "ruling", _("Ruling recorded")
 
 
 class Verdict(models.TextChoices):
@@ -986,3 +988,114 @@ class CapChange(NeverDeleted):
 
     def __str__(self):
         return f"{self.ground_id}: {self.old_years} → {self.new_years}"
+
+
+# --- Objections (keberatan) and disputes (sengketa): UU 14/2008 Pasal 35-37 --------------
+
+
+class Objection(NeverDeleted):
+    """An objection to a refused request, decided by the Atasan PPID within 30 working days.
+
+    The requester's name and contact are internal: no public page shows them.
+    """
+
+    requester_name = models.CharField(_("requester's name"), max_length=200)
+    requester_contact = models.CharField(
+        _("requester's contact"), max_length=300, help_text=_("Address, e-mail or telephone.")
+    )
+    received_on = models.DateField(_("received on"))
+    request_reference = models.CharField(
+        _("refused request"), max_length=200, help_text=_("The request's register number.")
+    )
+    request_refused_on = models.DateField(_("request refused on"))
+    grounds = models.TextField(_("grounds of the objection"))
+    records = models.ManyToManyField(
+        Record, related_name="objections", verbose_name=_("records it concerns")
+    )
+    # 30 working days after receipt (Pasal 36(1)), computed when it is received.
+    answer_due = models.DateField(_("answer due by"), editable=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", editable=False
+    )
+    entered_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = _("objection (keberatan)")
+        verbose_name_plural = _("objections (keberatan)")
+
+    def __str__(self):
+        return _("Objection #%(id)s of %(date)s") % {
+            "id": self.pk,
+            "date": self.received_on.strftime("%d-%m-%Y"),
+        }
+
+
+class ObjectionAnswer(NeverDeleted):
+    """The Atasan PPID's written answer to an objection: given once, never changed."""
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", _("Upheld: the information is opened")
+        REFUSED = "refused", _("Refused: the exemption stands")
+
+    objection = models.OneToOneField(Objection, models.PROTECT, related_name="answer")
+    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices)
+    number = models.CharField(_("answer letter number"), max_length=200)
+    answered_on = models.DateField(_("answered on"))
+    reasons = models.TextField(_("reasons"))
+    pdf = models.FileField(
+        _("answer letter (PDF)"),
+        upload_to="keberatan/%Y/",
+        blank=True,
+        help_text=_("Only a version fit to publish: no personal data of the requester."),
+    )
+    # 14 working days after the answer for a dispute at the Komisi Informasi (Pasal 37(2)).
+    dispute_by = models.DateField(_("dispute possible until"), editable=False)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", editable=False
+    )
+    at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("answer to an objection")
+        verbose_name_plural = _("answers to objections")
+
+    def __str__(self):
+        return f"{self.number} ({self.get_outcome_display()})"
+
+
+class Ruling(NeverDeleted):
+    """A ruling of the Komisi Informasi (or a court) in a dispute on an objection."""
+
+    objection = models.ForeignKey(Objection, models.PROTECT, related_name="rulings")
+    body = models.CharField(
+        _("ruling body"),
+        max_length=200,
+        default="Komisi Informasi Provinsi Kalimantan Barat",
+        help_text=_("The Komisi Informasi, or the court on appeal."),
+    )
+    number = models.CharField(_("ruling number"), max_length=200)
+    ruled_on = models.DateField(_("ruled on"))
+    opens = models.BooleanField(
+        _("orders the information opened"),
+        help_text=_("Unticked: the ruling upholds the exemption."),
+    )
+    pdf = models.FileField(_("ruling (PDF)"), upload_to="putusan/%Y/", blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", editable=False
+    )
+    entered_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["ruled_on", "id"]
+        verbose_name = _("ruling (Komisi Informasi or court)")
+        verbose_name_plural = _("rulings (Komisi Informasi or court)")
+        constraints = [
+            models.UniqueConstraint(fields=["body", "number"], name="ruling_number_unique"),
+        ]
+
+    def __str__(self):
+        return _("Ruling of %(body)s Number %(number)s") % {
+            "body": self.body,
+            "number": self.number,
+        }

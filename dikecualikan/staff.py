@@ -41,6 +41,7 @@ from .models import (
     CollectionPeriod,
     Decision,
     DecisionItem,
+    Objection,
     OpenReason,
     Record,
     State,
@@ -49,6 +50,8 @@ from .models import (
 from .paging import keyset_page, query_without
 from .pdf import pdf_response, render_pdf, too_many_rows
 from .public import decision_file, test_sheet_file
+from .roles import Role, has_role
+from .staff_objections import with_days_left
 
 
 def waiting_for(user):
@@ -73,6 +76,7 @@ def dashboard(request):
         "period": period,
         "days_left": days_left,
         "review": _review_queue(request.user, today, calendar),
+        "objections": _open_objections(request.user, today),
         "late": period.late_records().order_by("pk")[:25] if period else [],
         "counts": [(state, counts.get(state.value, 0)) for state in State],
         "waiting": waiting_for(request.user).order_by("updated_at")[:25],
@@ -83,6 +87,14 @@ def dashboard(request):
         "overdue": Custody.objects.overdue().select_related("record").order_by("due_date")[:25],
     }
     return render(request, "dikecualikan/dashboard.html", context)
+
+
+def _open_objections(user, today):
+    """Objections not yet answered, for the Atasan PPID (who answers) and the PPID."""
+    if not has_role(user, Role.ATASAN, Role.PPID):
+        return []
+    pending = Objection.objects.filter(answer__isnull=True).order_by("answer_due", "pk")[:25]
+    return with_days_left(list(pending), today)
 
 
 def _review_queue(user, today, calendar):
@@ -141,6 +153,7 @@ def record_detail(request, pk):
         "custody": record.custody.out().first(),
         "decisions": record.decision_items.select_related("decision").prefetch_related("grounds"),
         "steps": workflow.allowed_steps(record, request.user),
+        "objections": with_days_left(list(record.objections.select_related("answer"))),
     }
     return render(request, "dikecualikan/record_detail.html", context)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public, staff, views
+from . import public, staff, staff_objections, views
 
 app_name = "dikecualikan"
 
@@ -63,4 +63,27 @@ urlpatterns = [
         name="staff-decision-test-sheet",
     ),
     path("staf/keputusan/<int:pk>/umumkan/", staff.decision_publish, name="staff-decision-publish"),
+    path("staf/keberatan/", staff_objections.objection_list, name="staff-objections"),
+    path("staf/keberatan/baru/", staff_objections.objection_new, name="staff-objection-new"),
+    path("staf/keberatan/<int:pk>/", staff_objections.objection_detail, name="staff-objection"),
+    path(
+        "staf/keberatan/<int:pk>/jawab/",
+        staff_objections.objection_answer,
+        name="staff-objection-answer",
+    ),
+    path(
+        "staf/keberatan/<int:pk>/putusan/",
+        staff_objections.objection_ruling,
+        name="staff-objection-ruling",
+    ),
+    path(
+        "staf/keberatan/<int:pk>/<str:kind>.pdf",
+        staff_objections.objection_file,
+        name="staff-objection-file",
+    ),
+    path(
+        "staf/keberatan/<int:pk>/<str:kind>/<int:item>.pdf",
+        staff_objections.objection_file,
+        name="staff-objection-ruling-file",
+    ),
 ]

@@ -14,6 +14,7 @@
     published --open(reason, instrument)--> opened
     published --revoking decision published--> opened
     published --expire (review_due: the period ended)--> opened
+    published --objection upheld by the Atasan PPID, or a ruling that orders it--> opened
 
 Each step is one keyword-only function, in the module of its SOP step:
 
@@ -27,6 +28,7 @@ Each step is one keyword-only function, in the module of its SOP step:
                   withdrawals
     publication.py step 4: publication, revocation and opening (new DIK versions)
     review.py     after publication: the review queue and expiry (manage.py review_due)
+    objections.py after publication: objections, their answers, and rulings
     mail.py       notifications, sent after commit
 
 Callers use `from dikecualikan import workflow` and `workflow.<name>`. A step runs in
@@ -48,6 +50,7 @@ from .decisions import (
     request_decision,
     withdraw_item,
 )
+from .objections import answer_objection, receive_objection, record_ruling
 from .publication import open_record, publish_decision, publish_listed
 from .review import due_for_review, ended_on, expire, mark_for_review, register_user, review_due
 from .steps import (
@@ -76,6 +79,7 @@ __all__ = [
     "Step",
     "WorkflowError",
     "allowed_steps",
+    "answer_objection",
     "approve",
     "archive",
     "check_in_hardcopy",
@@ -101,7 +105,9 @@ __all__ = [
     "place_hardcopy",
     "publish_decision",
     "publish_listed",
+    "receive_objection",
     "record_decision",
+    "record_ruling",
     "register_user",
     "reject",
     "request_decision",

@@ -195,6 +195,11 @@ def open_record(
             "A revocation is a decision: enter the revoking decision, choose the items it "
             "opens, and publish it."
         )
+    elif reason in (OpenReason.OBJECTION, OpenReason.KI_COURT):
+        errors["reason"] = _(
+            "An objection opens information only through its answer by the Atasan PPID, and a "
+            "ruling only as recorded on its objection: record it there (Keberatan)."
+        )
     elif reason not in OpenReason.values:
         errors["reason"] = _("Choose why the information is opened.")
     if not (instrument or "").strip():

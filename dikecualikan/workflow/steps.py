@@ -85,6 +85,10 @@ STEPS: dict[str, Step] = {
         Action.WITHDRAW, [S.LISTED, S.DECIDED, S.OPENED, S.PUBLISHED], None, [Role.PPID]
     ),
     "open": _step(Action.OPEN, [S.PUBLISHED], S.OPENED, [Role.PPID, Role.ATASAN]),
+    # An objection to a refused request concerns published records (UU 14/2008 Pasal 35);
+    # the Atasan PPID answers it, and a ruling of the Komisi Informasi may follow.
+    "object": _step(Action.OBJECT, [S.PUBLISHED], None, [Role.DESK, Role.PPID, Role.ATASAN]),
+    "ruling": _step(Action.RULING, [S.PUBLISHED], None, [Role.PPID, Role.ATASAN]),
     # The register keeps itself true (review_due): an ending period enters the review
     # queue, an ended one opens the record.
     "review": _step(Action.REVIEW, [S.PUBLISHED], None, SYSTEM),

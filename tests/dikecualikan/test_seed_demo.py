@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from dikecualikan.models import Decision, Record, Transition
+from dikecualikan.models import Decision, Objection, ObjectionAnswer, Record, Transition
 
 CSV = Path(__file__).resolve().parents[2] / "dikecualikan" / "data" / "demo-records.csv"
 
@@ -76,5 +76,8 @@ def test_seed_demo_shows_each_path_of_a_decision(db):
     linked = Record.objects.get(transitions__action="link")
     assert linked.state == "published" and linked.published_in == first
     assert not linked.transitions.filter(action__in=["classify", "submit", "request"]).exists()
+    # An objection to a refused request waits for the Atasan PPID's answer.
+    (objection,) = Objection.objects.all()
+    assert not ObjectionAnswer.objects.filter(objection=objection).exists()
     differing = [item for item in first.items.active() if item.differences()]
     assert len(differing) == 1 and differing[0].record.period_years == 3

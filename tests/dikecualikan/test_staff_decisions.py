@@ -119,20 +119,18 @@ def test_a_published_record_is_opened_with_its_reason_and_instrument(client, mak
     record = make_record("published")
     client.force_login(atasan)
     url = reverse("dikecualikan:staff-record-open", args=[record.pk])
-    response = client.post(
-        url, {"reason": "objection", "instrument": "", "version": record.version}
-    )
+    response = client.post(url, {"reason": "consent", "instrument": "", "version": record.version})
     assert response.status_code == 200 and "instrument" in response.context["form"].errors
     client.post(
         url,
         {
-            "reason": "objection",
-            "instrument": "Putusan keberatan No. 2/2026",
+            "reason": "consent",
+            "instrument": "Surat persetujuan tertulis 2 Mei 2026",
             "version": record.version,
         },
     )
     record.refresh_from_db()
-    assert (record.state, record.opened_reason) == ("opened", "objection")
+    assert (record.state, record.opened_reason) == ("opened", "consent")
 
 
 def post_decision(client, pdf, number="1"):

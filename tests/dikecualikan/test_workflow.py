@@ -35,7 +35,10 @@ ALL_STATES = [
     "opened",
 ]
 # Steps on a single record (publish works per decision and has its own tests below).
-RECORD_STEPS = [name for name in STEPS if name not in ("collect", "enter_decision", "publish")]
+# A ruling is per objection, and records already opened meanwhile only keep it (own tests).
+RECORD_STEPS = [
+    name for name in STEPS if name not in ("collect", "enter_decision", "publish", "ruling")
+]
 
 
 def fire(name, record, user, make_record, location):
@@ -82,6 +85,16 @@ def fire(name, record, user, make_record, location):
             decision=revoking(record, make_record), record=record, outcome="open", by=user
         ),
         "withdraw": lambda: workflow.withdraw_item(record=record, by=user, note="Salah entri"),
+        "object": lambda: workflow.receive_objection(
+            by=user,
+            requester_name="Budi Santoso",
+            requester_contact="budi@example.org",
+            received_on=datetime.date(2026, 11, 2),
+            request_reference="PPID/12/XI/2026",
+            request_refused_on=datetime.date(2026, 10, 20),
+            grounds="Informasi ini menyangkut kepentingan publik.",
+            records=[record],
+        ),
         "review": lambda: workflow.mark_for_review(record=record, by=user),
         "expire": lambda: workflow.expire(record=record, by=user),
         "open": lambda: workflow.open_record(
@@ -552,15 +565,15 @@ def test_opening_a_published_record_keeps_the_reason_and_instrument(make_record,
     record = workflow.open_record(
         record=record,
         by=atasan,
-        reason="objection",
-        instrument="Putusan Atasan PPID No. 3/2026",
-        note="Keberatan",
+        reason="consent",
+        instrument="Surat persetujuan tertulis 3 Mei 2026",
+        note="Persetujuan yang bersangkutan",
     )
     last = record.transitions.last()
     assert (record.state, last.reason, last.instrument, last.from_state) == (
         "opened",
-        "objection",
-        "Putusan Atasan PPID No. 3/2026",
+        "consent",
+        "Surat persetujuan tertulis 3 Mei 2026",
         "published",
     )
 

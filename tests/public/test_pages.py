@@ -40,7 +40,7 @@ def test_records_not_on_the_dik_have_no_public_page(client, make_record):
 def test_an_opened_record_stays_findable_with_its_date_and_reason(client, make_record, ppid):
     record = make_record("published", public_title="Identitas saksi perkara selesai")
     workflow.open_record(
-        record=record, by=ppid, reason="ki_court", instrument="Putusan berkekuatan hukum tetap"
+        record=record, by=ppid, reason="consent", instrument="Surat persetujuan tertulis"
     )
     listing = client.get("/dibuka/").content.decode()
     assert "Identitas saksi perkara selesai" in listing

@@ -314,6 +314,23 @@ class Command(BaseCommand):
                 note="Keputusan pengecualian dicabut setelah pertimbangan kepentingan publik.",
             )
         workflow.publish_decision(decision=revoking, by=ppid, note="Diunggah ke laman PPID.")
+        self.object(users, records)
+
+    def object(self, users, records):
+        """An objection to a refused request, waiting for the Atasan PPID's answer."""
+        health = next(r for row, r in records if row["kode"] == "17h2")
+        today = timezone.localdate()
+        workflow.receive_objection(
+            by=users["desk"],
+            requester_name="Andi Pratama (contoh demo)",
+            requester_contact="andi.pratama@example.org",
+            received_on=today - datetime.timedelta(days=7),
+            request_reference="PPID-PTK/031/XI/2026 (contoh demo)",
+            request_refused_on=today - datetime.timedelta(days=14),
+            grounds="Pemohon berpendapat kesimpulan pemeriksaan kesehatan calon menyangkut "
+            "kepentingan publik atas pencalonan (contoh demo).",
+            records=[health],
+        )
 
     def enter(self, fields, number, ppid):
         fields = dict(fields)
