@@ -25,6 +25,7 @@ from .models import (
     Approval,
     CapChange,
     CollectionPeriod,
+    ConsequenceTest,
     DecidingBody,
     Decision,
     DecisionItem,
@@ -162,6 +163,14 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
         SoftcopyInline,
         PlacementInline,
         DecisionItemInline,
+        type(
+            "RetestInline",
+            (ReadOnlyInline,),
+            {
+                "model": ConsequenceTest,
+                "fields": ("test_date", "occasion", "test_conclusion", "scope_unchanged", "by"),
+            },
+        ),
     ]
     main_fields = (
         "state",
@@ -174,7 +183,15 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "created_by",
         "created_at",
     )
-    classification_fields = ("ground_list", *TEST_FIELDS, *PARTICIPANT_FIELDS, "period")
+    classification_fields = (
+        "exemption_scope",
+        "withheld_part",
+        "ground_list",
+        *TEST_FIELDS,
+        *PARTICIPANT_FIELDS,
+        "period",
+        "ends_on",
+    )
     fieldsets = [
         (None, {"fields": main_fields}),
         (_("Classification and consequence test"), {"fields": classification_fields}),

@@ -19,6 +19,7 @@ from .models import (
     DikVersion,
     ExemptionGround,
     Record,
+    Scope,
     citation,
     period_text,
 )
@@ -76,6 +77,10 @@ DIK_TEXT = ("public_title", "holding_unit", "statutes", "harm", "balancing", *PE
 PUBLIC_FIELDS = (
     *DIK_TEXT,
     "ends_on",
+    "exemption_scope",
+    "withheld_part",
+    "dip_reference",
+    "redacted_copy",
     "document_type",
     "state",
     "opened_at",
@@ -108,6 +113,8 @@ DIK_COLUMNS = (
     "pk",
     *DIK_TEXT,
     "ends_on",
+    "exemption_scope",
+    "redacted_copy",
     "published_in_id",
     "published_in__number",
     "published_in__date_set",
@@ -174,6 +181,8 @@ def row_status(row, today=None) -> str:
     if row.ends_on and row.ends_on < (today or timezone.localdate()):
         # Until review_due opens it, an ended item is never listed as exempted.
         return "masa pengecualian berakhir"
+    if row.exemption_scope == Scope.PART:
+        return "dikecualikan sebagian"
     return "dikecualikan"
 
 

@@ -12,7 +12,9 @@ from .models import (
     DECIDED_FIELDS,
     PARTICIPANT_FIELDS,
     PERIOD_FIELDS,
+    SCOPE_FIELDS,
     TEST_FIELDS,
+    ConsequenceTest,
     Decision,
     DecisionItem,
     ExemptionGround,
@@ -23,6 +25,7 @@ from .models import (
     PeriodType,
     Record,
     Ruling,
+    Scope,
     State,
 )
 
@@ -81,6 +84,7 @@ class ClassificationForm(forms.ModelForm):
     class Meta:
         model = Record
         fields = [
+            *SCOPE_FIELDS,
             "grounds",
             *TEST_FIELDS,
             *PERIOD_FIELDS,
@@ -93,6 +97,8 @@ class ClassificationForm(forms.ModelForm):
             "public_interest": forms.Textarea(attrs={"rows": 3}),
             "balancing": forms.Textarea(attrs={"rows": 3}),
             "test_scope": forms.Textarea(attrs={"rows": 2}),
+            "exemption_scope": forms.RadioSelect,
+            "withheld_part": forms.Textarea(attrs={"rows": 2}),
             "test_participants": forms.Textarea(attrs={"rows": 2}),
             "period_until": DateInput(),
             "test_date": DateInput(),
@@ -120,6 +126,11 @@ class ClassificationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
+        self.fields["exemption_scope"].required = False
+
+    def clean_exemption_scope(self):
+        # Not chosen: the whole document, the common case (the form offers it first).
+        return self.cleaned_data.get("exemption_scope") or Scope.WHOLE
 
 
 class RecordFilter(forms.Form):
@@ -337,3 +348,66 @@ class RulingForm(RefusalsMixin, forms.ModelForm):
 
     def clean_pdf(self):
         return self.cleaned_data.get("pdf") or None
+
+
+class RedactedCopyForm(RefusalsMixin, forms.Form):
+    """The redacted copy of a partially exempted record: a public PDF, the exempt part black."""
+
+    file = forms.FileField(
+        label=_("Redacted public copy (PDF)"),
+        help_text=_("The exempt part blacked out or blurred; the public may read the rest."),
+    )
+
+
+class RetestForm(forms.ModelForm):
+    """A consequence test repeated on a published item (every earlier test is kept)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    occasion = forms.ChoiceField(
+        label=_("Why it is tested again"),
+        choices=ConsequenceTest.Occasion.choices,
+        widget=forms.RadioSelect,
+    )
+    test_conclusion = forms.ChoiceField(
+        label=_("(f) Conclusion of the test"),
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    class Meta:
+        model = ConsequenceTest
+        fields = [
+            "occasion",
+            "test_scope",
+            "harm",
+            "statutes",
+            "public_interest",
+            "balancing",
+            "test_conclusion",
+            "scope_unchanged",
+            "test_participants",
+            "test_date",
+            "test_place",
+        ]
+        widgets = {
+            "test_scope": forms.Textarea(attrs={"rows": 2}),
+            "harm": forms.Textarea(attrs={"rows": 3}),
+            "statutes": forms.Textarea(attrs={"rows": 2}),
+            "public_interest": forms.Textarea(attrs={"rows": 3}),
+            "balancing": forms.Textarea(attrs={"rows": 3}),
+            "test_participants": forms.Textarea(attrs={"rows": 2}),
+            "test_date": DateInput(),
+        }
+        labels = ClassificationForm.Meta.labels
+
+    def __init__(self, *args, record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False  # the workflow names what is missing, in the law's words
+        self.fields["occasion"].required = True
+        if record is not None:  # prefilled with the test in force, to be weighed again
+            self.fields["version"].initial = record.version
+            for name in ("test_scope", "harm", "statutes", "public_interest", "balancing"):
+                self.fields[name].initial = getattr(record, name)
+            self.fields["test_place"].initial = record.test_place or "Pontianak"

@@ -72,7 +72,10 @@ PERIOD_FIELDS = ("period_type", "period_years", "period_until", "period_event")
 PARTICIPANT_FIELDS = ("test_participants", "test_date", "test_place")
 # What a decision says of a record (DecisionItem), beside the office's proposal.
 DECIDED_FIELDS = ("statutes", "harm", "balancing", *PERIOD_FIELDS)
+# Partial exemption: only the exempt part is withheld (shared/DOMAIN.md section 4).
+SCOPE_FIELDS = ("exemption_scope", "withheld_part", "dip_reference")
 CLASSIFICATION_FIELDS = (
+    *SCOPE_FIELDS,
     *TEST_FIELDS,
     "concerns_public_office",
     *PARTICIPANT_FIELDS,
@@ -163,6 +166,11 @@ def citation(code: str) -> str:
     return f"Pasal 17 huruf {code[2]}" + (f" angka {number}" if number else "")
 
 
+class Scope(models.TextChoices):
+    WHOLE = "whole", _("The whole document")
+    PART = "part", _("Only a part (the rest is open)")
+
+
 class OpenReason(models.TextChoices):
     EXPIRED = "expired", _("The exemption period ended")
     # Practice modelled on Perki 1/2021: the PPID may declare an expiring item open up to 30
@@ -198,6 +206,8 @@ class Action(models.TextChoices):
     REVIEW = "review", _("Entered the review queue (period ending)")
     OBJECT = "object", _("Objection received")
     RULING = "ruling", _("Ruling recorded")
+    REDACT = "redact", _("Redacted public copy uploaded")
+    RETEST = "retest", _("Consequence test repeated")
 
 
 class Verdict(models.TextChoices):
@@ -357,6 +367,24 @@ class Record(NeverDeleted):
     grounds = models.ManyToManyField(
         ExemptionGround, blank=True, related_name="records", verbose_name=_("exemption grounds")
     )
+    exemption_scope = models.CharField(
+        _("what is withheld"), max_length=8, choices=Scope.choices, default=Scope.WHOLE
+    )
+    withheld_part = models.TextField(
+        _("the part withheld"),
+        blank=True,
+        help_text=_("Pages, fields or a description of what is blacked out; the rest is open."),
+    )
+    dip_reference = models.CharField(
+        _("where the rest is public"),
+        max_length=500,
+        blank=True,
+        help_text=_("The DIP entry or address where the public reads the rest, if not a copy."),
+    )
+    # The redacted copy the public may read (a public file: checked like every upload).
+    redacted_copy = models.FileField(
+        _("redacted public copy"), upload_to="salinan/%Y/", blank=True, editable=False
+    )
     test_scope = models.TextField(
         _("material, nature and scope of the information"),
         blank=True,
@@ -464,6 +492,10 @@ class Record(NeverDeleted):
         return period_text(
             self.period_type, self.period_years, self.period_until, self.period_event, codes
         )
+
+    @property
+    def is_partial(self) -> bool:
+        return self.exemption_scope == Scope.PART
 
     @property
     def public_office_exception(self) -> bool:
@@ -1099,3 +1131,51 @@ class Ruling(NeverDeleted):
             "body": self.body,
             "number": self.number,
         }
+
+
+class ConsequenceTest(NeverDeleted):
+    """A consequence test repeated on a published item; every earlier one is kept.
+
+    The Komisi Informasi expects a test to be current (KI Pusat v. Kementerian PUPR, 2023):
+    the PPID tests a published item again on a request, during a dispute, or in the yearly
+    update of the DIK (Perki 1/2021 Pasal 49(1)). The first test is the classification's.
+    """
+
+    class Occasion(models.TextChoices):
+        REQUEST = "request", _("On a request for the information")
+        DISPUTE = "dispute", _("During a dispute, on the order of the Komisi Informasi")
+        YEARLY = "yearly", _("In the yearly update of the DIK")
+
+    record = models.ForeignKey(Record, models.PROTECT, related_name="retests")
+    occasion = models.CharField(_("occasion"), max_length=8, choices=Occasion.choices)
+    test_scope = models.TextField(_("material, nature and scope of the information"))
+    harm = models.TextField(_("consequence if opened"))
+    statutes = models.TextField(_("statutes relied on"))
+    public_interest = models.TextField(_("public interest"))
+    balancing = models.TextField(_("considerations for withholding"))
+    test_conclusion = models.CharField(
+        _("conclusion of the test"), max_length=16, choices=Outcome.choices
+    )
+    scope_unchanged = models.BooleanField(
+        _("the exemption's scope is unchanged"),
+        default=True,
+        help_text=_("Same grounds, same part withheld, same period: no new decision is needed."),
+    )
+    test_participants = models.TextField(_("consequence test participants"))
+    test_date = models.DateField(_("consequence test date"))
+    test_place = models.CharField(_("place of the test"), max_length=200)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["record", "test_date", "id"]
+        verbose_name = _("repeated consequence test")
+        verbose_name_plural = _("repeated consequence tests")
+
+    def __str__(self):
+        return f"#{self.record_id} {self.test_date:%Y-%m-%d} ({self.get_test_conclusion_display()})"
+
+    @property
+    def confirms(self) -> bool:
+        """The exemption stands as decided: no new decision is needed."""
+        return self.test_conclusion == Outcome.EXEMPT and self.scope_unchanged

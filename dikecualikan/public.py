@@ -316,6 +316,17 @@ def record_detail(request, pk):
 
 
 @public_page
+def redacted_copy(request, pk):
+    """The redacted copy of a partially exempted item: the open rest of the document."""
+    public = Record.objects.on_dik() | Record.objects.no_longer_exempt()
+    record = get_object_or_404(public.exclude(redacted_copy=""), pk=pk)
+    name = f"salinan-{record.pk}.pdf"
+    return FileResponse(
+        record.redacted_copy.open("rb"), content_type="application/pdf", filename=name
+    )
+
+
+@public_page
 def opened_list(request):
     page = keyset_page(public_records(Record.objects.no_longer_exempt()), request.GET)
     return render(

@@ -32,7 +32,9 @@ from .forms import (
     OpenForm,
     RecordFilter,
     RecordForm,
+    RedactedCopyForm,
     RequestForm,
+    RetestForm,
     WithdrawForm,
 )
 from .models import (
@@ -154,6 +156,7 @@ def record_detail(request, pk):
         "decisions": record.decision_items.select_related("decision").prefetch_related("grounds"),
         "steps": workflow.allowed_steps(record, request.user),
         "objections": with_days_left(list(record.objections.select_related("answer"))),
+        "retests": record.retests.select_related("by"),
     }
     return render(request, "dikecualikan/record_detail.html", context)
 
@@ -358,6 +361,19 @@ def decision_add(request, pk, record_pk):
 
 
 @login_required
+@require_POST
+def record_redacted_copy(request, pk):
+    """Upload the redacted public copy of a record of which only a part is withheld."""
+    record = record_for(request, pk)
+    form = RedactedCopyForm(request.POST, request.FILES, refusals=uploads.refusals(request))
+    done = _("The redacted copy is stored; the public may read it once the record is published.")
+    if not take_step(request, form, workflow.upload_redacted_copy, done, record=record):
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect("dikecualikan:staff-record", pk=record.pk)
+
+
+@login_required
 @never_cache
 def record_link(request, pk):
     """List a record under a decision in force: KPU already exempted it (SOP step 1)."""
@@ -413,6 +429,21 @@ def record_open(request, pk):
     """Open a published record: its exemption ended, with the reason and the instrument."""
     done = _("The record is opened and leaves the public DIK.")
     return _record_step(request, pk, OpenForm, workflow.open_record, done, _("Open record #%(id)s"))
+
+
+@login_required
+@never_cache
+def record_retest(request, pk):
+    """Test a published item again: on a request, during a dispute, in the yearly update."""
+    record = record_for(request, pk)
+    form = RetestForm(request.POST or None, record=record)
+    done = _("The test is recorded beside the earlier ones.")
+    if take_step(request, form, workflow.retest, done, record=record):
+        return redirect("dikecualikan:staff-record", pk=record.pk)
+    title = _("Test record #%(id)s again") % {"id": record.pk}
+    return render(
+        request, "dikecualikan/record_form.html", {"form": form, "record": record, "title": title}
+    )
 
 
 @login_required

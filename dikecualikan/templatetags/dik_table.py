@@ -78,6 +78,9 @@ def dik_rows(rows):
     decision_head, decision_tail = _link("dikecualikan:decision", get_script_prefix())
     exempt = escape(gettext("Exempt"))
     ended = escape(gettext("Exemption period ended"))
+    partly = escape(gettext("Partly exempt"))
+    copy_head, copy_tail = _link("dikecualikan:record-redacted", get_script_prefix())
+    copy = escape(gettext("the open rest (PDF)"))
     today = timezone.localdate()
     periods, dates = {}, {}  # a page repeats few periods and dates: format each once
     html = []
@@ -104,9 +107,21 @@ def dik_rows(rows):
             f"<td>{periods[period]}</td>"
             f'<td><a href="{decision_head}{row.published_in_id}{decision_tail}">'
             f"{escape(row.published_in__number)}</a>, {dates[date_set]}</td>"
-            f"<td>{ended if row.ends_on and row.ends_on < today else exempt}</td></tr>\n"
+            f"<td>{_status(row, today, exempt, ended, partly)}"
+            + (
+                f'<br><a href="{copy_head}{row.pk}{copy_tail}">{copy}</a>'
+                if row.redacted_copy
+                else ""
+            )
+            + "</td></tr>\n"
         )
     return "".join(html)
+
+
+def _status(row, today, exempt, ended, partly):
+    if row.ends_on and row.ends_on < today:
+        return ended
+    return partly if row.exemption_scope == "part" else exempt
 
 
 def _long(day):

@@ -38,8 +38,22 @@ queues mail with `on_commit`. A forbidden call raises WorkflowError, whose messa
 what is wrong and what to do; nothing is written then.
 """
 
-from .archive import archive, check_in_hardcopy, check_out_hardcopy, place_hardcopy, upload_softcopy
-from .classify import classification_errors, classify, close_as_open, participants_of, submit
+from .archive import (
+    archive,
+    check_in_hardcopy,
+    check_out_hardcopy,
+    place_hardcopy,
+    upload_redacted_copy,
+    upload_softcopy,
+)
+from .classify import (
+    classification_errors,
+    classify,
+    close_as_open,
+    participants_of,
+    retest,
+    submit,
+)
 from .collect import RECORD_FIELDS, collect, edit
 from .decisions import (
     DEFAULT_ADDRESSEE,
@@ -111,10 +125,12 @@ __all__ = [
     "register_user",
     "reject",
     "request_decision",
+    "retest",
     "return_for_revision",
     "review_due",
     "roles_for",
     "submit",
+    "upload_redacted_copy",
     "upload_softcopy",
     "waiting_states",
     "withdraw_item",

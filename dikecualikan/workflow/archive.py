@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -194,3 +195,25 @@ def check_decision_pdf(pdf, field: str = "pdf") -> None:
         raise WorkflowError(str(refusal), {field: str(refusal)}) from None
     finally:
         pdf.seek(0)
+
+
+def upload_redacted_copy(*, record: Record, by, file) -> Record:
+    """Store the redacted copy the public may read of a partially exempted record.
+
+    A public file (the exempt part blacked out): checked like a decision's PDF, stored
+    under a name of our own; an earlier copy stays in the storage, named in the history.
+    """
+    check_decision_pdf(file, "file")
+    with transaction.atomic():
+        record = lock_record(record, None)
+        step = check_step(record, by, "redact")
+        earlier = record.redacted_copy.name
+        record.redacted_copy.save(f"{uuid.uuid4().hex}.pdf", file, save=False)
+        try:
+            details = {"earlier": earlier} if earlier else {}
+            note = sanitize_name(getattr(file, "name", ""))
+            move(record, by, step, note=note, fields=("redacted_copy",), details=details)
+        except BaseException:
+            record.redacted_copy.storage.delete(record.redacted_copy.name)
+            raise
+    return record

@@ -15,10 +15,12 @@ from ..models import (
     CLASSIFICATION_FIELDS,
     PERIOD_FIELDS,
     TEST_FIELDS,
+    ConsequenceTest,
     ExemptionGround,
     Outcome,
     PeriodType,
     Record,
+    Scope,
     period_end,
 )
 from ..roles import required_approvals
@@ -34,6 +36,7 @@ def classification_errors(*, grounds, period_type="", **values) -> dict:
     grounds = list(grounds)
     errors = _test_errors(values)
     errors.update(_participant_errors(**values))
+    errors.update(_scope_errors(**values))
     if values.get("test_conclusion") == Outcome.OPEN:
         return errors
     if not grounds:
@@ -68,6 +71,20 @@ def _needs_a_statute(grounds, statutes: str) -> bool:
 def participants_of(text: str) -> list[str]:
     """Return the consequence test's participants, one a line (or separated by ";")."""
     return [p.strip() for p in re.split(r"[;\n]", text or "") if p.strip()]
+
+
+def _scope_errors(exemption_scope=Scope.WHOLE, withheld_part="", **_other) -> dict:
+    """Partial exemption: say which part is withheld (the rest is open, DOMAIN.md section 4)."""
+    if exemption_scope not in Scope.values:
+        return {"exemption_scope": _("Say whether the whole document or a part is withheld.")}
+    if exemption_scope == Scope.PART and len(str(withheld_part or "").split()) < 2:
+        return {
+            "withheld_part": _(
+                "Say which part is withheld: the pages, the fields or a description. "
+                "Exempting a part is never a reason to withhold the whole document."
+            )
+        }
+    return {}
 
 
 def _participant_errors(test_participants="", test_date=None, test_place="", **_other) -> dict:
@@ -227,6 +244,9 @@ def classify(
     public_interest: str,
     balancing: str,
     test_conclusion: str,
+    exemption_scope: str = Scope.WHOLE,
+    withheld_part: str = "",
+    dip_reference: str = "",
     concerns_public_office: bool = False,
     period_type: str = "",
     period_years: int | None = None,
@@ -257,6 +277,8 @@ def _write_classification(record: Record, grounds, values: dict) -> None:
     if values["test_conclusion"] == Outcome.OPEN:  # nothing is exempted: no grounds, no period
         grounds, values["period_type"] = [], ""
     keep_period_value(values)
+    if values["exemption_scope"] != Scope.PART:  # the whole document: no part to name
+        values["withheld_part"] = values["dip_reference"] = ""
     for name, value in values.items():
         setattr(record, name, value.strip() if isinstance(value, str) else value)
     record.grounds.set(grounds)
@@ -280,3 +302,64 @@ def close_as_open(*, record: Record, by, note: str = "", version: int | None = N
         step = check_step(record, by, "close_open")
         move(record, by, step, note=note)
     return record
+
+
+def retest(
+    *,
+    record: Record,
+    by,
+    occasion: str,
+    test_scope: str,
+    harm: str,
+    statutes: str,
+    public_interest: str,
+    balancing: str,
+    test_conclusion: str,
+    scope_unchanged: bool,
+    test_participants: str,
+    test_date: datetime.date,
+    test_place: str,
+    version: int | None = None,
+) -> ConsequenceTest:
+    """Test a published item again; the new test stands beside every earlier one.
+
+    Concluding "dikecualikan" with the scope unchanged confirms the exemption (a history
+    row; no new decision). Otherwise it proposes a change, which only KPU decides: the
+    record page says so, and the office asks KPU through the normal steps.
+    """
+    arguments = locals()
+    values = {name: arguments[name] for name in RETEST_FIELDS}
+    _check_retest(occasion, values)
+    with transaction.atomic():
+        record = lock_record(record, version)
+        step = check_step(record, by, "retest")
+        test = ConsequenceTest.objects.create(
+            record=record,
+            occasion=occasion,
+            scope_unchanged=bool(scope_unchanged),
+            by=by,
+            **{k: v.strip() if isinstance(v, str) else v for k, v in values.items()},
+        )
+        move(record, by, step, note=_retest_note(test), details={"test": test.pk})
+    return test
+
+
+RETEST_FIELDS = (*TEST_FIELDS, "test_participants", "test_date", "test_place")
+
+
+def _check_retest(occasion: str, values: dict) -> None:
+    """A repeated test is held to the rules of the first: a-f, participants, place, date."""
+    errors = _test_errors(values) | _participant_errors(**values)
+    if occasion not in ConsequenceTest.Occasion.values:
+        errors["occasion"] = _("Say why the item is tested again.")
+    if errors:
+        raise WorkflowError(_("The test is incomplete: see the marked fields."), errors)
+
+
+def _retest_note(test: ConsequenceTest) -> str:
+    if test.confirms:
+        return str(_("The test confirms the exemption as decided; no new decision is needed."))
+    return str(
+        _("The test proposes a change (%(conclusion)s): only KPU decides it; ask KPU.")
+        % {"conclusion": test.get_test_conclusion_display()}
+    )

@@ -110,7 +110,18 @@ def _exempt_records(decision: Decision, by) -> list[Record]:
 
 
 def _refuse_ended(record: Record) -> None:
-    """An exemption whose period is over is never published as one (UU 14/2008 Pasal 20)."""
+    """An exemption whose period is over is never published as one (UU 14/2008 Pasal 20).
+
+    Nor a partial one whose open rest the public cannot read.
+    """
+    if record.is_partial and not (record.redacted_copy or record.dip_reference):
+        raise WorkflowError(
+            _(
+                "Only a part of record #%(id)s is withheld: upload its redacted public copy, or "
+                "say where the rest is public (DIP), before publishing it."
+            )
+            % {"id": record.pk}
+        )
     if record.has_ended():
         raise WorkflowError(
             _(

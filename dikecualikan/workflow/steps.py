@@ -68,6 +68,13 @@ STEPS: dict[str, Step] = {
         Action.CHECK_IN, [*BEFORE_ARCHIVE, *AFTER_ARCHIVE], None, [Role.DESK, Role.PPID]
     ),
     # An item listed under a decision in force is archived too; it is then decided.
+    # A partially exempted record's redacted copy: a public file, until it is opened.
+    "redact": _step(
+        Action.REDACT,
+        [*BEFORE_ARCHIVE, S.ARCHIVED, S.REQUESTED, S.DECIDED, S.PUBLISHED],
+        None,
+        [Role.DESK, Role.PPID],
+    ),
     "archive": _step(Action.ARCHIVE, [S.APPROVED, S.LISTED], S.ARCHIVED, [Role.DESK, Role.PPID]),
     # Only KPU decides: the office asks it, through KPU Provinsi, and records its answer.
     "request": _step(Action.REQUEST, [S.ARCHIVED], S.REQUESTED, [Role.PPID]),
@@ -87,6 +94,8 @@ STEPS: dict[str, Step] = {
     "open": _step(Action.OPEN, [S.PUBLISHED], S.OPENED, [Role.PPID, Role.ATASAN]),
     # An objection to a refused request concerns published records (UU 14/2008 Pasal 35);
     # the Atasan PPID answers it, and a ruling of the Komisi Informasi may follow.
+    # A published item tested again (on a request, a dispute, the yearly update): kept.
+    "retest": _step(Action.RETEST, [S.PUBLISHED], None, [Role.PPID]),
     "object": _step(Action.OBJECT, [S.PUBLISHED], None, [Role.DESK, Role.PPID, Role.ATASAN]),
     "ruling": _step(Action.RULING, [S.PUBLISHED], None, [Role.PPID, Role.ATASAN]),
     # The register keeps itself true (review_due): an ending period enters the review
@@ -180,6 +189,8 @@ def unmet(record: Record, name: str):
         return _conclusion_unmet(record, name)
     if name in ("withdraw", "publish_listed"):
         return _item_unmet(record, name)
+    if name == "redact" and not record.is_partial:
+        return _("Only a record of which a part is withheld has a redacted public copy.")
     if name == "upload_version" and not record.softcopies.exists():
         return _("Upload a softcopy first: there is no softcopy to add a version to.")
     if name == "check_out" and not record.placements.exists():

@@ -76,6 +76,9 @@ def test_seed_demo_shows_each_path_of_a_decision(db):
     linked = Record.objects.get(transitions__action="link")
     assert linked.state == "published" and linked.published_in == first
     assert not linked.transitions.filter(action__in=["classify", "submit", "request"]).exists()
+    # A voter list of which only the identity columns are withheld, with its redacted copy.
+    (partial,) = Record.objects.filter(exemption_scope="part")
+    assert partial.state == "published" and partial.redacted_copy
     # An objection to a refused request waits for the Atasan PPID's answer.
     (objection,) = Objection.objects.all()
     assert not ObjectionAnswer.objects.filter(objection=objection).exists()

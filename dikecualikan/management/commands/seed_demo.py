@@ -66,6 +66,12 @@ DECISIONS = [
     },
 ]
 
+# Demo items of which only a part is withheld, and which part (the rest is published as a
+# redacted copy).
+PARTIAL = {
+    "Daftar Pemilih Tetap": "Kolom NIK, NKK, tanggal lahir lengkap, dan keterangan disabilitas",
+}
+
 # The latest end of the demo's event periods on grounds 17a-17f (UU 14/2008 Pasal 20).
 EVENT_BACKSTOP = datetime.date(2030, 12, 31)
 
@@ -251,6 +257,9 @@ class Command(BaseCommand):
 
     def classify(self, record, row, ppid):
         period = self.period(row)
+        part = PARTIAL.get(row["informasi"].split(" dengan ")[0], "")
+        if part:  # only the columns are withheld: the rest of the list is public
+            period.update(exemption_scope="part", withheld_part=part)
         workflow.classify(
             record=record,
             by=ppid,
@@ -300,6 +309,7 @@ class Command(BaseCommand):
                     by=ppid,
                     note="Pemenang tender telah diumumkan; uji konsekuensi menyatakan terbuka.",
                 )
+        self.redact(Record.objects.filter(exemption_scope="part", created_by=users["desk"]), users)
         workflow.publish_decision(decision=first, by=ppid, note="Diunggah ke laman PPID.")
         numbered = [(n, row, r) for n, (row, r) in enumerate(records, 1)]
         self.list_under(first, [x for x in numbered if x[1]["tahap_demo"] == "listed"], users)
@@ -331,6 +341,12 @@ class Command(BaseCommand):
             "kepentingan publik atas pencalonan (contoh demo).",
             records=[health],
         )
+
+    def redact(self, records, users):
+        for record in records:
+            pdf = tiny_pdf(["CONTOH DEMO - salinan publik", record.public_title[:80], "NIK: ████"])
+            copy = ContentFile(pdf, name=f"salinan-{record.pk}.pdf")
+            workflow.upload_redacted_copy(record=record, by=users["desk"], file=copy)
 
     def enter(self, fields, number, ppid):
         fields = dict(fields)
