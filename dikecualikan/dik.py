@@ -21,6 +21,7 @@ from .models import (
     Record,
     Scope,
     citation,
+    has_privacy_exceptions,
     period_text,
 )
 from .pdf import render_pdf
@@ -186,8 +187,11 @@ def row_status(row, today=None) -> str:
     return "dikecualikan"
 
 
-def open_data_row(row) -> dict:
-    """Return the contract fields of one DIK row (shared/DESIGN.md, Contracts)."""
+def open_data_row(row, period=None, today=None) -> dict:
+    """Return the contract fields of one DIK row (shared/DESIGN.md, Contracts).
+
+    `period` is the row's period in words when the caller has it already (open_data_rows).
+    """
     date_set = row.published_in__date_set
     return {
         "nomor": row.pk,
@@ -197,10 +201,10 @@ def open_data_row(row) -> dict:
         "dasar_hukum": row.statutes,
         "konsekuensi_bila_dibuka": row.harm,
         "pertimbangan_bila_ditutup": row.balancing,
-        "jangka_waktu": row_period(row),
+        "jangka_waktu": row_period(row) if period is None else period,
         "keputusan_nomor": row.published_in__number or "",
         "keputusan_tanggal": date_set.isoformat() if date_set else "",
-        "status": row_status(row),
+        "status": row_status(row, today),
         "keputusan_penerbit": row.published_in__issuer or "",
         "berakhir": row.ends_on.isoformat() if row.ends_on else "",
     }
@@ -208,9 +212,15 @@ def open_data_row(row) -> dict:
 
 def open_data_rows(records):
     # Open data is in Indonesian whatever the visitor's language (the period's wording).
+    # A list repeats few periods: each is written in words once (bench/README.md, exports).
+    periods, today = {}, timezone.localdate()
     with translation.override("id"):
         for row in dik_values(records.order_by("pk")).iterator(chunk_size=2000):
-            yield open_data_row(row)
+            privacy = has_privacy_exceptions(split_codes(row.codes))
+            key = (row.period_type, row.period_years, row.period_until, row.period_event, privacy)
+            if key not in periods:
+                periods[key] = row_period(row)
+            yield open_data_row(row, periods[key], today)
 
 
 def document_row(row, *, status: str, **extra) -> dict:

@@ -52,6 +52,8 @@ def edit(*, record: Record, by, version: int | None = None, note: str = "", **va
         changed = [k for k, v in values.items() if getattr(record, k) != v.strip()]
         if not changed:
             return record
+        # The history keeps what each field said before and after (never only its name).
+        changes = {name: [getattr(record, name), values[name].strip()] for name in changed}
         for name in changed:
             setattr(record, name, values[name].strip())
         labels = ", ".join(str(Record._meta.get_field(n).verbose_name) for n in changed)
@@ -61,5 +63,6 @@ def edit(*, record: Record, by, version: int | None = None, note: str = "", **va
             step,
             note=note or format_lazy("{}: {}", _("Changed"), labels),
             fields=tuple(changed),
+            details={"changes": changes},
         )
     return record

@@ -214,6 +214,17 @@ def test_edit_changes_fields_and_writes_a_history_row(make_record, desk):
     assert Record.objects.get(pk=record.pk).title == "Judul yang diperbaiki"
     last = record.transitions.last()
     assert (last.action, last.from_state, last.to_state) == ("edit", "collected", "collected")
+    # The old value and the new one, not only the field's name (issue "The record cannot be
+    # rewritten", item 2).
+    assert last.details["changes"] == {"title": ["Berkas internal 1", "Judul yang diperbaiki"]}
+
+
+def test_the_timeline_shows_an_edits_old_and_new_values(client, make_record, desk):
+    record = make_record("collected")
+    workflow.edit(record=record, by=desk, holding_unit="Divisi Hukum")
+    client.force_login(desk)
+    page = client.get(f"/staf/entri/{record.pk}/").content.decode()
+    assert "<del>Divisi Teknis</del> &rarr; <ins>Divisi Hukum</ins>" in page
 
 
 def test_a_stale_form_is_refused_and_changes_nothing(make_record, desk, ppid):
