@@ -87,36 +87,32 @@ def objection_detail(request, pk):
 @never_cache
 def objection_answer(request, pk):
     """The Atasan PPID answers: upheld opens the records, refused keeps them."""
-    objection = get_object_or_404(Objection, pk=pk)
-    form = AnswerForm(
-        request.POST or None,
-        request.FILES or None,
-        prefix="jawaban",
-        refusals=uploads.refusals(request),
+    done, title = _("The answer is recorded."), _("Answer %(objection)s")
+    return _objection_step(
+        request, pk, AnswerForm, "jawaban", workflow.answer_objection, done, title
     )
-    done = _("The answer is recorded.")
-    if take_step(request, form, workflow.answer_objection, done, objection=objection):
-        return redirect("dikecualikan:staff-objection", pk=objection.pk)
-    title = _("Answer %(objection)s") % {"objection": objection}
-    context = {"form": form, "title": title, "multipart": True}
-    return render(request, "dikecualikan/record_form.html", context)
 
 
 @role_required(*workflow.STEPS["ruling"].roles)
 @never_cache
 def objection_ruling(request, pk):
+    """A ruling of the Komisi Informasi (or a court) in the dispute on the objection."""
+    done, title = _("The ruling is recorded."), _("Ruling on %(objection)s")
+    return _objection_step(request, pk, RulingForm, "putusan", workflow.record_ruling, done, title)
+
+
+def _objection_step(request, pk, form_class, prefix, step, done, title):
+    """A step on one objection with a form and an optional PDF: show it, take it, say why not."""
     objection = get_object_or_404(Objection, pk=pk)
-    form = RulingForm(
+    form = form_class(
         request.POST or None,
         request.FILES or None,
-        prefix="putusan",
+        prefix=prefix,
         refusals=uploads.refusals(request),
     )
-    done = _("The ruling is recorded.")
-    if take_step(request, form, workflow.record_ruling, done, objection=objection):
+    if take_step(request, form, step, done, objection=objection):
         return redirect("dikecualikan:staff-objection", pk=objection.pk)
-    title = _("Ruling on %(objection)s") % {"objection": objection}
-    context = {"form": form, "title": title, "multipart": True}
+    context = {"form": form, "title": title % {"objection": objection}, "multipart": True}
     return render(request, "dikecualikan/record_form.html", context)
 
 
