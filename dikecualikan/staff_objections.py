@@ -18,7 +18,6 @@ from ppid.views import take_step
 from . import workdays, workflow
 from .forms import AnswerForm, ObjectionForm, RulingForm
 from .models import Objection, ObjectionAnswer
-from .roles import Role, has_role
 
 
 def with_days_left(objections, today=None):
@@ -68,8 +67,8 @@ def objection_new(request):
 def objection_detail(request, pk):
     objection = get_object_or_404(Objection.objects.select_related("entered_by"), pk=pk)
     answer = ObjectionAnswer.objects.filter(objection=objection).first()
-    is_atasan = has_role(request.user, Role.ATASAN)
-    answer_form = AnswerForm(prefix="jawaban") if is_atasan and answer is None else None
+    may_answer = workflow.may_answer(request.user) and answer is None
+    answer_form = AnswerForm(prefix="jawaban") if may_answer else None
     may_rule = workflow.may(request.user, "ruling")
     context = {
         "objection": objection,
@@ -77,13 +76,14 @@ def objection_detail(request, pk):
         "records": objection.records.all(),
         "rulings": objection.rulings.all(),
         "answer_form": answer_form,
+        "late": workflow.received_late(objection),
         "ruling_form": RulingForm(prefix="putusan") if may_rule else None,
     }
     with_days_left([objection])
     return render(request, "dikecualikan/objection_detail.html", context)
 
 
-@role_required(Role.ATASAN)
+@role_required(*workflow.ANSWER_ROLES)
 @never_cache
 def objection_answer(request, pk):
     """The Atasan PPID answers: upheld opens the records, refused keeps them."""

@@ -64,7 +64,14 @@ from .decisions import (
     request_decision,
     withdraw_item,
 )
-from .objections import answer_objection, receive_objection, record_ruling
+from .objections import (
+    ANSWER_ROLES,
+    answer_objection,
+    may_answer,
+    receive_objection,
+    received_late,
+    record_ruling,
+)
 from .publication import open_record, publish_decision, publish_listed
 from .review import due_for_review, ended_on, expire, mark_for_review, register_user, review_due
 from .steps import (
@@ -84,6 +91,7 @@ from .steps import (
 from .verdicts import NOTE_REQUIRED, approve, reject, return_for_revision
 
 __all__ = [
+    "ANSWER_ROLES",
     "APPROVERS",
     "DEFAULT_ADDRESSEE",
     "NOTE_REQUIRED",
@@ -114,12 +122,14 @@ __all__ = [
     "link_record",
     "mark_for_review",
     "may",
+    "may_answer",
     "open_record",
     "participants_of",
     "place_hardcopy",
     "publish_decision",
     "publish_listed",
     "receive_objection",
+    "received_late",
     "record_decision",
     "record_ruling",
     "register_user",

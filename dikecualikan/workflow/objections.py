@@ -25,8 +25,21 @@ from .archive import check_decision_pdf
 from .publication import _new_dik_version
 from .steps import STEPS, WorkflowError, check_step, move, required_text, role_names
 
+OBJECTION_WORKING_DAYS = 30  # Pasal 35(1): the requester objects within 30 working days
 ANSWER_WORKING_DAYS = 30  # Pasal 36(1)
 DISPUTE_WORKING_DAYS = 14  # Pasal 37(2)
+# Only the Atasan PPID decides an objection (Pasal 36); the pages ask this, not the role.
+ANSWER_ROLES = (Role.ATASAN,)
+
+
+def may_answer(user) -> bool:
+    return has_role(user, *ANSWER_ROLES)
+
+
+def received_late(objection: Objection) -> bool:
+    """Whether it came after the 30 working days the requester had (the Atasan weighs it)."""
+    last_day = working_days_after(objection.request_refused_on, OBJECTION_WORKING_DAYS)
+    return objection.received_on > last_day
 
 
 def receive_objection(
@@ -98,7 +111,7 @@ def answer_objection(
     pdf=None,
 ) -> ObjectionAnswer:
     """The Atasan PPID's answer, once: upheld opens the records, refused keeps them."""
-    if not has_role(by, Role.ATASAN):
+    if not may_answer(by):
         raise WorkflowError(_("Only the Atasan PPID decides an objection (UU 14/2008 Pasal 36)."))
     if errors := _answer_errors(objection, outcome, number, answered_on, reasons):
         raise WorkflowError(_("The answer cannot be recorded: see the marked fields."), errors)

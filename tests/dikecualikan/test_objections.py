@@ -207,3 +207,18 @@ def test_the_objection_pages_are_for_sop_roles_only(client, make_record, ppid, i
     client.force_login(it_admin)
     assert client.get(url("staff-objection", objection)).status_code == 403
     assert client.get(reverse("dikecualikan:staff-objections")).status_code == 403
+
+
+def test_an_objection_received_after_thirty_working_days_is_kept_and_flagged(
+    client, make_record, desk, atasan
+):
+    last_day = workdays.working_days_after(OBJECTION["request_refused_on"], 30)
+    next_day = workdays.working_days_after(last_day, 1)
+    assert next_day <= D(2026, 12, 2)  # both in the past of this session's machine
+    on_time = receive(desk, [make_record("published")], received_on=last_day)
+    late = receive(desk, [make_record("published")], received_on=next_day)
+    assert not workflow.received_late(on_time) and workflow.received_late(late)
+    client.force_login(atasan)
+    assert "lebih dari 30 hari kerja" in client.get(url("staff-objection", late)).content.decode()
+    page = client.get(url("staff-objection", on_time)).content.decode()
+    assert "lebih dari 30 hari kerja" not in page
