@@ -30,6 +30,11 @@ from .models import (
 )
 
 
+def new_upload(value):
+    """The file uploaded with this form, or None: the workflow checks and stores only that."""
+    return value if isinstance(value, UploadedFile) else None
+
+
 class RecordForm(forms.ModelForm):
     """The DIK form (SOP step 1); `token` makes a second post of the same form harmless."""
 
@@ -177,8 +182,7 @@ class DecisionForm(RefusalsMixin, forms.ModelForm):
 
     def clean_pdf(self):
         # On a correction, an empty file field keeps the PDF: only a new upload replaces it.
-        pdf = self.cleaned_data.get("pdf")
-        return pdf if isinstance(pdf, UploadedFile) else None
+        return new_upload(self.cleaned_data.get("pdf"))
 
 
 class DecidedForm(RefusalsMixin, forms.ModelForm):
@@ -210,7 +214,7 @@ class DecidedForm(RefusalsMixin, forms.ModelForm):
             self.fields["grounds"].initial = list(record.grounds.values_list("pk", flat=True))
 
     def clean_test_sheet(self):
-        return self.cleaned_data.get("test_sheet") or None
+        return new_upload(self.cleaned_data.get("test_sheet"))
 
 
 class DecisionItemForm(DecidedForm):
@@ -335,7 +339,7 @@ class AnswerForm(RefusalsMixin, forms.ModelForm):
         widgets = {"answered_on": DateInput(), "reasons": forms.Textarea(attrs={"rows": 3})}
 
     def clean_pdf(self):
-        return self.cleaned_data.get("pdf") or None
+        return new_upload(self.cleaned_data.get("pdf"))
 
 
 class RulingForm(RefusalsMixin, forms.ModelForm):
@@ -347,7 +351,7 @@ class RulingForm(RefusalsMixin, forms.ModelForm):
         widgets = {"ruled_on": DateInput()}
 
     def clean_pdf(self):
-        return self.cleaned_data.get("pdf") or None
+        return new_upload(self.cleaned_data.get("pdf"))
 
 
 class RedactedCopyForm(RefusalsMixin, forms.Form):

@@ -72,7 +72,7 @@ def publish_listed(*, record: Record, by, note: str = "", version: int | None = 
     with transaction.atomic():
         record = lock_record(record, version)
         step = check_step(record, by, "publish_listed")
-        _refuse_ended(record)
+        _check_publishable_record(record)
         decision = latest_item(record).decision
         record.published_in, record.published_at = decision, timezone.now()
         fields = ("published_in", "published_at")
@@ -105,15 +105,13 @@ def _exempt_records(decision: Decision, by) -> list[Record]:
     records = list(Record.objects.select_for_update().filter(pk__in=exempt).order_by("pk"))
     for record in records:
         check_step(record, by, "publish")
-        _refuse_ended(record)
+        _check_publishable_record(record)
     return records
 
 
-def _refuse_ended(record: Record) -> None:
-    """An exemption whose period is over is never published as one (UU 14/2008 Pasal 20).
-
-    Nor a partial one whose open rest the public cannot read.
-    """
+def _check_publishable_record(record: Record) -> None:
+    """A partial exemption needs its open rest readable (DOMAIN.md section 4), and one whose
+    period is over is never published as an exemption (UU 14/2008 Pasal 20)."""
     if record.is_partial and not (record.redacted_copy or record.dip_reference):
         raise WorkflowError(
             _(
