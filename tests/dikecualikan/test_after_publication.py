@@ -286,7 +286,7 @@ def test_the_ppid_declares_an_ending_item_open_from_the_review_queue(client, mak
         {
             "reason": "declared",
             "instrument": "Pernyataan PPID Nomor 12/2026",
-            "version": soon.version + 0,
+            "version": soon.version,
         },
     )
     assert response.status_code == 302
