@@ -1,6 +1,7 @@
-"""The demo: one user per role and 18 records driven to their demo states through the workflow."""
+"""The demo: one user per role and 20 records driven to their demo states through the workflow."""
 
 import csv
+import datetime
 from collections import Counter
 from io import StringIO
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.utils import timezone
 
 from dikecualikan.models import Decision, Objection, ObjectionAnswer, Record, Transition
@@ -31,15 +33,18 @@ def test_seed_demo_refuses_to_run_with_debug_off(db, settings):
 def test_seed_demo_creates_every_role_and_every_state_of_the_demo(db, settings):
     output = seed(force=True)
     rows = csv.DictReader(CSV.open(encoding="utf-8"))
-    # "listed": listed under a national decision in force, then archived and published.
-    expected = Counter(row["tahap_demo"].replace("listed", "published") for row in rows)
+    # "listed": listed under a national decision in force, then archived and published;
+    # "expired": published, its period ended since (review_due opens it); "objected": opened
+    # by an objection the Atasan PPID upheld.
+    after = {"listed": "published", "expired": "published", "objected": "opened"}
+    expected = Counter(after.get(row["tahap_demo"], row["tahap_demo"]) for row in rows)
     assert Counter(Record.objects.values_list("state", flat=True)) == expected
     for username in ("desk", "ppid", "pembina", "pertimbangan", "atasan"):
         assert User.objects.get(username=username).check_password(settings.DEMO_PASSWORD)
         assert username in output
     assert Decision.objects.count() == 3 and Decision.objects.published().count() == 2
     # Driven through the workflow: every record starts with a collect row and has a history.
-    assert Transition.objects.filter(action="collect").count() == 18
+    assert Transition.objects.filter(action="collect").count() == 20
     published = Record.objects.filter(state="published").first()
     assert list(published.transitions.values_list("action", flat=True)) == [
         "collect",
@@ -80,7 +85,40 @@ def test_seed_demo_shows_each_path_of_a_decision(db):
     (partial,) = Record.objects.filter(exemption_scope="part")
     assert partial.state == "published" and partial.redacted_copy
     # An objection to a refused request waits for the Atasan PPID's answer.
-    (objection,) = Objection.objects.all()
+    (objection,) = Objection.objects.filter(answer__isnull=True)
     assert not ObjectionAnswer.objects.filter(objection=objection).exists()
     differing = [item for item in first.items.active() if item.differences()]
     assert len(differing) == 1 and differing[0].record.period_years == 3
+
+
+def test_the_demo_history_happened_on_the_dates_its_documents_bear(db):
+    seed(force=True)
+    first = Decision.objects.get(number__contains="Nomor 1210")
+    assert timezone.localdate(first.published_at) == datetime.date(2025, 10, 20)
+    collected = Transition.objects.filter(action="collect").order_by("at").first()
+    assert timezone.localdate(collected.at) == datetime.date(2025, 9, 1)
+    # Every history row is later than the one before it: the demo played its year in order.
+    times = list(Transition.objects.order_by("pk").values_list("at", flat=True))
+    assert times == sorted(times)
+
+
+def test_the_demo_has_an_objection_upheld_that_opened_its_item(db):
+    seed(force=True)
+    (answer,) = ObjectionAnswer.objects.filter(outcome="upheld")
+    (record,) = answer.objection.records.all()
+    assert record.state == "opened" and record.opened_reason == "objection"
+    assert answer.answered_on == datetime.date(2026, 2, 10)
+
+
+def test_review_due_opens_the_demo_item_that_ended_on_the_first_make_run(db):
+    seed(force=True)
+    ended = Record.objects.get(public_title__startswith="Dokumen evaluasi penawaran")
+    assert ended.state == "published" and ended.has_ended()
+    out = StringIO()
+    call_command("review_due", stdout=out)
+    ended.refresh_from_db()
+    assert ended.state == "opened" and ended.opened_reason == "expired"
+    assert ended.public_title[:30] in Client().get("/dibuka/").content.decode()
+    # The procurement item ending within 30 working days waits in the review queue instead.
+    soon = Record.objects.get(public_title__startswith="Dokumen penawaran dan rincian")
+    assert soon.state == "published" and not soon.has_ended()

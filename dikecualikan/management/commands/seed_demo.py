@@ -1,13 +1,19 @@
-"""Create the demo: one user per role and 18 records driven through the SOP.
+"""Create the demo: one user per role and 20 records driven through the SOP.
 
 Every record reaches its demo state through the workflow functions, so the
-history, approvals, files and decisions are the ones real use would leave.
+history, approvals, files and decisions are the ones real use would leave. The
+demo's year (collection in September 2025, the decisions of October and
+November, an objection upheld in February 2026) is played on those dates with
+time-machine, so the history's times agree with the documents' dates and an
+item can have ended since its publication, as it would in a register in use.
 """
 
 import csv
 import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -18,7 +24,14 @@ from django.utils import timezone
 
 from arsip.models import Location
 from dikecualikan import workflow
-from dikecualikan.models import CollectionPeriod, DecidingBody, Decision, Outcome, Record
+from dikecualikan.models import (
+    CollectionPeriod,
+    DecidingBody,
+    Decision,
+    ObjectionAnswer,
+    Outcome,
+    Record,
+)
 from dikecualikan.roles import Role
 from dikecualikan.workdays import working_days_after
 
@@ -72,6 +85,21 @@ PARTIAL = {
     "Daftar Pemilih Tetap": "Kolom NIK, NKK, tanggal lahir lengkap, dan keterangan disabilitas",
 }
 
+
+def on(*date) -> datetime.datetime:
+    """A working morning of the demo's history, in the office's time zone."""
+    return datetime.datetime(*date, 9, 0, tzinfo=ZoneInfo("Asia/Pontianak"))
+
+
+# The days the demo's history happened (each step done on its day, in this order).
+COLLECTED = on(2025, 9, 1)
+FIRST_PUBLISHED = on(2025, 10, 20)
+SECOND_ENTERED = on(2025, 11, 20)
+OBJECTION_ANSWERED = on(2026, 2, 10)
+
+# The procurement item that ended since it was published: on its latest day (Pasal 20).
+ENDED_ON = datetime.date(2026, 6, 30)
+
 # The latest end of the demo's event periods on grounds 17a-17f (UU 14/2008 Pasal 20).
 EVENT_BACKSTOP = datetime.date(2030, 12, 31)
 
@@ -113,7 +141,7 @@ def tiny_pdf(lines: list[str]) -> bytes:
 
 
 class Command(BaseCommand):
-    help = "Create the demo users (one per role) and 18 demo records driven through the SOP."
+    help = "Create the demo users (one per role) and 20 demo records driven through the SOP."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -156,13 +184,16 @@ class Command(BaseCommand):
             for b, r, c, s in LOCATIONS
         ]
         rows = list(csv.DictReader(DATA.open(encoding="utf-8")))
+        today = timezone.localdate()  # before the travels: the review queue counts from it
         records = []
-        for number, row in enumerate(rows, start=1):
-            record = self.drive(row, number, users, places[number % len(places)])
-            records.append((row, record))
+        with time_machine.travel(COLLECTED, tick=True):
+            for number, row in enumerate(rows, start=1):
+                row = {**row, "today": today}
+                record = self.drive(row, number, users, places[number % len(places)])
+                records.append((row, record))
         self.decide(records, users)
+        self.object(users, records)
         # A round of SOP step 1 whose deadline passed, so the dashboard shows what is late.
-        today = timezone.localdate()
         CollectionPeriod.objects.get_or_create(
             name="Pemutakhiran DIK 2026 (contoh demo)",
             defaults={
@@ -219,7 +250,7 @@ class Command(BaseCommand):
             record=record,
             by=users["ppid"],
             letter_number=f"{100 + number}/PP.01-SD/6171/2025",
-            letter_date=datetime.date(2025, 9, 1),
+            letter_date=COLLECTED.date(),
             note="Permohonan pengujian konsekuensi dan penetapan kepada KPU.",
         )
         return record
@@ -252,7 +283,9 @@ class Command(BaseCommand):
                 period["period_until"] = EVENT_BACKSTOP
                 if row["tahap_demo"] == "published":
                     # The published procurement item ends soon: the review queue shows it.
-                    period["period_until"] = working_days_after(timezone.localdate(), 20)
+                    period["period_until"] = working_days_after(row["today"], 20)
+                elif row["tahap_demo"] == "expired":
+                    period["period_until"] = ENDED_ON  # review_due opens it (make run)
         return period
 
     def classify(self, record, row, ppid):
@@ -284,12 +317,20 @@ class Command(BaseCommand):
     def decide(self, records, users):
         """The decisions' paths: a proposal decided as proposed and one decided otherwise,
         an item listed under a national decision in force, a revocation, one pending."""
+        with time_machine.travel(FIRST_PUBLISHED, tick=True):
+            revoked = self.publish_first(records, users)
+        with time_machine.travel(SECOND_ENTERED, tick=True):
+            self.decide_second(records, users, revoked)
+
+    def publish_first(self, records, users) -> list[Record]:
         ppid = users["ppid"]
-        first, second = (self.enter(d, i, ppid) for i, d in enumerate(DECISIONS[:2], 1))
+        first = self.enter(DECISIONS[0], 1, ppid)
         revoked = []
         for row, record in records:
             target = row["tahap_demo"]
-            if target == "published" or (target == "opened" and "dicabut" in row["informasi"]):
+            if target in ("published", "expired", "objected") or (
+                target == "opened" and "dicabut" in row["informasi"]
+            ):
                 # KPU may decide otherwise than proposed: here a shorter period.
                 decided = DECIDED_OTHERWISE if row["kode"] == "17h2" else {}
                 workflow.record_decision(
@@ -297,11 +338,22 @@ class Command(BaseCommand):
                 )
                 if target == "opened":
                     revoked.append(record)
-            elif target == "decided":
+        self.redact(Record.objects.filter(exemption_scope="part", created_by=users["desk"]), users)
+        workflow.publish_decision(decision=first, by=ppid, note="Diunggah ke laman PPID.")
+        numbered = [(n, row, r) for n, (row, r) in enumerate(records, 1)]
+        self.list_under(first, [x for x in numbered if x[1]["tahap_demo"] == "listed"], users)
+        return revoked
+
+    def decide_second(self, records, users, revoked):
+        ppid = users["ppid"]
+        second = self.enter(DECISIONS[1], 2, ppid)
+        for row, record in records:
+            target = row["tahap_demo"]
+            if target == "decided":
                 workflow.record_decision(
                     decision=second, record=record, outcome=Outcome.EXEMPT, by=ppid
                 )
-            elif target == "opened":
+            elif target == "opened" and record not in revoked:
                 workflow.record_decision(
                     decision=second,
                     record=record,
@@ -309,10 +361,6 @@ class Command(BaseCommand):
                     by=ppid,
                     note="Pemenang tender telah diumumkan; uji konsekuensi menyatakan terbuka.",
                 )
-        self.redact(Record.objects.filter(exemption_scope="part", created_by=users["desk"]), users)
-        workflow.publish_decision(decision=first, by=ppid, note="Diunggah ke laman PPID.")
-        numbered = [(n, row, r) for n, (row, r) in enumerate(records, 1)]
-        self.list_under(first, [x for x in numbered if x[1]["tahap_demo"] == "listed"], users)
         # The revocation is a decision of its own; publishing it opens the items it names.
         revoking = self.enter(DECISIONS[2], 3, ppid)  # only what was published is revoked
         for record in revoked:
@@ -324,10 +372,11 @@ class Command(BaseCommand):
                 note="Keputusan pengecualian dicabut setelah pertimbangan kepentingan publik.",
             )
         workflow.publish_decision(decision=revoking, by=ppid, note="Diunggah ke laman PPID.")
-        self.object(users, records)
 
     def object(self, users, records):
-        """An objection to a refused request, waiting for the Atasan PPID's answer."""
+        """An objection upheld (it opened an item), and one waiting for the Atasan's answer."""
+        with time_machine.travel(OBJECTION_ANSWERED, tick=True):
+            self.uphold(users, next(r for row, r in records if row["tahap_demo"] == "objected"))
         health = next(r for row, r in records if row["kode"] == "17h2")
         today = timezone.localdate()
         workflow.receive_objection(
@@ -340,6 +389,28 @@ class Command(BaseCommand):
             grounds="Pemohon berpendapat kesimpulan pemeriksaan kesehatan calon menyangkut "
             "kepentingan publik atas pencalonan (contoh demo).",
             records=[health],
+        )
+
+    def uphold(self, users, record) -> ObjectionAnswer:
+        objection = workflow.receive_objection(
+            by=users["desk"],
+            requester_name="Lembaga Pemantau Pemilu Khatulistiwa (contoh demo)",
+            requester_contact="sekretariat@pemantau.example.org",
+            received_on=datetime.date(2026, 1, 12),
+            request_reference="PPID-PTK/004/I/2026 (contoh demo)",
+            request_refused_on=datetime.date(2026, 1, 5),
+            grounds="Distribusi logistik Pemilihan 2024 telah selesai; rencana pengamanannya "
+            "kini menjadi bahan evaluasi publik (contoh demo).",
+            records=[record],
+        )
+        return workflow.answer_objection(
+            objection=objection,
+            by=users["atasan"],
+            outcome=ObjectionAnswer.Outcome.UPHELD,
+            number="Tanggapan Atasan PPID Nomor 12/PP.01-SD/6171/II/2026 (contoh demo)",
+            answered_on=OBJECTION_ANSWERED.date(),
+            reasons="Distribusi telah selesai dan rencana tidak lagi dipakai; membukanya tidak "
+            "membahayakan keamanan penyelenggaraan Pemilu berikutnya.",
         )
 
     def redact(self, records, users):
