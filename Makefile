@@ -8,7 +8,7 @@ PIP := $(BIN)/pip --disable-pip-version-check --quiet
 TEST_ENV := DEBUG=0 SECRET_KEY=tests-only-this-is-not-a-secret-0123456789-abcdefghijklmnop \
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 HTTPS=0
 
-.PHONY: run test check lint messages install install-dev bench bench-upload bench-public bench-pdf bench-instructions clean
+.PHONY: run test check lint messages install install-dev bench bench-upload bench-public bench-pdf bench-instructions bench-history clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,9 @@ run: install messages
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 EMAIL_URL=dummymail:// $(BIN)/python manage.py seed_demo
 	DEBUG=1 EMAIL_URL=dummymail:// $(BIN)/python manage.py review_due
+	DEBUG=1 $(BIN)/python manage.py verify_history
 	@echo "Check the softcopies any time: $(BIN)/python manage.py verify_fixity (schedule it daily: README, Fixity)"
-	@echo "Run $(BIN)/python manage.py review_due daily too: expiry and the review queue (README)"
+	@echo "Run $(BIN)/python manage.py review_due and verify_history daily too (README)"
 	@echo "Serving http://127.0.0.1:8000/ (Ctrl-C stops)"
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
@@ -64,7 +65,7 @@ clean:
 # `make bench` runs them all: bench-public needs the local PostgreSQL and wrk, and keeps
 # its seeded database for bench-instructions, which needs valgrind.
 BENCH_DATABASE ?= ppid_bench
-bench: bench-upload bench-pdf
+bench: bench-upload bench-pdf bench-history
 	BENCH_DATABASE=$(BENCH_DATABASE) $(MAKE) bench-public bench-instructions
 
 bench-upload: install-dev
@@ -76,6 +77,9 @@ bench-public: install-dev
 
 bench-pdf: install-dev
 	$(BIN)/python bench/pdf.py
+
+bench-history: install-dev
+	$(BIN)/python bench/history.py
 
 bench-instructions: install-dev
 	BENCH_DATABASE=$(BENCH_DATABASE) $(BIN)/python bench/instructions.py / /sehat/

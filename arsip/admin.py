@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from ppid.admin import ReadOnlyMixin
 
@@ -7,11 +8,26 @@ from .models import Custody, FixityCheck, Location, SoftcopyVersion
 
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):
-    """The places the office maintains; retired ones are marked out of use, never deleted."""
+    """The places the office maintains; retired ones are marked out of use, never deleted.
+
+    A new name makes a new place: the records filed in the old one keep it until moved.
+    """
 
     list_display = ("building", "room", "cabinet", "shelf", "is_active")
     list_filter = ("is_active", "building")
     search_fields = ("building", "room", "cabinet", "shelf")
+
+    def save_model(self, request, obj, form, change):
+        if not (change and set(form.changed_data) & set(Location.NAME_FIELDS)):
+            return super().save_model(request, obj, form, change)
+        old = Location.objects.get(pk=obj.pk)
+        obj.pk, obj._state.adding = None, True
+        obj.save()
+        message = _(
+            "A place is never renamed: “%(new)s” was made as a new place. The records filed "
+            "in “%(old)s” stay there until they are moved to it (each record's archive page)."
+        )
+        self.message_user(request, message % {"new": obj, "old": old}, messages.WARNING)
 
     def has_delete_permission(self, request, obj=None):
         return False

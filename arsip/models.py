@@ -8,12 +8,14 @@ with their SHA-256; no version is ever deleted.
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dikecualikan.models import NeverDeleted, NeverDeletedQuerySet, Record
+from dikecualikan.history import role_labels
+from dikecualikan.models import AppendOnly, AppendOnlyQuerySet, NeverDeleted, Record
 
 
 def private_storage():
@@ -80,8 +82,17 @@ class SoftcopyVersion(NeverDeleted):
         return f"{self.original_name} (v{self.number})"
 
 
+PLACE_KEPT = _("A place is never renamed: make a new place, and move the records filed here to it.")
+
+
 class Location(NeverDeleted):
-    """A physical place the office maintains for hardcopies."""
+    """A physical place the office maintains for hardcopies.
+
+    A place is never renamed: a new name is a new place, and the records filed in the old
+    one stay there until they are moved (a history row). Only "in use" changes.
+    """
+
+    NAME_FIELDS = ("building", "room", "cabinet", "shelf")
 
     building = models.CharField(_("building"), max_length=200)
     room = models.CharField(_("room"), max_length=200)
@@ -102,8 +113,15 @@ class Location(NeverDeleted):
     def __str__(self):
         return ", ".join(p for p in [self.building, self.room, self.cabinet, self.shelf] if p)
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            kept = Location.objects.filter(pk=self.pk).values(*self.NAME_FIELDS).get()
+            if any(kept[name] != getattr(self, name) for name in self.NAME_FIELDS):
+                raise PermissionDenied(PLACE_KEPT)
+        return super().save(*args, **kwargs)
 
-class Placement(NeverDeleted):
+
+class Placement(AppendOnly):
     """Where a record's hardcopy is filed; the newest row is the current place."""
 
     record = models.ForeignKey(
@@ -129,8 +147,11 @@ class Placement(NeverDeleted):
         return f"{self.location}" + (f", {extra}" if extra else "")
 
 
-class AccessLog(NeverDeleted):
+class AccessLog(AppendOnly):
     """One download of a softcopy: who saw which file, when and why."""
+
+    chained = True
+    actor_fields = {"user": ("user_name", "user_role")}
 
     version = models.ForeignKey(
         SoftcopyVersion, models.PROTECT, related_name="accesses", verbose_name=_("file")
@@ -143,6 +164,10 @@ class AccessLog(NeverDeleted):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     # The checksum of what was served, kept even if the file later proves changed.
     sha256 = models.CharField("SHA-256", max_length=64)
+    # Who saw it, as they were then: a later renaming of the account rewrites nothing.
+    user_name = models.CharField(_("by (name then)"), max_length=200, blank=True)
+    user_role = models.CharField(_("roles then"), max_length=200, blank=True)
+    chain = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -150,10 +175,16 @@ class AccessLog(NeverDeleted):
         verbose_name_plural = _("access log")
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.version}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_name} {self.version}"
+
+    @property
+    def user_then(self) -> str:
+        """Who downloaded, with the roles they held then."""
+        roles = role_labels(self.user_role)
+        return f"{self.user_name} ({roles})" if roles else self.user_name
 
 
-class CustodyQuerySet(NeverDeletedQuerySet):
+class CustodyQuerySet(AppendOnlyQuerySet):
     def out(self):
         return self.filter(checked_in_at__isnull=True)
 
@@ -161,8 +192,18 @@ class CustodyQuerySet(NeverDeletedQuerySet):
         return self.out().filter(due_date__lt=today or timezone.localdate())
 
 
-class Custody(NeverDeleted):
-    """A hardcopy taken out of its place: by whom, why, until when; and its return."""
+class Custody(AppendOnly):
+    """A hardcopy taken out of its place: by whom, why, until when; and its return.
+
+    The return closes the row once (and is a history row of the record's own).
+    """
+
+    chained = True
+    closing_fields = ("checked_in_at", "checked_in_by", "checked_in_by_name")
+    actor_fields = {
+        "checked_out_by": ("checked_out_by_name", None),
+        "checked_in_by": ("checked_in_by_name", None),
+    }
 
     record = models.ForeignKey(
         Record, models.PROTECT, related_name="custody", verbose_name=_("record")
@@ -183,6 +224,11 @@ class Custody(NeverDeleted):
         verbose_name=_("return recorded by"),
     )
     checked_in_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    checked_out_by_name = models.CharField(_("recorded by (name then)"), max_length=200, blank=True)
+    checked_in_by_name = models.CharField(
+        _("return recorded by (name then)"), max_length=200, blank=True
+    )
+    chain = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
 
     objects = CustodyQuerySet.as_manager()
 
@@ -206,7 +252,7 @@ class Custody(NeverDeleted):
         return self.checked_in_at is None and self.due_date < timezone.localdate()
 
 
-class FixityCheck(NeverDeleted):
+class FixityCheck(AppendOnly):
     """The result of re-hashing one stored file (or finding a file nothing knows of)."""
 
     class Status(models.TextChoices):

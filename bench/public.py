@@ -111,6 +111,7 @@ def seed():
     from django.contrib.auth.models import User
     from django.core.management import call_command
 
+    from dikecualikan.dik import published_rows
     from dikecualikan.models import (
         Decision,
         DecisionItem,
@@ -170,8 +171,9 @@ def seed():
             DecisionItem(decision_id=r.published_in_id, record=r, outcome="exempt", added_by=user)
             for r in records
         )
+        rows = published_rows(Record.objects.filter(pk__in=[r.pk for r in records]))
         DikChange.objects.bulk_create(
-            DikChange(version=version, record=r, kind="added") for r in records
+            DikChange(version=version, record=r, kind="added", data=rows[r.pk]) for r in records
         )
     Record.objects.all().index_for_search()
     from django.db import connection

@@ -36,6 +36,7 @@ from .models import (
     Record,
     Ruling,
     Transition,
+    UserEvent,
     Verdict,
 )
 from .roles import approving_roles_of
@@ -47,15 +48,23 @@ class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     show_change_link = False
 
 
+@admin.display(description=_("by"))
+def actor_then(row):
+    """Who acted, as they were then: the name and roles kept with the history row."""
+    return row.actor_then
+
+
 class TransitionInline(ReadOnlyInline):
     model = Transition
-    fields = ("at", "action", "from_state", "to_state", "actor", "note", "instrument")
+    fields = ("at", "action", "from_state", "to_state", actor_then, "note", "instrument")
+    readonly_fields = fields
     verbose_name_plural = _("History")
 
 
 class ApprovalInline(ReadOnlyInline):
     model = Approval
-    fields = ("round", "role", "user", "verdict", "note", "at")
+    fields = ("round", "role", "user_name", "verdict", "note", "at")
+    readonly_fields = fields
 
 
 class DecisionItemInline(ReadOnlyInline):
@@ -184,6 +193,7 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "created_at",
     )
     classification_fields = (
+        "round_changes",
         "exemption_scope",
         "withheld_part",
         "ground_list",
@@ -201,6 +211,16 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("exemption grounds"))
     def ground_list(self, obj):
         return format_html_join("<br>", "{}", ((str(g),) for g in obj.grounds.all()))
+
+    @admin.display(description=_("changed since the round before"))
+    def round_changes(self, obj):
+        """What the PPID did with the last round's notes, field by field."""
+        changes = obj.round_changes()
+        if not changes:
+            return "—"
+        return format_html_join(
+            "", "<p><strong>{}</strong>: <del>{}</del> → <ins>{}</ins></p>", changes
+        )
 
     @admin.display(description=_("approvals in this round"))
     def progress(self, obj):
@@ -358,9 +378,23 @@ class DecidingBodyAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(UserEvent)
+class UserEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The register's history of users: who granted or removed which role, and when."""
+
+    list_display = ("at", "user_name", "kind", "role_display", "by")
+    list_filter = ("kind", "role")
+    search_fields = ("user_name", "actor_name", "role")
+    date_hierarchy = "at"
+
+    @admin.display(description=_("role"))
+    def role_display(self, obj):
+        return obj.role_label
+
+
 @admin.register(Transition)
 class TransitionAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("at", "record", "action", "from_state", "to_state", "actor")
+    list_display = ("at", "record", "action", "from_state", "to_state", actor_then)
     list_filter = ("action", "to_state")
     list_select_related = ("record", "actor")
     search_fields = ("record__title", "note", "instrument")

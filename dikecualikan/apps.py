@@ -12,3 +12,7 @@ class DikecualikanConfig(AppConfig):
         from .views import forget_messages
 
         user_logged_out.connect(forget_messages, dispatch_uid="dikecualikan.forget_messages")
+
+        from . import signals
+
+        signals.connect()

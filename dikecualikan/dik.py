@@ -223,6 +223,11 @@ def open_data_rows(records):
             yield open_data_row(row, periods[key], today)
 
 
+def published_rows(records) -> dict:
+    """Return {record id: open data row} of these records: a DIK version keeps them."""
+    return {row["nomor"]: row for row in open_data_rows(records)}
+
+
 def document_row(row, *, status: str, **extra) -> dict:
     """Return one line of the DIK as a document (pdf/dik.html) from a row of `dik_values`."""
     return {
@@ -242,14 +247,33 @@ def document_row(row, *, status: str, **extra) -> dict:
     }
 
 
-def dik_document(records, number, created) -> bytes:
-    """Return the public DIK of one version as an official PDF: public fields only."""
+def published_document_row(data: dict) -> dict:
+    """Return one line of the DIK as a document from a row as published (DikChange.data)."""
+
+    def day(text):
+        return datetime.date.fromisoformat(text) if text else None
+
+    return {
+        "record": data["nomor"],
+        "title": data["informasi"],
+        "unit": data["unit_penguasa"],
+        "grounds": cited(data["dasar_pengecualian"].replace("; ", ";")),
+        "statutes": data["dasar_hukum"],
+        "harm": data["konsekuensi_bila_dibuka"],
+        "balancing": data["pertimbangan_bila_ditutup"],
+        "period": data["jangka_waktu"],
+        "ends_on": day(data.get("berakhir")),
+        "decision_number": data["keputusan_nomor"],
+        "decision_date": day(data["keputusan_tanggal"]),
+        "status": data["status"].capitalize(),
+    }
+
+
+def dik_document(rows, number, created) -> bytes:
+    """Return the public DIK of one version as an official PDF, from its rows as published."""
     # An official paper of the office: in Indonesian whatever the visitor's language.
     with translation.override("id"):
-        rows = [
-            document_row(row, status=row_status(row).capitalize())
-            for row in dik_values(records).order_by("pk").iterator(chunk_size=2000)
-        ]
+        rows = [published_document_row(data) for data in rows]
         when = f", {date_format(timezone.localtime(created), 'j F Y')}" if created else ""
     context = {
         "rows": rows,
@@ -264,12 +288,13 @@ def dik_document(records, number, created) -> bytes:
 def stored_dik_pdf(version: DikVersion | None) -> str:
     """Return the storage name of a version's PDF, rendering and storing it the first time.
 
-    A version never changes, so its PDF is rendered once: right after the publication that
-    made it (workflow), or by the first request if that failed.
+    A version never changes (its rows are kept as published), so its PDF is rendered once:
+    right after the publication that made it (workflow), or by the first request if that
+    failed.
     """
     number, created = (version.number, version.created_at) if version else (0, None)
     name = f"dik/dik-v{number}.pdf"
     if not default_storage.exists(name):
-        records = version.records() if version else Record.objects.none()
-        default_storage.save(name, ContentFile(dik_document(records, number, created)))
+        rows = version.rows().iterator(chunk_size=2000) if version else []
+        default_storage.save(name, ContentFile(dik_document(rows, number, created)))
     return name

@@ -13,34 +13,24 @@ from collections import Counter
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from num2words import num2words
 
+from . import history
 from .roles import Role, approving_roles_of, required_approvals
 
-NEVER_DELETED = _("Entries of the register are never deleted; correct them with a new entry.")
-
-
-class NeverDeletedQuerySet(models.QuerySet):
-    def delete(self):
-        raise PermissionDenied(NEVER_DELETED)
-
-
-class NeverDeleted(models.Model):
-    """Refuse deletion of single rows and of querysets alike."""
-
-    objects = NeverDeletedQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied(NEVER_DELETED)
+# The history's append-only rows and the deletion guard live in .history (re-exported).
+NEVER_DELETED = history.NEVER_DELETED
+NeverDeleted = history.NeverDeleted
+NeverDeletedQuerySet = history.NeverDeletedQuerySet
+AppendOnly = history.AppendOnly
+AppendOnlyQuerySet = history.AppendOnlyQuerySet
 
 
 class State(models.TextChoices):
@@ -107,7 +97,6 @@ def period_text(period_type, years, until, event, codes=()) -> str:
     the public list and the exports can format rows they read as plain values
     (dikecualikan/dik.py). A period on 17g or 17h carries the Pasal 18(2) exceptions.
     """
-    from django.utils.formats import date_format
 
     text = ""
     if period_type == PeriodType.FIXED and years:
@@ -481,6 +470,18 @@ class Record(NeverDeleted):
                 condition=Q(period_type__in=[*PeriodType.values, ""]),
                 name="record_period_type_valid",
             ),
+            # The state agrees with its fields: what is published names the decision it was
+            # published in, and what was opened after publication says when and why.
+            models.CheckConstraint(
+                condition=~Q(state="published")
+                | Q(published_in__isnull=False, published_at__isnull=False),
+                name="record_published_has_decision",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="opened", published_at__isnull=False)
+                | Q(opened_at__isnull=False) & ~Q(opened_reason=""),
+                name="record_opened_says_when_and_why",
+            ),
         ]
 
     def __str__(self):
@@ -503,6 +504,11 @@ class Record(NeverDeleted):
         codes = [g.code for g in self.grounds.all()]
         return self.concerns_public_office and has_privacy_exceptions(codes)
 
+    def round_changes(self) -> list[tuple[str, str, str]]:
+        """What the PPID changed since the round before: (field, before, now), as text."""
+        latest = list(self.classifications.order_by("-round")[:2])
+        return latest[0].changes_since(latest[1]) if len(latest) == 2 else []
+
     def has_ended(self, today=None) -> bool:
         """Whether the exemption's period is over (the record may still wait to be opened)."""
         return self.ends_on is not None and self.ends_on < (today or timezone.localdate())
@@ -523,8 +529,11 @@ class Record(NeverDeleted):
         return [(Role(r).label, given[r], n) for r, n in required_approvals().items()]
 
 
-class Transition(NeverDeleted):
+class Transition(AppendOnly):
     """One row of a record's history: who did what, when, from which state to which."""
+
+    chained = True
+    actor_fields = {"actor": ("actor_name", "actor_role")}
 
     record = models.ForeignKey(
         Record, models.PROTECT, related_name="transitions", verbose_name=_("record")
@@ -547,6 +556,10 @@ class Transition(NeverDeleted):
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     # Facts of the step kept as data, e.g. the SHA-256 of an upload (a copy outside its row).
     details = models.JSONField(_("details"), default=dict, blank=True, editable=False)
+    # Who acted, as they were then: a later renaming of the account rewrites nothing.
+    actor_name = models.CharField(_("by (name then)"), max_length=200, blank=True)
+    actor_role = models.CharField(_("roles then"), max_length=200, blank=True)
+    chain = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["at", "id"]
@@ -556,9 +569,25 @@ class Transition(NeverDeleted):
     def __str__(self):
         return f"{self.get_action_display()}: {self.from_state or '-'} → {self.to_state}"
 
+    def change_list(self) -> list[tuple[str, str, str]]:
+        """The old and new values this step wrote (an edit, a re-classification), as text."""
+        changes = self.details.get("changes", {})
+        return [
+            (_field_label(n), _shown(n, old), _shown(n, new)) for n, (old, new) in changes.items()
+        ]
 
-class Approval(NeverDeleted):
+    @property
+    def actor_then(self) -> str:
+        """Who acted, with the roles they held then: "Budi Santoso (PPID)"."""
+        roles = history.role_labels(self.actor_role)
+        return f"{self.actor_name} ({roles})" if roles else self.actor_name
+
+
+class Approval(AppendOnly):
     """A verdict of one approver, in one role, in one approval round."""
+
+    chained = True
+    actor_fields = {"user": ("user_name", None)}
 
     record = models.ForeignKey(
         Record, models.PROTECT, related_name="approvals", verbose_name=_("record")
@@ -571,6 +600,17 @@ class Approval(NeverDeleted):
     verdict = models.CharField(_("verdict"), max_length=16, choices=Verdict.choices)
     note = models.TextField(_("note"), blank=True)
     at = models.DateTimeField(_("time"), default=timezone.now)
+    user_name = models.CharField(_("by (name then)"), max_length=200, blank=True)
+    # What the verdict judged: the classification as submitted for this round.
+    classification = models.ForeignKey(
+        "Classification",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="verdicts",
+        verbose_name=_("classification judged"),
+    )
+    chain = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["round", "at", "id"]
@@ -730,14 +770,16 @@ class Decision(NeverDeleted):
         return self.revoked_by.published().filter(revokes_whole=True).exists()
 
 
-class DecisionItemQuerySet(NeverDeletedQuerySet):
+class DecisionItemQuerySet(AppendOnlyQuerySet):
     def active(self):
         """Items not withdrawn: what the decision covers."""
         return self.filter(withdrawn_at__isnull=True)
 
 
-class DecisionItem(NeverDeleted):
+class DecisionItem(AppendOnly):
     """A record covered by a decision, with the outcome the decision gives it."""
+
+    closing_fields = ("withdrawn_at", "withdrawn_by", "withdrawal_note")
 
     decision = models.ForeignKey(
         Decision, models.PROTECT, related_name="items", verbose_name=_("decision")
@@ -848,7 +890,7 @@ def decided_values(source) -> dict:
     return values
 
 
-class DecisionLog(NeverDeleted):
+class DecisionLog(AppendOnly):
     """What happened to a decision itself: entered, corrected (old and new values), published."""
 
     class Kind(models.TextChoices):
@@ -873,7 +915,7 @@ class DecisionLog(NeverDeleted):
         return f"{self.decision_id}: {self.get_kind_display()}"
 
 
-class DikVersion(NeverDeleted):
+class DikVersion(AppendOnly):
     """An immutable, dated version of the public DIK: made by each publication or opening."""
 
     number = models.PositiveIntegerField(_("version"), unique=True)
@@ -903,9 +945,25 @@ class DikVersion(NeverDeleted):
         opened = Record.objects.filter(dik_changes__kind=DikChange.Kind.OPENED, **upto)
         return Record.objects.filter(pk__in=added.values("pk")).exclude(pk__in=opened.values("pk"))
 
+    def rows(self):
+        """Return this version's rows as published (open data dicts), in the DIK's order.
 
-class DikChange(NeverDeleted):
-    """What a version changed: a record added to the DIK, or opened (taken off it)."""
+        Frozen when each record was added: a later change to a record changes no version.
+        """
+        upto = Q(version__number__lte=self.number)
+        opened = DikChange.objects.filter(upto, kind=DikChange.Kind.OPENED).values("record")
+        added = DikChange.objects.filter(upto, kind=DikChange.Kind.ADDED)
+        return added.exclude(record__in=opened).order_by("record_id").values_list("data", flat=True)
+
+
+class DikChange(AppendOnly):
+    """What a version changed: a record added to the DIK, or opened (taken off it).
+
+    An added row keeps the record's public fields as published (the open data row, in
+    Indonesian): every version's exports are made from these, never from the live record.
+    """
+
+    chained = True
 
     class Kind(models.TextChoices):
         ADDED = "added", _("Added")
@@ -914,6 +972,8 @@ class DikChange(NeverDeleted):
     version = models.ForeignKey(DikVersion, models.PROTECT, related_name="changes")
     record = models.ForeignKey(Record, models.PROTECT, related_name="dik_changes")
     kind = models.CharField(max_length=8, choices=Kind.choices)
+    data = models.JSONField(_("row as published"), default=dict, blank=True, editable=False)
+    chain = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["version", "id"]
@@ -1004,7 +1064,7 @@ class OfficeDay(models.Model):
         return f"{self.date:%Y-%m-%d} {self.name} ({self.get_kind_display()})"
 
 
-class CapChange(NeverDeleted):
+class CapChange(AppendOnly):
     """A change of a ground's longest period (Pasal 20 caps), by a superuser: kept for good."""
 
     ground = models.ForeignKey(ExemptionGround, models.PROTECT, related_name="cap_changes")
@@ -1025,7 +1085,7 @@ class CapChange(NeverDeleted):
 # --- Objections (keberatan) and disputes (sengketa): UU 14/2008 Pasal 35-37 --------------
 
 
-class Objection(NeverDeleted):
+class Objection(AppendOnly):
     """An objection to a refused request, decided by the Atasan PPID within 30 working days.
 
     The requester's name and contact are internal: no public page shows them.
@@ -1063,7 +1123,7 @@ class Objection(NeverDeleted):
         }
 
 
-class ObjectionAnswer(NeverDeleted):
+class ObjectionAnswer(AppendOnly):
     """The Atasan PPID's written answer to an objection: given once, never changed."""
 
     class Outcome(models.TextChoices):
@@ -1096,7 +1156,7 @@ class ObjectionAnswer(NeverDeleted):
         return f"{self.number} ({self.get_outcome_display()})"
 
 
-class Ruling(NeverDeleted):
+class Ruling(AppendOnly):
     """A ruling of the Komisi Informasi (or a court) in a dispute on an objection."""
 
     objection = models.ForeignKey(Objection, models.PROTECT, related_name="rulings")
@@ -1133,7 +1193,7 @@ class Ruling(NeverDeleted):
         }
 
 
-class ConsequenceTest(NeverDeleted):
+class ConsequenceTest(AppendOnly):
     """A consequence test repeated on a published item; every earlier one is kept.
 
     The Komisi Informasi expects a test to be current (KI Pusat v. Kementerian PUPR, 2023):
@@ -1179,3 +1239,135 @@ class ConsequenceTest(NeverDeleted):
     def confirms(self) -> bool:
         """The exemption stands as decided: no new decision is needed."""
         return self.test_conclusion == Outcome.EXEMPT and self.scope_unchanged
+
+
+class UserEvent(AppendOnly):
+    """The register's history of users: a role granted or removed (later: factor reset).
+
+    Written on every change of a group membership, whatever made it (the admin, a
+    command): who did it, to whom, which role, when. Nothing edits it.
+    """
+
+    chained = True
+    actor_fields = {"user": ("user_name", None), "actor": ("actor_name", None)}
+
+    class Kind(models.TextChoices):
+        GRANTED = "granted", _("Role granted")
+        REMOVED = "removed", _("Role removed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    user_name = models.CharField(_("person (name then)"), max_length=200, blank=True)
+    kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
+    role = models.CharField(_("role"), max_length=150, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_name = models.CharField(_("by (name then)"), max_length=200, blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    chain = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("user history entry")
+        verbose_name_plural = _("history of users (roles)")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.role_label} ({self.user_name})"
+
+    @property
+    def role_label(self) -> str:
+        return history.role_labels(self.role) or self.role
+
+    @property
+    def by(self) -> str:
+        """Who made the change; a command run on the server has no user."""
+        return self.actor_name or str(_("the server (a command, outside the application)"))
+
+
+def classification_of(record) -> dict:
+    """The record's classification as plain data: what a submission freezes."""
+    data = {name: _plain_value(getattr(record, name)) for name in CLASSIFICATION_FIELDS}
+    data["grounds"] = sorted(g.code for g in record.grounds.all())
+    return data
+
+
+def _plain_value(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+class Classification(AppendOnly):
+    """The classification as submitted for one approval round: what its verdicts judged.
+
+    Frozen by each submission (a re-classification writes a new one, never over the old),
+    so an approver sees what the PPID did with the note of the round before.
+    """
+
+    chained = True
+    actor_fields = {"by": ("by_name", None)}
+
+    record = models.ForeignKey(
+        Record, models.PROTECT, related_name="classifications", verbose_name=_("record")
+    )
+    round = models.PositiveSmallIntegerField(_("approval round"))
+    data = models.JSONField(_("classification as submitted"), editable=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("submitted by")
+    )
+    by_name = models.CharField(_("by (name then)"), max_length=200, blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    chain = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["record", "round"]
+        verbose_name = _("classification as submitted")
+        verbose_name_plural = _("classifications as submitted")
+        constraints = [
+            models.UniqueConstraint(fields=["record", "round"], name="one_classification_per_round")
+        ]
+
+    def __str__(self):
+        return f"#{self.record_id}, {self.round}"
+
+    def changes_since(self, earlier: "Classification | None") -> list[tuple[str, str, str]]:
+        """Return (field, before, now) for what differs from the earlier round, as text."""
+        if earlier is None:
+            return []
+        names = ["grounds", *CLASSIFICATION_FIELDS]
+        return [
+            (
+                _field_label(name),
+                _shown(name, earlier.data.get(name)),
+                _shown(name, self.data.get(name)),
+            )
+            for name in names
+            if earlier.data.get(name) != self.data.get(name)
+        ]
+
+
+def _field_label(name: str) -> str:
+    if name == "grounds":
+        return str(_("exemption grounds"))
+    return str(Record._meta.get_field(name).verbose_name)
+
+
+def _shown(name: str, value) -> str:
+    """A frozen value as a person reads it: choice labels, dates, yes or no."""
+    if value in (None, "", []):
+        return "—"
+    if name == "grounds":
+        return ", ".join(citation(code) for code in value)
+    field = Record._meta.get_field(name)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(field, models.DateField):
+        return date_format(datetime.date.fromisoformat(value), "j F Y")
+    return str(value)

@@ -352,19 +352,21 @@ def versions(request):
 # --- Open data --------------------------------------------------------------------------
 
 
-def _csv_response(records, filename):
-    rows = ([row[field] for field in OPEN_DATA_FIELDS] for row in open_data_rows(records))
-    return csv_response(OPEN_DATA_FIELDS, rows, filename)
+def _csv_response(rows, filename):
+    """`rows`: open data dicts (open_data_rows, or a version's rows as published)."""
+    lines = ([row.get(field, "") for field in OPEN_DATA_FIELDS] for row in rows)
+    return csv_response(OPEN_DATA_FIELDS, lines, filename)
 
 
-def _json_response(records, version):
+def _json_response(rows, version):
     number, created = version
 
     def chunks():
         head = {"versi": number, "tanggal": created.isoformat() if created else None}
         yield json.dumps(head, ensure_ascii=False)[:-1] + ', "items": ['
-        for index, row in enumerate(open_data_rows(records)):
-            yield ("," if index else "") + json.dumps(row, ensure_ascii=False)
+        for index, row in enumerate(rows):
+            item = {field: row.get(field, "") for field in OPEN_DATA_FIELDS}
+            yield ("," if index else "") + json.dumps(item, ensure_ascii=False)
         yield "]}"
 
     return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
@@ -372,22 +374,22 @@ def _json_response(records, version):
 
 @public_page
 def dik_csv(request):
-    return _csv_response(Record.objects.on_dik(), "dik.csv")
+    return _csv_response(open_data_rows(Record.objects.on_dik()), "dik.csv")
 
 
 @public_page
 def dik_json(request):
-    return _json_response(Record.objects.on_dik(), dik_stamp())
+    return _json_response(open_data_rows(Record.objects.on_dik()), dik_stamp())
 
 
 @public_page
 def version_export(request, number, fmt):
     version = get_object_or_404(DikVersion, number=number)
-    records = version.records()
+    rows = version.rows().iterator(chunk_size=2000)  # as published, never the live records
     if fmt == "csv":
-        return _csv_response(records, f"dik-v{number}.csv")
+        return _csv_response(rows, f"dik-v{number}.csv")
     if fmt == "json":
-        return _json_response(records, (version.number, version.created_at))
+        return _json_response(rows, (version.number, version.created_at))
     if fmt == "pdf":
         return _pdf_response(stored_dik_pdf(version), f"dik-v{number}.pdf")
     raise Http404

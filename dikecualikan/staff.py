@@ -143,7 +143,8 @@ def record_detail(request, pk):
     context = {
         "record": record,
         "grounds": record.grounds.all(),
-        "approvals": Approval.objects.filter(record=record).select_related("user"),
+        "approvals": Approval.objects.filter(record=record),
+        "round_changes": record.round_changes(),
         "timeline": timeline,
         # The nota dinas of the record's latest submission lists what was submitted that day.
         "submitted_on": max(

@@ -15,12 +15,14 @@ from ..models import (
     CLASSIFICATION_FIELDS,
     PERIOD_FIELDS,
     TEST_FIELDS,
+    Classification,
     ConsequenceTest,
     ExemptionGround,
     Outcome,
     PeriodType,
     Record,
     Scope,
+    classification_of,
     period_end,
 )
 from ..roles import required_approvals
@@ -266,9 +268,16 @@ def classify(
     with transaction.atomic():
         record = lock_record(record, version)
         step = check_step(record, by, "classify")
+        before = classification_of(record)
         _write_classification(record, grounds, values)
-        move(record, by, step, note=note, fields=CLASSIFICATION_FIELDS)
+        details = {"changes": _changes(before, classification_of(record))} if before["harm"] else {}
+        move(record, by, step, note=note, fields=CLASSIFICATION_FIELDS, details=details)
     return record
+
+
+def _changes(before: dict, after: dict) -> dict:
+    """{field: [old, new]} of a re-classification, kept in its history row."""
+    return {name: [before[name], after[name]] for name in after if before[name] != after[name]}
 
 
 def _write_classification(record: Record, grounds, values: dict) -> None:
@@ -291,6 +300,10 @@ def submit(*, record: Record, by, note: str = "", version: int | None = None) ->
         step = check_step(record, by, "submit")
         record.round += 1
         move(record, by, step, note=note, fields=("round",))
+        # The round's verdicts judge this classification, frozen now (the next one is new).
+        Classification.objects.create(
+            record=record, round=record.round, data=classification_of(record), by=by
+        )
         notify(record, "submitted", list(required_approvals()))
     return record
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from ..history import lock_chains
 from ..models import (
     DECIDED_FIELDS,
     DecidingBody,
@@ -119,6 +120,7 @@ def correct_decision(*, decision: Decision, by, pdf=None, **fields) -> Decision:
     if pdf is not None:
         check_decision_pdf(pdf)
     with transaction.atomic():
+        lock_chains()
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         if (reason := decision_unmet(decision, "correct")) is not None:
             raise WorkflowError(reason)
@@ -269,6 +271,7 @@ def record_decision(
     published under (revoke_item): it opens when the revoking decision is published.
     """
     with transaction.atomic():
+        lock_chains()
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         record = lock_record(record, version)
         name = _decision_step(decision, record, outcome)
@@ -326,6 +329,7 @@ def link_record(
     and published under the decision.
     """
     with transaction.atomic():
+        lock_chains()
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         record = lock_record(record, version)
         step = check_step(record, by, "link")

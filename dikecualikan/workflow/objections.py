@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from ..history import lock_chains
 from ..models import Objection, ObjectionAnswer, OpenReason, Record, Ruling
 from ..roles import Role, has_role
 from ..workdays import working_days_after
@@ -97,6 +98,7 @@ def _date_errors(received_on, refused_on) -> dict:
 
 def _locked(records) -> list[Record]:
     pks = sorted({getattr(r, "pk", r) for r in records})
+    lock_chains()
     return list(Record.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
 
 
@@ -118,6 +120,7 @@ def answer_objection(
     if pdf is not None:
         check_decision_pdf(pdf)
     with transaction.atomic():
+        lock_chains()
         objection = Objection.objects.select_for_update().get(pk=objection.pk)
         answer = ObjectionAnswer(
             objection=objection,
@@ -170,6 +173,7 @@ def record_ruling(
     if pdf is not None:
         check_decision_pdf(pdf)
     with transaction.atomic():
+        lock_chains()
         objection = Objection.objects.select_for_update().get(pk=objection.pk)
         ruling = Ruling(
             objection=objection,

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from ..dik import forget_dik_stamp, stored_dik_pdf
+from ..dik import forget_dik_stamp, published_rows, stored_dik_pdf
+from ..history import lock_chains
 from ..models import (
     Decision,
     DecisionLog,
@@ -48,6 +49,7 @@ def publish_decision(*, decision: Decision, by, note: str = "") -> Decision:
     """Publish a decision: its exempted records join the public DIK, its revoked ones leave."""
     step = STEPS["publish"]
     with transaction.atomic():
+        lock_chains()
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         _check_publishable(decision, by)
         records, revoked = _exempt_records(decision, by), _revoked_records(decision)
@@ -102,6 +104,7 @@ def _exempt_records(decision: Decision, by) -> list[Record]:
     # Lock in primary-key order so that two publications cannot deadlock.
     items = decision.items.active().filter(outcome=Outcome.EXEMPT)
     exempt = items.exclude(record__state=State.PUBLISHED).values_list("record", flat=True)
+    lock_chains()
     records = list(Record.objects.select_for_update().filter(pk__in=exempt).order_by("pk"))
     for record in records:
         check_step(record, by, "publish")
@@ -138,6 +141,7 @@ def _revoked_records(decision: Decision) -> list[Record]:
     if not decision.revokes_whole:  # in part: the items it names
         named = decision.items.active().filter(outcome=Outcome.OPEN).values("record")
         published = published.filter(pk__in=named)
+    lock_chains()
     return list(published.select_for_update().order_by("pk"))
 
 
@@ -171,11 +175,14 @@ def _new_dik_version(*, added=(), opened=(), **fields) -> DikVersion:
         except IntegrityError:
             if attempt == 2:
                 raise
-    changes = [(r, DikChange.Kind.ADDED) for r in added]
-    changes += [(r, DikChange.Kind.OPENED) for r in opened]
-    DikChange.objects.bulk_create(
-        DikChange(version=version, record=record, kind=kind) for record, kind in changes
-    )
+    # The added rows as published, kept with the version: its exports never read the live
+    # records again, so a later change to a record leaves this version as it was.
+    published = published_rows(Record.objects.filter(pk__in=[r.pk for r in added]))
+    changes = [DikChange(record=r, kind=DikChange.Kind.ADDED, data=published[r.pk]) for r in added]
+    changes += [DikChange(record=r, kind=DikChange.Kind.OPENED) for r in opened]
+    for change in changes:
+        change.version = version
+    DikChange.objects.bulk_create(changes)
     transaction.on_commit(forget_dik_stamp)  # the public pages show the new version at once
     transaction.on_commit(lambda: _render_dik_pdf(version))
     return version

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from ..history import lock_chains
 from ..models import Action, Outcome, Record, State, Transition
 from ..roles import Role, has_role, required_approvals
 
@@ -323,6 +324,8 @@ def decision_steps(decision, user) -> list[str]:
 
 def lock_record(record: Record, version: int | None) -> Record:
     """Return the record re-read under a row lock; refuse a form opened before the last change."""
+    # The history's lock before any row lock, in every step: its writers never deadlock.
+    lock_chains()
     locked = Record.objects.select_for_update().get(pk=record.pk)
     if version is not None and int(version) != locked.version:
         raise WorkflowError(

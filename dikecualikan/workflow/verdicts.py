@@ -79,7 +79,13 @@ def _write_verdict(record: Record, by, role: str, verdict: str, note: str) -> Ap
     try:
         with transaction.atomic():
             return Approval.objects.create(
-                record=record, round=record.round, role=role, user=by, verdict=verdict, note=note
+                record=record,
+                round=record.round,
+                role=role,
+                user=by,
+                verdict=verdict,
+                note=note,
+                classification=record.classifications.filter(round=record.round).first(),
             )
     except IntegrityError:  # the unique constraint, should a second click slip through
         raise WorkflowError(bar_message("judged")) from None

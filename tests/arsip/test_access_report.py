@@ -18,17 +18,19 @@ REPORT = reverse("arsip:access-report")
 @pytest.fixture
 def logs(make_record, desk, pembina):
     first, second = make_record("archived"), make_record("archived")
-    for record, user, reason in [(first, desk, "Arsip ulang"), (second, pembina, "Rapat pleno")]:
+    long_ago = timezone.now() - datetime.timedelta(days=40)
+    for record, user, reason, at in [
+        (first, desk, "Arsip ulang", long_ago),
+        (second, pembina, "Rapat pleno", timezone.now()),
+    ]:
         AccessLog.objects.create(
             version=record.softcopies.get().versions.get(),
             user=user,
             reason=reason,
             sha256="a" * 64,
             ip="10.0.0.1",
+            at=at,
         )
-    old = AccessLog.objects.get(reason="Arsip ulang")
-    old.at = timezone.now() - datetime.timedelta(days=40)
-    old.save()
     return first, second
 
 

@@ -1,6 +1,7 @@
 """Downloading softcopies: a role, a reason, a log row, safe headers; nothing guessable."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from arsip.models import AccessLog
@@ -90,12 +91,15 @@ def test_a_guessed_file_number_or_storage_path_finds_nothing(client, desk, versi
     assert client.get("/staf/arsip/" + version.file.name).status_code == 404
 
 
-def test_the_download_costs_at_most_three_queries_beyond_the_session(
+def test_the_download_costs_at_most_four_queries_beyond_the_session(
     client, desk, version, django_assert_max_num_queries
 ):
     client.force_login(desk)
-    # Two queries are the session and the user, which every signed-in page pays.
-    with django_assert_max_num_queries(2 + 3):
+    # Two queries are the session and the user, which every signed-in page pays; the access
+    # log's row reads the chain of the row before it (and takes the chains' lock on
+    # PostgreSQL, one statement more).
+    extra = 1 if connection.vendor == "postgresql" else 0
+    with django_assert_max_num_queries(2 + 4 + extra):
         response = client.post(download_url(version), {"reason": "Mengukur jumlah kueri"})
     assert response.status_code == 200
 

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection, connections
 
 from dikecualikan import workflow
+from dikecualikan.history import verify_chain
 from dikecualikan.models import Approval, Record, Transition
 
 pytestmark = [
@@ -150,3 +151,15 @@ def test_the_same_decision_entered_twice_at_once_is_one_decision_and_one_pdf(ppi
     decision = Decision.objects.get()
     stored = [p for p in settings.MEDIA_ROOT.rglob("*.pdf")]
     assert [p.name for p in stored] == [decision.pdf.name.rsplit("/", 1)[-1]]
+
+
+def test_history_written_at_the_same_moment_on_different_records_keeps_one_chain(
+    make_record, pembina
+):
+    """No row lock orders them: the chains' lock does, so no two rows chain to the same one."""
+    records = [make_record("awaiting_approval") for _ in range(6)]
+    outcomes = run_together(*[lambda r=r: workflow.approve(record=r, by=pembina) for r in records])
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    for model in (Transition, Approval):
+        ok, broken, first = verify_chain(model)
+        assert (ok, broken) == (model.objects.count(), 0), first

@@ -18,7 +18,7 @@ PACKAGES = ("dikecualikan", "arsip", "ppid")
 # none is a page (the top layer: views, forms, the admin, templatetags, commands, urls).
 LAYERS = [
     ("roles", ["dikecualikan.roles"]),
-    ("models", ["dikecualikan.models", "arsip.models"]),
+    ("models", ["dikecualikan.history", "dikecualikan.models", "arsip.models"]),
     (
         "archive core",
         [

@@ -1,0 +1,50 @@
+"""The register's history of users, written whatever changes a role.
+
+A role is a group membership. Every grant and removal, through the admin or a
+command, writes a UserEvent (who, whom, which role, when) that nothing can edit,
+and mails the Atasan PPID. The admin's own log (LogEntry) is never deleted.
+"""
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db.models.signals import m2m_changed, pre_delete
+
+from .history import ACTOR, NEVER_DELETED
+from .models import UserEvent
+from .roles import Role
+from .workflow.mail import send_later
+
+CHANGES = {"post_add": UserEvent.Kind.GRANTED, "pre_remove": UserEvent.Kind.REMOVED}
+
+
+def record_role_change(sender, instance, action, reverse, pk_set, **kwargs):
+    """Write one UserEvent per person and role granted or removed (a clear removes all)."""
+    if action in ("pre_remove", "pre_clear"):  # only what is there goes; known before it does
+        members = instance.user_set if reverse else instance.groups
+        held = set(members.values_list("pk", flat=True))
+        pk_set, action = (held if action == "pre_clear" else held & set(pk_set)), "pre_remove"
+    if action not in CHANGES or not pk_set:
+        return
+    if reverse:  # group.user_set.add(...): the instance is the group
+        pairs = [(user, instance) for user in get_user_model().objects.filter(pk__in=pk_set)]
+    else:
+        pairs = [(instance, group) for group in Group.objects.filter(pk__in=pk_set)]
+    actor = ACTOR.get()
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    events = UserEvent.objects.bulk_create(
+        UserEvent(user=user, kind=CHANGES[action], role=group.name, actor_id=actor_id)
+        for user, group in pairs
+    )
+    send_later("role_changed", {"events": events}, [Role.ATASAN])
+
+
+def refuse_log_deletion(sender, instance, **kwargs):
+    raise PermissionDenied(NEVER_DELETED)
+
+
+def connect():
+    through = get_user_model().groups.through
+    m2m_changed.connect(record_role_change, sender=through, dispatch_uid="ppid.role_change")
+    pre_delete.connect(refuse_log_deletion, sender=LogEntry, dispatch_uid="ppid.log_kept")
