@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dikecualikan.history import role_labels
+from dikecualikan.history import named_then
 from dikecualikan.models import AppendOnly, AppendOnlyQuerySet, NeverDeleted, Record
 
 
@@ -180,8 +180,7 @@ class AccessLog(AppendOnly):
     @property
     def user_then(self) -> str:
         """Who downloaded, with the roles they held then."""
-        roles = role_labels(self.user_role)
-        return f"{self.user_name} ({roles})" if roles else self.user_name
+        return named_then(self.user_name, self.user_role)
 
 
 class CustodyQuerySet(AppendOnlyQuerySet):
@@ -199,10 +198,10 @@ class Custody(AppendOnly):
     """
 
     chained = True
-    closing_fields = ("checked_in_at", "checked_in_by", "checked_in_by_name")
+    closing_fields = ("checked_in_at", "checked_in_by", "checked_in_by_name", "checked_in_by_role")
     actor_fields = {
-        "checked_out_by": ("checked_out_by_name", None),
-        "checked_in_by": ("checked_in_by_name", None),
+        "checked_out_by": ("checked_out_by_name", "checked_out_by_role"),
+        "checked_in_by": ("checked_in_by_name", "checked_in_by_role"),
     }
 
     record = models.ForeignKey(
@@ -228,6 +227,8 @@ class Custody(AppendOnly):
     checked_in_by_name = models.CharField(
         _("return recorded by (name then)"), max_length=200, blank=True
     )
+    checked_out_by_role = models.CharField(_("roles then"), max_length=200, blank=True)
+    checked_in_by_role = models.CharField(_("roles then"), max_length=200, blank=True)
     chain = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
 
     objects = CustodyQuerySet.as_manager()
@@ -246,6 +247,14 @@ class Custody(AppendOnly):
 
     def __str__(self):
         return f"{self.holder} ({self.checked_out_at:%Y-%m-%d})"
+
+    @property
+    def checked_out_then(self) -> str:
+        return named_then(self.checked_out_by_name, self.checked_out_by_role)
+
+    @property
+    def checked_in_then(self) -> str:
+        return named_then(self.checked_in_by_name, self.checked_in_by_role)
 
     @property
     def is_overdue(self) -> bool:

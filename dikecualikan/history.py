@@ -153,6 +153,12 @@ def role_labels(codes: str) -> str:
     return ", ".join(str(Role(c).label) for c in codes.split(",") if c in Role.values)
 
 
+def named_then(name: str, roles: str) -> str:
+    """A person as a history row keeps them: "Budi Santoso (PPID)"."""
+    labels = role_labels(roles)
+    return f"{name} ({labels})" if labels else name
+
+
 def lock_chains() -> None:
     """Take the chains' lock until the transaction ends (SQLite serialises writes itself)."""
     if connection.vendor == "postgresql":

@@ -579,8 +579,7 @@ class Transition(AppendOnly):
     @property
     def actor_then(self) -> str:
         """Who acted, with the roles they held then: "Budi Santoso (PPID)"."""
-        roles = history.role_labels(self.actor_role)
-        return f"{self.actor_name} ({roles})" if roles else self.actor_name
+        return history.named_then(self.actor_name, self.actor_role)
 
 
 class Approval(AppendOnly):

@@ -40,4 +40,14 @@ class Migration(migrations.Migration):
             name='checked_out_by_name',
             field=models.CharField(blank=True, max_length=200, verbose_name='recorded by (name then)'),
         ),
+        migrations.AddField(
+            model_name='custody',
+            name='checked_out_by_role',
+            field=models.CharField(blank=True, max_length=200, verbose_name='roles then'),
+        ),
+        migrations.AddField(
+            model_name='custody',
+            name='checked_in_by_role',
+            field=models.CharField(blank=True, max_length=200, verbose_name='roles then'),
+        ),
     ]

@@ -11,10 +11,10 @@ from dikecualikan.history import backfill
 NAMES = {
     "AccessLog": ((), {"user": ("user_name", "user_role")}),
     "Custody": (
-        ("checked_in_at", "checked_in_by", "checked_in_by_name"),
+        ("checked_in_at", "checked_in_by", "checked_in_by_name", "checked_in_by_role"),
         {
-            "checked_out_by": ("checked_out_by_name", None),
-            "checked_in_by": ("checked_in_by_name", None),
+            "checked_out_by": ("checked_out_by_name", "checked_out_by_role"),
+            "checked_in_by": ("checked_in_by_name", "checked_in_by_role"),
         },
     ),
 }

@@ -10,7 +10,7 @@ from dikecualikan.history import drop_triggers, install_triggers
 TABLES = {
     "Placement": (),
     "AccessLog": (),
-    "Custody": ("checked_in_at", "checked_in_by", "checked_in_by_name"),
+    "Custody": ("checked_in_at", "checked_in_by", "checked_in_by_name", "checked_in_by_role"),
     "FixityCheck": (),
 }
 

@@ -147,7 +147,7 @@ def check_in_hardcopy(*, record: Record, by, note: str = "") -> Custody:
         step = check_step(record, by, "check_in")
         custody = record.custody.out().select_for_update().get()
         custody.checked_in_by, custody.checked_in_at = by, timezone.now()
-        custody.save(update_fields=["checked_in_by", "checked_in_at", "checked_in_by_name"])
+        custody.save(update_fields=Custody.closing_fields)
         move(record, by, step, note=note or custody.holder)
     return custody
 

@@ -129,6 +129,7 @@ def test_a_custody_row_is_closed_once_by_the_return_and_never_again(history, des
     workflow.check_in_hardcopy(record=history.archived, by=desk)
     custody = Custody.objects.get()
     assert custody.checked_in_at and custody.checked_in_by_name == "desk"
+    assert custody.checked_in_then == "desk (Desk Pelayanan Informasi)"
     with pytest.raises(PermissionDenied):
         custody.save(update_fields=["checked_in_at"])
     with pytest.raises(DatabaseError, match="append-only"):
