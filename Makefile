@@ -1,5 +1,7 @@
 # The verbs a newcomer needs: `make run` and `make test` (see README.md).
 PYTHON ?= python3
+# `make run PORT=8100` serves on another port.
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check --quiet
@@ -33,13 +35,13 @@ run: install messages
 	@test -f .env || { printf '# Made by make run: this checkout is for development.\nDEBUG=1\n' > .env; \
 		echo "Created .env with DEBUG=1 (development); see .env.example for production."; }
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 EMAIL_URL=dummymail:// $(BIN)/python manage.py seed_demo
+	DEBUG=1 EMAIL_URL=dummymail:// SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py seed_demo
 	DEBUG=1 EMAIL_URL=dummymail:// $(BIN)/python manage.py review_due
 	DEBUG=1 $(BIN)/python manage.py verify_history
 	@echo "Check the softcopies any time: $(BIN)/python manage.py verify_fixity (schedule it daily: README, Fixity)"
 	@echo "Run $(BIN)/python manage.py review_due and verify_history daily too (README)"
-	@echo "Serving http://127.0.0.1:8000/ (Ctrl-C stops)"
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
+	DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL names one.
 test: install-dev messages

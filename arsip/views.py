@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from dikecualikan.exports import csv_response
 from dikecualikan.pdf import pdf_response, render_pdf, too_many_rows
 from dikecualikan.roles import Role, has_role
 from ppid.access import record_for, require_role, role_required
-from ppid.views import take_step
+from ppid.views import confirm_page, take_step
 
 from . import uploads
 from .forms import AccessReportForm, CheckOutForm, DownloadForm, PlacementForm, UploadForm
@@ -123,14 +124,28 @@ def check_in(request, pk):
 
 
 @login_required
-@require_POST
+@never_cache
 def archive(request, pk):
-    return _act(
+    """Confirm, then archive (SOP step 3)."""
+    if request.method == "POST":
+        done = _("The record is archived. Next: the PPID asks KPU for its decision.")
+        return _act(request, pk, workflow.archive, done, version=request.POST.get("version"))
+    record = record_for(request, pk)
+    back = reverse("arsip:record", args=[record.pk])
+    if "archive" not in workflow.allowed_steps(record, request.user):
+        messages.error(request, _("This record cannot be archived now; its archive page says why."))
+        return redirect(back)
+    what = [
+        _("The record is archived (SOP step 3): its softcopy verified, its hardcopy filed."),
+        _("The softcopy and the hardcopy place stay editable; the archiving itself stays."),
+    ]
+    return confirm_page(
         request,
-        pk,
-        workflow.archive,
-        _("The record is archived."),
-        version=request.POST.get("version"),
+        title=_("Archive record #%(id)s") % {"id": record.pk},
+        what=what,
+        button=_("Archive the record"),
+        back=back,
+        version=record.version,
     )
 
 

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 from arsip import uploads
 from arsip.models import Custody
 from ppid.access import record_for, role_required
-from ppid.views import take_step
+from ppid.views import confirm_page, take_step
 
 from . import workdays, workflow
 from .dik import dik_values, document_row
@@ -52,7 +53,7 @@ from .models import (
 from .paging import keyset_page, query_without
 from .pdf import pdf_response, render_pdf, too_many_rows
 from .public import decision_file, test_sheet_file
-from .roles import Role, has_role
+from .roles import Role, has_role, required_approvals
 from .staff_objections import with_days_left
 
 
@@ -74,19 +75,25 @@ def dashboard(request):
     days_left = None
     if period and period.collect_by >= today:
         days_left = workdays.working_days_between(today, period.collect_by, calendar)
+    late = list(period.late_records().order_by("pk")[:25]) if period else []
     context = {
         "period": period,
         "days_left": days_left,
         "review": _review_queue(request.user, today, calendar),
         "objections": _open_objections(request.user, today),
-        "late": period.late_records().order_by("pk")[:25] if period else [],
+        "late": late,
+        "late_ids": {record.pk for record in late},
         "counts": [(state, counts.get(state.value, 0)) for state in State],
-        "waiting": waiting_for(request.user).order_by("updated_at")[:25],
+        # The longest wait first: the most urgent at the top.
+        "waiting": waiting_for(request.user).order_by("updated_at", "pk")[:25],
         # Only KPU decides: what the office has asked and waits for, the oldest first.
         "with_kpu": Record.objects.filter(state=State.REQUESTED).order_by("request_date", "pk")[
             :25
         ],
         "overdue": Custody.objects.overdue().select_related("record").order_by("due_date")[:25],
+        # Only the buttons this person's roles can use.
+        "may_collect": workflow.may(request.user, "collect"),
+        "may_enter_decision": workflow.may(request.user, "enter_decision"),
     }
     return render(request, "dikecualikan/dashboard.html", context)
 
@@ -218,10 +225,44 @@ def record_classify(request, pk):
 
 
 @login_required
-@require_POST
+@never_cache
 def record_submit(request, pk):
-    done = _("Submitted to the Pembina PPID and the Tim Pertimbangan.")
-    return _posted_step(request, pk, workflow.submit, done)
+    """Confirm, then submit: the classification is frozen for the round's verdicts."""
+    approvers = ", ".join(str(Role(role).label) for role in required_approvals())
+    done = _("Submitted. Next: %(approvers)s give their verdicts (they are mailed).") % {
+        "approvers": approvers
+    }
+    if request.method == "POST":
+        return _posted_step(request, pk, workflow.submit, done)
+    record = record_for(request, pk)
+    if refused := _not_now(request, record, "submit"):
+        return refused
+    what = [
+        _(
+            "The classification as it stands now is frozen for round %(round)s: the approvers "
+            "judge exactly this, and the record page keeps it."
+        )
+        % {"round": record.round + 1},
+        _("It cannot be edited or classified again until an approver returns it."),
+    ]
+    return confirm_page(
+        request,
+        title=_("Submit record #%(id)s for approval") % {"id": record.pk},
+        what=what,
+        told=approvers,
+        button=_("Submit for approval"),
+        back=reverse("dikecualikan:staff-record", args=[record.pk]),
+        version=record.version,
+        final=False,
+    )
+
+
+def _not_now(request, record, step):
+    """Send the person back to the record when the step is not theirs to take now."""
+    if step in workflow.allowed_steps(record, request.user):
+        return None
+    messages.error(request, _("You cannot take this step on this record now."))
+    return redirect("dikecualikan:staff-record", pk=record.pk)
 
 
 @login_required
@@ -263,7 +304,9 @@ def _posted_step(request, pk, step, done):
 @never_cache
 def decision_list(request):
     decisions = Decision.objects.annotate(n=Count("items")).order_by("-date_set", "-id")[:200]
-    return render(request, "dikecualikan/decision_list.html", {"decisions": decisions})
+    may_enter = workflow.may(request.user, "enter_decision")
+    context = {"decisions": decisions, "may_enter": may_enter}
+    return render(request, "dikecualikan/decision_list.html", context)
 
 
 @role_required(*workflow.STEPS["enter_decision"].roles)
@@ -410,9 +453,11 @@ def decision_test_sheet(request, pk, item):
 
 
 @role_required()
-@require_POST
+@never_cache
 def decision_publish(request, pk):
     decision = get_object_or_404(Decision, pk=pk)
+    if request.method != "POST":
+        return _confirm_publication(request, decision)
     try:
         workflow.publish_decision(decision=decision, by=request.user)
     except workflow.WorkflowError as error:
@@ -424,12 +469,46 @@ def decision_publish(request, pk):
     return redirect("dikecualikan:staff-decision", pk=decision.pk)
 
 
+def _confirm_publication(request, decision):
+    if "publish" not in workflow.decision_steps(decision, request.user):
+        messages.error(request, _("This decision cannot be published now; its page says why."))
+        return redirect("dikecualikan:staff-decision", pk=decision.pk)
+    items = decision.items.active()
+    if decision.revokes_id:
+        what = [
+            _("The decision goes on the public site, with its PDF."),
+            _("The items it revokes are opened: they leave the DIK, and /dibuka/ lists them."),
+        ]
+    else:
+        what = [
+            _("The decision goes on the public site, with its PDF."),
+            _("Its %(n)s exempted records go on the public DIK, in a new version of the list.")
+            % {"n": items.filter(outcome="exempt").count()},
+        ]
+    return confirm_page(
+        request,
+        title=_("Publish %(decision)s") % {"decision": decision},
+        what=what,
+        told=_("the Desk Pelayanan Informasi, the PPID and the Atasan PPID (by mail)"),
+        button=_("Publish the decision"),
+        back=reverse("dikecualikan:staff-decision", args=[decision.pk]),
+    )
+
+
 @login_required
 @never_cache
 def record_open(request, pk):
     """Open a published record: its exemption ended, with the reason and the instrument."""
-    done = _("The record is opened and leaves the public DIK.")
-    return _record_step(request, pk, OpenForm, workflow.open_record, done, _("Open record #%(id)s"))
+    done = _("The record is opened and leaves the public DIK; /dibuka/ announces it.")
+    final = {
+        "submit_label": _("Open the record"),
+        "intro": _(
+            "Opening takes the record off the public DIK (a new version of the list) and "
+            "announces it on /dibuka/. It cannot be undone."
+        ),
+    }
+    title = _("Open record #%(id)s")
+    return _record_step(request, pk, OpenForm, workflow.open_record, done, title, **final)
 
 
 @login_required
@@ -456,7 +535,7 @@ def record_request(request, pk):
     return _record_step(request, pk, RequestForm, workflow.request_decision, done, title)
 
 
-def _record_step(request, pk, form_class, step, done, title):
+def _record_step(request, pk, form_class, step, done, title, **page):
     """A step on one record with a form of its own: show it, take it, or show why not."""
     record = record_for(request, pk)
     initial = {"version": record.version}
@@ -465,7 +544,7 @@ def _record_step(request, pk, form_class, step, done, title):
     form = form_class(request.POST or None, initial=initial)
     if take_step(request, form, step, done, record=record):
         return redirect("dikecualikan:staff-record", pk=record.pk)
-    context = {"form": form, "record": record, "title": title % {"id": record.pk}}
+    context = {"form": form, "record": record, "title": title % {"id": record.pk}, **page}
     return render(request, "dikecualikan/record_form.html", context)
 
 

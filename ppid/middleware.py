@@ -1,8 +1,16 @@
+import logging
+
 from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpResponseBadRequest, HttpResponseServerError
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
+from django.template import loader
 from django.utils import translation
 
 from dikecualikan.history import ACTOR
+
+logger = logging.getLogger("django.request")
 
 
 class IndonesianFirstLocaleMiddleware(LocaleMiddleware):
@@ -36,3 +44,30 @@ def actor(get_response):
             ACTOR.reset(token)
 
     return middleware
+
+
+class FriendlyErrorsMiddleware:
+    """With DEBUG on too, a visitor sees the site's Indonesian error pages, not Django's.
+
+    With DEBUG off Django renders them itself (404.html, 403.html, 400.html, 500.html).
+    With DEBUG on it would show its technical pages, which a newcomer trying the demo
+    (`make run`) should not meet; the traceback still goes to the console's log.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not settings.DEBUG:
+            return None
+        if isinstance(exception, Http404):
+            return render(request, "404.html", status=404)
+        if isinstance(exception, PermissionDenied):
+            return render(request, "403.html", {"exception": exception}, status=403)
+        if isinstance(exception, BadRequest | SuspiciousOperation):
+            return HttpResponseBadRequest(loader.render_to_string("400.html"))
+        logger.error("Server error on %s", request.path, exc_info=exception)
+        return HttpResponseServerError(loader.render_to_string("500.html"))

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "ppid.middleware.FriendlyErrorsMiddleware",
     # Last, as django-axes asks: it counts failed sign-ins.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,6 +1,7 @@
 """View pieces both apps' pages share."""
 
 from django.contrib import messages
+from django.shortcuts import render
 
 from dikecualikan.workflow import WorkflowError
 
@@ -24,3 +25,18 @@ def take_step(request, form, step, done, *, fields=None, **arguments):
         return None
     messages.success(request, done(result) if callable(done) else done)
     return result
+
+
+def confirm_page(request, *, title, what, button, back, told="", version=None, final=True):
+    """The page before a step that cannot be undone: what will happen, who is told, a button
+    that names the action. It posts to its own address, where the step is taken."""
+    context = {
+        "title": title,
+        "what": what,
+        "told": told,
+        "button": button,
+        "back": back,
+        "version": version,
+        "final": final,
+    }
+    return render(request, "dikecualikan/confirm.html", context)

@@ -85,6 +85,7 @@ from .steps import (
     decision_unmet,
     latest_item,
     may,
+    next_roles,
     roles_for,
     waiting_states,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "Step",
     "WorkflowError",
     "allowed_steps",
+    "next_roles",
     "answer_objection",
     "approve",
     "archive",

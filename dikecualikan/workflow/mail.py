@@ -1,4 +1,10 @@
-"""Mail to the next actors, sent only once the step's transaction has committed."""
+"""Mail to the next actors, sent only once the step's transaction has committed.
+
+Each person is sent to the page where they act: the desk to the record's archive
+page, the PPID (and the Atasan PPID) to the staff record page, approvers to the
+record's verdict screen in the admin. The mail is plain text: nothing in it is
+HTML-escaped.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,11 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from ..models import Decision, Record
-from ..roles import Role
+from ..roles import Role, required_approvals
 
 
 def recipients(roles) -> list[str]:
@@ -18,22 +25,52 @@ def recipients(roles) -> list[str]:
     return sorted({u.email for u in users.exclude(email="")})
 
 
-def send_later(subject_template: str, context: dict, roles) -> None:
-    """Queue one mail per recipient, sent only once the transaction has committed."""
-    to = recipients(roles)
-    if not to:
-        return
+def record_page(record: Record, role: str) -> str:
+    """The address where someone of this role acts on the record."""
+    if role == Role.DESK:
+        path = reverse("arsip:record", args=[record.pk])
+    elif role in required_approvals():  # the verdict screen
+        path = reverse("admin:dikecualikan_record_change", args=[record.pk])
+    else:
+        path = reverse("dikecualikan:staff-record", args=[record.pk])
+    return settings.SITE_URL + path
+
+
+def send_later(subject_template: str, context: dict, roles, link=None) -> None:
+    """Queue one mail per recipient, sent only once the transaction has committed.
+
+    `link(role)` gives the page each role acts on; a person holding two roles gets
+    one mail, for the first of them.
+    """
+    messages, sent = [], set()
+    for role in roles:
+        to = [address for address in recipients([role]) if address not in sent]
+        if not to:
+            continue
+        sent.update(to)
+        page = {"link": link and link(role), "role": role}
+        subject, body = _render(subject_template, {**context, **page})
+        messages += [(subject, body, None, [address]) for address in to]
+    if messages:
+        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+
+
+def _render(template: str, context: dict) -> tuple[str, str]:
     with translation.override(settings.LANGUAGE_CODE):
         context = {**context, "site_url": settings.SITE_URL, "office": settings.PPID_OFFICE_NAME}
-        subject = render_to_string(f"dikecualikan/email/{subject_template}_subject.txt", context)
-        body = render_to_string(f"dikecualikan/email/{subject_template}.txt", context)
-    messages = [(" ".join(subject.split()), body, None, [address]) for address in to]
-    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+        subject = render_to_string(f"dikecualikan/email/{template}_subject.txt", context)
+        body = render_to_string(f"dikecualikan/email/{template}.txt", context)
+    return " ".join(subject.split()), body
 
 
 def notify(record: Record, event: str, roles) -> None:
-    send_later(event, {"record": record}, roles)
+    send_later(event, {"record": record}, roles, link=lambda role: record_page(record, role))
 
 
 def notify_decision(decision: Decision) -> None:
-    send_later("published", {"decision": decision}, [Role.DESK, Role.PPID, Role.ATASAN])
+    def link(role):
+        return settings.SITE_URL + reverse("dikecualikan:staff-decision", args=[decision.pk])
+
+    public = settings.SITE_URL + reverse("dikecualikan:decision", args=[decision.pk])
+    roles = [Role.DESK, Role.PPID, Role.ATASAN]
+    send_later("published", {"decision": decision, "public_link": public}, roles, link=link)

@@ -265,6 +265,15 @@ def waiting_states(user) -> set[str]:
     }
 
 
+def next_roles(state: str) -> list[str]:
+    """The roles whose step moves a record on from this state: who acts now."""
+    found = []
+    for name, step in STEPS.items():
+        if state in step.sources and step.target and name not in ALTERNATIVES:
+            found += sorted(set(roles_for(step)) - set(found))
+    return found
+
+
 WAITING_OUTSIDE = frozenset({S.REQUESTED, S.PUBLISHED})
 # Another way on for some records, not what waits: a collected record waits for its
 # classification, though one already exempted nationally is listed instead.

@@ -38,7 +38,8 @@ def test_desk_archives_a_record_and_downloads_its_softcopy_with_a_reason(
     page.get_by_role("button", name="Simpan lokasi").click()
     expect(page.get_by_text("Boks 7")).to_be_visible()
 
-    page.get_by_role("button", name="Arsipkan entri ini (langkah 3 SOP)").click()
+    page.get_by_role("link", name="Arsipkan entri ini (langkah 3 SOP)").click()
+    page.get_by_role("button", name="Arsipkan entri").click()
     expect(page.get_by_text("Entri telah diarsipkan.")).to_be_visible()
     assert Record.objects.get(pk=record.pk).state == "archived"
 

@@ -91,6 +91,9 @@ def test_the_whole_sop_from_collection_to_publication(
     ppid.get_by_role("button", name="Simpan klasifikasi").click()
     expect(ppid.get_by_role("heading", level=1)).to_contain_text("Diklasifikasi")
     ppid.screenshot(path=SCREENSHOTS / "staff-record.png", full_page=True)
+    ppid.get_by_role("link", name="Ajukan persetujuan").click()
+    # A confirmation page says what submitting does and who is told, then submits.
+    expect(ppid.locator(".confirm")).to_contain_text("Pembina PPID")
     ppid.get_by_role("button", name="Ajukan persetujuan").click()
     expect(ppid.get_by_role("heading", level=1)).to_contain_text("Menunggu persetujuan")
 
@@ -117,7 +120,8 @@ def test_the_whole_sop_from_collection_to_publication(
     desk.select_option("select[name=location]", str(location.pk))
     desk.fill("input[name=box]", "Boks 2")
     desk.get_by_role("button", name="Simpan lokasi").click()
-    desk.get_by_role("button", name="Arsipkan entri ini (langkah 3 SOP)").click()
+    desk.get_by_role("link", name="Arsipkan entri ini (langkah 3 SOP)").click()
+    desk.get_by_role("button", name="Arsipkan entri").click()
     expect(desk.get_by_text("Entri telah diarsipkan.")).to_be_visible()
 
     # Only KPU decides: the PPID records the letter asking it, through KPU Provinsi.
@@ -145,7 +149,9 @@ def test_the_whole_sop_from_collection_to_publication(
     ppid.check("input[name=outcome][value=exempt]")
     ppid.get_by_role("button", name="Simpan").click()
     expect(ppid.get_by_text("Entri telah ditambahkan ke keputusan.")).to_be_visible()
-    ppid.get_by_role("button", name="Umumkan (langkah 4 SOP)").click()
+    ppid.get_by_role("link", name="Umumkan (langkah 4 SOP)").click()
+    expect(ppid.locator(".confirm")).to_contain_text("Tindakan ini tidak dapat dibatalkan")
+    ppid.get_by_role("button", name="Umumkan keputusan").click()
     expect(ppid.get_by_text("Diumumkan: keputusan dan entri-entrinya")).to_be_visible()
     assert Record.objects.get(pk=record.pk).state == "published"
 

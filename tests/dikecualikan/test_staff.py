@@ -209,7 +209,9 @@ def test_a_submit_posted_by_someone_who_may_not_changes_nothing(
 def test_a_get_on_a_transition_url_changes_nothing(client, make_record, ppid):
     record = make_record("classified")
     client.force_login(ppid)
-    assert client.get(url("staff-record-submit", record)).status_code == 405
+    assert client.get(url("staff-record-close-open", record)).status_code == 405
+    # A step that asks for confirmation shows its page on a GET, and only that.
+    assert client.get(url("staff-record-submit", record)).status_code == 200
     assert Record.objects.get(pk=record.pk).state == "classified"
 
 
@@ -369,3 +371,15 @@ def test_a_request_without_a_letter_number_is_explained_beside_the_field(client,
     )
     assert response.status_code == 200 and response.context["form"].errors["letter_number"]
     assert Record.objects.get(pk=record.pk).state == "archived"
+
+
+def test_the_dashboard_offers_only_the_buttons_the_role_can_use(client, pembina, desk, ppid):
+    new_record = reverse("dikecualikan:staff-record-new")
+    new_decision = reverse("dikecualikan:staff-decision-new")
+    client.force_login(pembina)
+    assert new_record not in client.get(DASHBOARD).content.decode()
+    assert new_decision not in client.get(reverse("dikecualikan:staff-decisions")).content.decode()
+    client.force_login(desk)
+    assert new_record in client.get(DASHBOARD).content.decode()
+    client.force_login(ppid)
+    assert new_decision in client.get(reverse("dikecualikan:staff-decisions")).content.decode()

@@ -455,4 +455,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo sign-ins (password: {settings.DEMO_PASSWORD}):")
         for username, role, first, last in USERS:
             self.stdout.write(f"  {username:<14} {Role(role).label} ({first} {last})")
-        self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/")
+        self.stdout.write(f"Sign in at {settings.SITE_URL}/accounts/login/")
