@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dikecualikan.models import Record
-from ppid.forms import DateInput
+from ppid.forms import BoundedText, DateInput
 
 from .models import Location, Placement, Softcopy
 from .uploads import RefusalsMixin
@@ -34,13 +34,13 @@ class PlacementForm(forms.ModelForm):
         self.fields["location"].queryset = Location.objects.filter(is_active=True)
 
 
-class CheckOutForm(forms.Form):
+class CheckOutForm(BoundedText, forms.Form):
     holder = forms.CharField(label=_("Taken by (name)"), max_length=200)
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 2}))
     due_date = forms.DateField(label=_("Due back"), widget=DateInput())
 
 
-class DownloadForm(forms.Form):
+class DownloadForm(BoundedText, forms.Form):
     reason = forms.CharField(
         label=_("Reason for access"),
         min_length=10,

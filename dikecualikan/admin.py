@@ -244,7 +244,11 @@ class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
         record = self.get_object(request, object_id)
         steps = workflow.allowed_steps(record, request.user) if record else []
         verdicts = [v for v in Verdict if v.value in steps]
-        extra = {"verdicts": verdicts, "record_version": record.version if record else None}
+        extra = {
+            "verdicts": verdicts,
+            "record_version": record.version if record else None,
+            "round_verdicts": record.approvals.filter(round=record.round) if record else [],
+        }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     def get_urls(self):

@@ -1,6 +1,7 @@
 from functools import cache
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language_info
 
@@ -8,11 +9,20 @@ from django.utils.translation import get_language_info
 def office(request):
     return {
         "office_name": settings.PPID_OFFICE_NAME,
+        "office_logo": OFFICE_LOGO,
+        "favicon": FAVICON,
         # Where a citizen sends an objection (the public pages say how, UU 14/2008 Pasal 35).
         "office_contact": OFFICE_CONTACT,
         "site_links": site_links(get_script_prefix()),
     }
 
+
+def _static_or_url(name: str) -> str:
+    return name if "://" in name or name.startswith("/") else static(name) if name else ""
+
+
+OFFICE_LOGO = _static_or_url(settings.PPID_OFFICE_LOGO)
+FAVICON = _static_or_url(settings.PPID_FAVICON)
 
 OFFICE_CONTACT = {
     "address": settings.PPID_OFFICE_ADDRESS,

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from arsip.uploads import RefusalsMixin
-from ppid.forms import DateInput
+from ppid.forms import BoundedText, DateInput
 
 from . import workflow
 from .models import (
@@ -35,7 +35,13 @@ def new_upload(value):
     return value if isinstance(value, UploadedFile) else None
 
 
-class RecordForm(forms.ModelForm):
+def used_values(field: str) -> list[str]:
+    """The values already used for a field, for a datalist: one spelling of each unit."""
+    values = Record.objects.exclude(**{field: ""}).values_list(field, flat=True)
+    return list(values.order_by(field).distinct()[:200])
+
+
+class RecordForm(BoundedText, forms.ModelForm):
     """The DIK form (SOP step 1); `token` makes a second post of the same form harmless."""
 
     token = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -54,6 +60,12 @@ class RecordForm(forms.ModelForm):
         self.fields["token"].initial = uuid.uuid4().hex
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        # Offer the units and types already used, so that the public filter is not split by
+        # two spellings of one unit.
+        self.datalists = {}
+        for name in ("holding_unit", "document_type"):
+            self.fields[name].widget.attrs["list"] = f"{name}-used"
+            self.datalists[f"{name}-used"] = used_values(name)
 
 
 def grounds_field(label):
@@ -72,7 +84,7 @@ def period_type_field(label):
     )
 
 
-class ClassificationForm(forms.ModelForm):
+class ClassificationForm(BoundedText, forms.ModelForm):
     """Classification and consequence test (SOP step 2)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -158,7 +170,7 @@ class RecordFilter(forms.Form):
     )
 
 
-class DecisionForm(RefusalsMixin, forms.ModelForm):
+class DecisionForm(BoundedText, RefusalsMixin, forms.ModelForm):
     """A decision as KPU set it: entered, or corrected before it is published."""
 
     class Meta:
@@ -185,7 +197,7 @@ class DecisionForm(RefusalsMixin, forms.ModelForm):
         return new_upload(self.cleaned_data.get("pdf"))
 
 
-class DecidedForm(RefusalsMixin, forms.ModelForm):
+class DecidedForm(BoundedText, RefusalsMixin, forms.ModelForm):
     """What a decision says of a record: prefilled from the proposal, edited where it differs."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -253,7 +265,7 @@ class LinkForm(DecidedForm):
         self.fields["test_sheet"].required = False
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(BoundedText, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     note = forms.CharField(
         label=_("Why it is withdrawn"),
@@ -262,7 +274,7 @@ class WithdrawForm(forms.Form):
     )
 
 
-class RequestForm(forms.Form):
+class RequestForm(BoundedText, forms.Form):
     """The letter asking KPU, through KPU Provinsi, for the consequence test and decision."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -279,7 +291,7 @@ class RequestForm(forms.Form):
 BY_THEIR_OWN_RECORD = (OpenReason.REVOKED, OpenReason.OBJECTION, OpenReason.KI_COURT)
 
 
-class OpenForm(forms.Form):
+class OpenForm(BoundedText, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.ChoiceField(
         label=_("Why it is opened"),
@@ -298,7 +310,7 @@ class OpenForm(forms.Form):
     )
 
 
-class ObjectionForm(forms.ModelForm):
+class ObjectionForm(BoundedText, forms.ModelForm):
     """An objection received in writing (UU 14/2008 Pasal 35-36)."""
 
     records = forms.ModelMultipleChoiceField(
@@ -326,7 +338,7 @@ class ObjectionForm(forms.ModelForm):
         }
 
 
-class AnswerForm(RefusalsMixin, forms.ModelForm):
+class AnswerForm(BoundedText, RefusalsMixin, forms.ModelForm):
     """The Atasan PPID's written answer."""
 
     outcome = forms.ChoiceField(
@@ -342,7 +354,7 @@ class AnswerForm(RefusalsMixin, forms.ModelForm):
         return new_upload(self.cleaned_data.get("pdf"))
 
 
-class RulingForm(RefusalsMixin, forms.ModelForm):
+class RulingForm(BoundedText, RefusalsMixin, forms.ModelForm):
     """A ruling of the Komisi Informasi (or a court) in the dispute on an objection."""
 
     class Meta:
@@ -363,7 +375,7 @@ class RedactedCopyForm(RefusalsMixin, forms.Form):
     )
 
 
-class RetestForm(forms.ModelForm):
+class RetestForm(BoundedText, forms.ModelForm):
     """A consequence test repeated on a published item (every earlier test is kept)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

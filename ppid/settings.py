@@ -241,6 +241,10 @@ CONTENT_SECURITY_POLICY = {
 
 # --- The office and its workflow ------------------------------------------------
 PPID_OFFICE_NAME = env("PPID_OFFICE_NAME", default="KPU Kota Pontianak")
+# The office's logo beside its name on every page: a path under static/ or a full URL.
+# Empty: the name alone. The favicon is static/favicon.svg unless PPID_FAVICON names another.
+PPID_OFFICE_LOGO = env("PPID_OFFICE_LOGO", default="")
+PPID_FAVICON = env("PPID_FAVICON", default="favicon.svg")
 # The letterhead of PDF documents.
 # The office's own details, from the cover of its SOP No. 3/2025 (shared/DOMAIN.md section 8).
 PPID_OFFICE_ADDRESS = env("PPID_OFFICE_ADDRESS", default="Jl. Johar No. 1A Pontianak")

@@ -36,9 +36,18 @@ def test_an_approver_on_a_phone_approves_from_the_queue(phone, live_server, make
     phone.screenshot(path=SCREENSHOTS / "admin-queue-phone.png", full_page=True)
 
     phone.locator("#result_list").get_by_text(record.title).click()
+    # A summary on top; the verdicts at the bottom, after the record, thumb-sized.
+    expect(phone.locator(".verdict-summary")).to_contain_text(record.public_title)
     approve = phone.locator(".verdict-buttons a[href*='/putusan/approve/']")
+    approve.scroll_into_view_if_needed()
     expect(approve).to_be_visible()
-    assert approve.bounding_box()["x"] + approve.bounding_box()["width"] <= 360
+    box = approve.bounding_box()
+    assert box["x"] + box["width"] <= 360 and box["height"] >= 44 and box["width"] >= 300
+    fieldset = phone.locator("fieldset").last.bounding_box()
+    assert box["y"] > fieldset["y"]  # below the classification it judges
+    reject = phone.locator(".verdict-buttons a.reject")
+    assert reject.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(212, 53, 28)"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     phone.screenshot(path=SCREENSHOTS / "admin-record-phone.png", full_page=True)
     approve.click()
 

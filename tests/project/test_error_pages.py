@@ -45,3 +45,23 @@ def test_the_pages_django_renders_without_a_request_are_indonesian_with_english_
     response = view(request, Exception("x")) if view is defaults.bad_request else view(request)
     page = response.content.decode()
     assert response.status_code == status and text in page and 'lang="en"' in page
+
+
+def test_every_page_has_a_skip_link_the_office_name_and_a_favicon(client, db, desk):
+    for user, urls in [(None, ["home"]), (desk, ["home", "dashboard"])]:
+        if user:
+            client.force_login(user)
+        for url in (reverse(f"dikecualikan:{name}") for name in urls):
+            page = client.get(url).content.decode()
+            assert '<a class="skip-link" href="#main">Langsung ke isi utama</a>' in page
+            assert '<main id="main"' in page and "PPID KPU Kota Pontianak" in page
+            assert '<link rel="icon" href="/static/favicon.svg">' in page
+        client.logout()
+
+
+def test_a_logo_is_shown_when_the_office_provides_one(client, db, settings, monkeypatch):
+    from dikecualikan import context_processors
+
+    monkeypatch.setattr(context_processors, "OFFICE_LOGO", "/static/img/logo.png")
+    page = client.get(reverse("dikecualikan:home")).content.decode()
+    assert '<img src="/static/img/logo.png" alt="" height="32">' in page

@@ -1,0 +1,46 @@
+// Small enhancements to the staff forms. Every page works without them: this file
+// only moves focus, hides what does not apply, and counts characters.
+(function () {
+  "use strict";
+
+  // After a failed post, the error summary takes the focus (a screen reader reads it).
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+  }
+
+  // Only the period fields of the chosen type; without JavaScript all of them show.
+  var uses = {
+    fixed: ["period_years"],
+    until_date: ["period_until"],
+    until_event: ["period_event", "period_until"],
+    indefinite: []
+  };
+  function showPeriod() {
+    var chosen = document.querySelector("input[name=period_type]:checked");
+    ["period_years", "period_until", "period_event"].forEach(function (name) {
+      var input = document.getElementById("id_" + name);
+      var box = input && input.closest(".field");
+      if (box) {
+        box.hidden = chosen ? (uses[chosen.value] || []).indexOf(name) === -1 : false;
+      }
+    });
+  }
+  document.querySelectorAll("input[name=period_type]").forEach(function (radio) {
+    radio.addEventListener("change", showPeriod);
+  });
+  showPeriod();
+
+  // A counter under each text box that has a limit.
+  document.querySelectorAll("textarea[maxlength]").forEach(function (box) {
+    var counter = document.createElement("small");
+    counter.className = "counter";
+    counter.setAttribute("aria-live", "polite");
+    box.insertAdjacentElement("afterend", counter);
+    function update() {
+      counter.textContent = box.value.length + " / " + box.maxLength;
+    }
+    box.addEventListener("input", update);
+    update();
+  });
+})();
