@@ -93,6 +93,7 @@ class Location(NeverDeleted):
     """
 
     NAME_FIELDS = ("building", "room", "cabinet", "shelf")
+    MUTABLE_FIELDS = ("is_active",)  # all a place may change (the database holds it to that)
 
     building = models.CharField(_("building"), max_length=200)
     room = models.CharField(_("room"), max_length=200)

@@ -32,6 +32,8 @@ from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 
+from .roles import Role, roles_of
+
 # Who is acting now, for rows written where no user is passed (a role granted in the
 # admin): set for each request by ppid.middleware.actor; None in a command.
 ACTOR: contextvars.ContextVar = contextvars.ContextVar("ppid_actor", default=None)
@@ -141,15 +143,11 @@ def actor_name(user) -> str:
 
 def actor_roles(user) -> str:
     """The user's SOP roles now (comma-separated codes): kept with what they did."""
-    from .roles import roles_of  # cached on the user: the access check has read them
-
-    return ",".join(sorted(roles_of(user)))[:200]
+    return ",".join(sorted(roles_of(user)))[:200]  # cached on the user by the access check
 
 
 def role_labels(codes: str) -> str:
     """The labels of the roles kept as codes ("desk,ppid") with a history row."""
-    from .roles import Role
-
     return ", ".join(str(Role(c).label) for c in codes.split(",") if c in Role.values)
 
 
@@ -287,65 +285,50 @@ def install_triggers(schema_editor, model, closing=()) -> None:
 
     `closing` names the fields that may be filled once, when the entry is closed.
     """
-    table = model._meta.db_table
-    closing = [model._meta.get_field(name).column for name in closing]
-    execute = schema_editor.execute
-    if schema_editor.connection.vendor == "postgresql":
-        execute(PG_FUNCTION, None)  # no parameters: its "%" are for RAISE
-        args = ", ".join(f"'{column}'" for column in closing)
-        execute(
-            f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
-            f"FOR EACH ROW EXECUTE FUNCTION ppid_history_append_only({args})"
-        )
-        execute(
-            f'CREATE TRIGGER "{table}_no_truncate" BEFORE TRUNCATE ON "{table}" '
-            "FOR EACH STATEMENT EXECUTE FUNCTION ppid_history_append_only()"
-        )
-    elif schema_editor.connection.vendor == "sqlite":  # SQLite has no TRUNCATE
-        execute(
-            f'CREATE TRIGGER "{table}_no_delete" BEFORE DELETE ON "{table}" '
-            f"BEGIN {SQLITE_ABORT} END"
-        )
-        execute(
-            f'CREATE TRIGGER "{table}_no_update" BEFORE UPDATE ON "{table}" '
-            f"WHEN NOT ({_sqlite_closing(model, closing)}) BEGIN {SQLITE_ABORT} END"
-        )
+    closing = _columns(model, closing)
+    allowed = _same_but(model, closing, f'OLD."{closing[0]}" IS NULL AND ') if closing else "0"
+    _create(schema_editor, model, PG_FUNCTION, "ppid_history_append_only", closing, allowed)
 
 
 def install_kept_triggers(schema_editor, model, mutable) -> None:
     """Make the database refuse DELETE, TRUNCATE and any UPDATE beyond `mutable` fields."""
-    table = model._meta.db_table
-    mutable = [model._meta.get_field(name).column for name in mutable]
-    execute = schema_editor.execute
+    mutable = _columns(model, mutable)
+    allowed = _same_but(model, mutable)
+    _create(
+        schema_editor, model, PG_KEPT_FUNCTION, "ppid_kept_columns", mutable, allowed, SQLITE_KEPT
+    )
+
+
+def _columns(model, names) -> list[str]:
+    return [model._meta.get_field(name).column for name in names]
+
+
+def _same_but(model, columns, prefix="") -> str:
+    """SQLite: the condition that every column but `columns` is unchanged by the UPDATE."""
+    kept = [f.column for f in model._meta.concrete_fields if f.column not in columns]
+    return prefix + " AND ".join(f'NEW."{c}" IS OLD."{c}"' for c in kept)
+
+
+def _create(schema_editor, model, function, name, args, allowed, abort=SQLITE_ABORT) -> None:
+    """The two triggers of a table: PostgreSQL calls `function`, SQLite checks `allowed`."""
+    table, execute = model._meta.db_table, schema_editor.execute
     if schema_editor.connection.vendor == "postgresql":
-        execute(PG_KEPT_FUNCTION, None)
-        args = ", ".join(f"'{column}'" for column in mutable)
+        execute(function, None)  # no parameters: its "%" are for RAISE
+        listed = ", ".join(f"'{column}'" for column in args)
         execute(
             f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
-            f"FOR EACH ROW EXECUTE FUNCTION ppid_kept_columns({args})"
+            f"FOR EACH ROW EXECUTE FUNCTION {name}({listed})"
         )
         execute(
             f'CREATE TRIGGER "{table}_no_truncate" BEFORE TRUNCATE ON "{table}" '
-            "FOR EACH STATEMENT EXECUTE FUNCTION ppid_kept_columns()"
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
         )
-    elif schema_editor.connection.vendor == "sqlite":
-        kept = [f.column for f in model._meta.concrete_fields if f.column not in mutable]
-        same = " AND ".join(f'NEW."{c}" IS OLD."{c}"' for c in kept)
-        execute(
-            f'CREATE TRIGGER "{table}_no_delete" BEFORE DELETE ON "{table}" BEGIN {SQLITE_KEPT} END'
-        )
+    elif schema_editor.connection.vendor == "sqlite":  # SQLite has no TRUNCATE
+        execute(f'CREATE TRIGGER "{table}_no_delete" BEFORE DELETE ON "{table}" BEGIN {abort} END')
         execute(
             f'CREATE TRIGGER "{table}_no_update" BEFORE UPDATE ON "{table}" '
-            f"WHEN NOT ({same}) BEGIN {SQLITE_KEPT} END"
+            f"WHEN NOT ({allowed}) BEGIN {abort} END"
         )
-
-
-def _sqlite_closing(model, closing) -> str:
-    if not closing:
-        return "0"
-    kept = [f.column for f in model._meta.concrete_fields if f.column not in closing]
-    same = " AND ".join(f'NEW."{c}" IS OLD."{c}"' for c in kept)
-    return f'OLD."{closing[0]}" IS NULL AND {same}'
 
 
 def drop_triggers(schema_editor, model) -> None:

@@ -55,7 +55,7 @@ def _flush_past_the_history_triggers():
         original(ops, sql_list)
         for model in history_models():
             install_triggers(editor, model, model.closing_fields)
-        install_kept_triggers(editor, Location, ["is_active"])
+        install_kept_triggers(editor, Location, Location.MUTABLE_FIELDS)
 
     BaseDatabaseOperations.execute_sql_flush = execute_sql_flush
     yield

@@ -43,6 +43,13 @@ NEXT_ACTION = {
 }
 
 
+# Who the states of workflow.WAITING_OUTSIDE wait on.
+WAITING_ON = {
+    State.REQUESTED: _("KPU (outside the office)"),
+    State.PUBLISHED: _("nobody, until the period ends or an objection comes"),
+}
+
+
 @register.inclusion_tag("dikecualikan/includes/stepper.html")
 def sop_stepper(record):
     reached = LATER.get(record.state) or next(
@@ -69,10 +76,8 @@ def next_action(state) -> str:
 @register.filter
 def who_acts(state) -> str:
     """The roles that act now, as their labels ("PPID", "Pembina PPID dan …")."""
-    if state == State.REQUESTED:
-        return str(_("KPU (outside the office)"))
-    if state == State.PUBLISHED:  # steps remain possible, but none is due
-        return str(_("nobody, until the period ends or an objection comes"))
+    if state in workflow.WAITING_OUTSIDE:  # the next step waits on someone outside
+        return str(WAITING_ON[state])
     labels = [str(Role(role).label) for role in workflow.next_roles(state)]
     return ", ".join(labels) or str(_("nobody"))
 
