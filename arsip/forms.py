@@ -1,4 +1,5 @@
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -7,10 +8,17 @@ from ppid.forms import BoundedText, DateInput
 
 from .models import Location, Placement, Softcopy
 from .uploads import RefusalsMixin
+from .validation import EXTENSION, max_upload_bytes
+
+# What the file chooser offers: the kinds the archive accepts (checked again on the server).
+ACCEPT = ",".join(sorted({f".{ext}" for ext in EXTENSION.values()} | {".jpeg"}) + sorted(EXTENSION))
 
 
 class UploadForm(RefusalsMixin, forms.Form):
-    file = forms.FileField(label=_("File"), help_text=_("PDF, JPEG, PNG, DOCX, XLSX or ODT."))
+    file = forms.FileField(
+        label=_("File"),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
     softcopy = forms.ModelChoiceField(
         Softcopy.objects.none(),
         required=False,
@@ -22,6 +30,9 @@ class UploadForm(RefusalsMixin, forms.Form):
     def __init__(self, *args, record: Record, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["softcopy"].queryset = record.softcopies.all()
+        limit = filesizeformat(max_upload_bytes())
+        accepted = _("PDF, JPEG, PNG, DOCX, XLSX or ODT; at most %(limit)s.")
+        self.fields["file"].help_text = accepted % {"limit": limit}
 
 
 class PlacementForm(forms.ModelForm):

@@ -8,6 +8,7 @@ writes an access-log row before a byte is served.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.forms.utils import ErrorDict, ErrorList
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,21 +39,47 @@ def _version_for(request, pk) -> SoftcopyVersion:
     return get_object_or_404(SoftcopyVersion.objects.select_related("softcopy__record"), pk=pk)
 
 
+REFUSED_UPLOAD = "arsip-refused-upload-%s"
+
+
+class SeeOther(HttpResponseRedirect):
+    """After a refused post, the browser fetches the page with GET (nothing posts on refresh)."""
+
+    status_code = 303
+
+
 def _page(request, record, status=200, **forms):
     softcopies = record.softcopies.prefetch_related("versions__uploaded_by")
+    steps = workflow.allowed_steps(record, request.user)
+    # Archiving is this page's goal while the record may be archived: show what it needs.
+    needs = None
+    if record.state in workflow.STEPS["archive"].sources:
+        needs = workflow.archive_needs(record)
     context = {
         "record": record,
         "softcopies": softcopies,
         "placement": record.placements.select_related("location").first(),
         "custody": record.custody.select_related("checked_out_by", "checked_in_by"),
-        "steps": workflow.allowed_steps(record, request.user),
+        "steps": steps,
+        "needs": needs,
+        "ready": needs is not None and all(done for _label, done in needs),
         "can_audit": has_role(request.user, *AUDITORS),
-        "upload_form": forms.get("upload_form") or UploadForm(record=record),
+        "upload_form": forms.get("upload_form") or _refused_upload(request, record),
         "place_form": forms.get("place_form") or PlacementForm(),
         "check_out_form": forms.get("check_out_form") or CheckOutForm(),
-        "max_upload": max_upload_bytes(),
     }
     return render(request, "arsip/record_archive.html", context, status=status)
+
+
+def _refused_upload(request, record) -> UploadForm:
+    """The upload form, showing why the last upload was refused (kept across the redirect)."""
+    form = UploadForm(record=record)
+    errors = request.session.pop(REFUSED_UPLOAD % record.pk, None)
+    if errors:
+        form._errors = ErrorDict(
+            {field: ErrorList([e["message"] for e in listed]) for field, listed in errors.items()}
+        )
+    return form
 
 
 @login_required
@@ -79,9 +106,11 @@ def upload(request, pk):
             "number": version.number,
         }
 
-    if take_step(request, form, workflow.upload_softcopy, done, record=record):
-        return redirect("arsip:record", pk=record.pk)
-    return _page(request, record, status=400, upload_form=form)
+    if not take_step(request, form, workflow.upload_softcopy, done, record=record):
+        # Back to the page with the reasons, so that a refresh does not post the file again.
+        request.session[REFUSED_UPLOAD % record.pk] = form.errors.get_json_data()
+        return SeeOther(reverse("arsip:record", args=[record.pk]) + "#upload")
+    return redirect("arsip:record", pk=record.pk)
 
 
 def _form_step(request, record, form, form_name, step, done):

@@ -68,12 +68,33 @@ class RecordForm(BoundedText, forms.ModelForm):
             self.datalists[f"{name}-used"] = used_values(name)
 
 
+class GroundsWidget(forms.CheckboxSelectMultiple):
+    """The 38 grounds grouped under the ten letters of Pasal 17, each letter folded away
+    unless one of its grounds is chosen; every ground keeps its full text."""
+
+    template_name = "dikecualikan/widgets/grounds.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        letters = {}
+        for _group, options, _index in context["widget"]["optgroups"]:
+            for option in options:
+                ground = option["value"].instance
+                letter = letters.setdefault(ground.letter, {"options": [], "chosen": 0})
+                letter["options"].append(option)
+                letter["chosen"] += bool(option["selected"])
+                if ground.parent_id is None:
+                    letter["ground"] = ground
+        context["widget"]["letters"] = list(letters.values())
+        return context
+
+
 def grounds_field(label):
     # Not required here: the workflow says what is missing, with the law's words.
     return forms.ModelMultipleChoiceField(
         ExemptionGround.objects.all(),
         label=label,
-        widget=forms.CheckboxSelectMultiple,
+        widget=GroundsWidget,
         required=False,
     )
 

@@ -16,6 +16,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -298,6 +299,17 @@ class RecordQuerySet(NeverDeletedQuerySet):
         """Refresh the full-text vector of these records (PostgreSQL's Indonesian configuration)."""
         if connection.vendor == "postgresql":
             self.update(search=SearchVector(*SEARCHED_FIELDS, config="indonesian"))
+
+    def with_state_since(self):
+        """Annotate `state_since`: when each record entered its present state (its wait)."""
+        here = {"record": models.OuterRef("pk"), "to_state": models.OuterRef("state")}
+        entered = (
+            Transition.objects.filter(**here)
+            .exclude(from_state=models.F("to_state"))
+            .order_by("-at")
+            .values("at")[:1]
+        )
+        return self.annotate(state_since=Coalesce(models.Subquery(entered), "created_at"))
 
     def awaiting_verdict_of(self, user):
         """Records in the current approval round on which this user may still give a verdict."""

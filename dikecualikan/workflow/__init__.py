@@ -40,6 +40,7 @@ what is wrong and what to do; nothing is written then.
 
 from .archive import (
     archive,
+    archive_needs,
     check_in_hardcopy,
     check_out_hardcopy,
     place_hardcopy,
@@ -108,6 +109,7 @@ __all__ = [
     "answer_objection",
     "approve",
     "archive",
+    "archive_needs",
     "check_in_hardcopy",
     "check_out_hardcopy",
     "classification_errors",

@@ -165,20 +165,39 @@ def _softcopy_verifies(record: Record) -> bool:
     return False
 
 
+def archive_needs(record: Record) -> list[tuple[str, bool]]:
+    """What archiving needs, each with whether the record has it (the archive page's checklist).
+
+    The same list refuses the step in archive(), so the page ticks exactly what is checked.
+    """
+    return [(label, has(record)) for label, _refusal, has in ARCHIVE_NEEDS]
+
+
+ARCHIVE_NEEDS = [
+    (
+        _("A softcopy whose checksum verifies"),
+        _(
+            "Upload the softcopy first: an archived record needs at least one "
+            "softcopy whose checksum verifies."
+        ),
+        _softcopy_verifies,
+    ),
+    (
+        _("The place where the hardcopy is filed"),
+        _("Record where the hardcopy is filed before archiving."),
+        lambda record: record.placements.exists(),
+    ),
+]
+
+
 def archive(*, record: Record, by, note: str = "", version: int | None = None) -> Record:
     """File an approved record: it needs a softcopy whose hash verifies and a hardcopy place."""
     with transaction.atomic():
         record = lock_record(record, version)
         step = check_step(record, by, "archive")
-        if not _softcopy_verifies(record):
-            raise WorkflowError(
-                _(
-                    "Upload the softcopy first: an archived record needs at least one "
-                    "softcopy whose checksum verifies."
-                )
-            )
-        if not record.placements.exists():
-            raise WorkflowError(_("Record where the hardcopy is filed before archiving."))
+        for _label, refusal, has in ARCHIVE_NEEDS:
+            if not has(record):
+                raise WorkflowError(str(refusal))
         # Listed under a decision in force, the record has its decision: archived, it is
         # decided and waits only for publication.
         target = State.DECIDED if record.state == State.LISTED else None

@@ -9,6 +9,18 @@
     summary.focus();
   }
 
+  // Filters are folded away on a phone; on a wide screen they are simply shown.
+  if (window.matchMedia("(min-width: 48rem)").matches) {
+    document.querySelectorAll("details.filter-panel").forEach(function (panel) {
+      panel.open = true;
+    });
+  }
+
+  // A field with an error is never folded away (the grouped Pasal 17 grounds).
+  document.querySelectorAll(".has-error details").forEach(function (folded) {
+    folded.open = true;
+  });
+
   // Only the period fields of the chosen type; without JavaScript all of them show.
   var uses = {
     fixed: ["period_years"],

@@ -151,3 +151,15 @@ def office(kind):
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 FAKE_PDF = b"%PDF-1.7\n<html><body><script>fetch('/steal')</script></body></html>\n"
+
+
+def refused(response):
+    """Follow a refused upload to the archive page, which shows why (the upload_form's errors).
+
+    The refusal is a 303 to the page, so that refreshing it in a browser posts nothing again.
+    """
+    assert response.status_code == 303, response.status_code
+    assert response.url.endswith("#upload")
+    page = response.client.get(response.url)
+    assert page.status_code == 200 and page.context["upload_form"].errors
+    return page

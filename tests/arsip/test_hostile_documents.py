@@ -37,9 +37,9 @@ def desk_at_a_record(client, make_record, desk):
 
 
 def refusal(response) -> str:
-    assert response.status_code == 400
+    page = samples.refused(response)
     assert not Softcopy.objects.exists() and not SoftcopyVersion.objects.exists()
-    return " ".join(response.context["upload_form"].errors["file"])
+    return " ".join(page.context["upload_form"].errors["file"])
 
 
 HOSTILE_OFFICE = {

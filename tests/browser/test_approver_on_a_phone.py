@@ -6,7 +6,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from dikecualikan import workflow
 from dikecualikan.models import Approval, Record
+
+from ..conftest import CLASSIFICATION
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,6 +35,12 @@ def test_an_approver_on_a_phone_approves_from_the_queue(phone, live_server, make
     sign_in(phone, live_server.url, "pembina")
     phone.wait_for_url("**/admin/dikecualikan/record/?antrean=saya")
     expect(phone.locator("#result_list").get_by_text(record.title)).to_be_visible()
+    # The queue shows each record's state and wait, all of it inside the screen.
+    expect(phone.locator("#result_list td.field-state")).to_have_text("Menunggu persetujuan")
+    expect(phone.locator("#result_list td.field-waiting time")).to_be_visible()
+    table = phone.locator("#result_list").bounding_box()
+    assert table["x"] + table["width"] <= 360
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=SCREENSHOTS / "admin-queue-phone.png", full_page=True)
 
@@ -73,3 +82,49 @@ def test_a_return_without_a_note_is_refused_on_the_page_and_changes_nothing(
     expect(phone.locator(".errorlist").first).to_be_visible()
     assert Record.objects.get(pk=record.pk).state == "awaiting_approval"
     assert not Approval.objects.exists()
+
+
+def test_on_a_phone_the_approver_sees_what_changed_since_the_round_before(
+    phone, live_server, make_record, ppid, pembina
+):
+    record = make_record("returned")  # the Pembina PPID returned it with a note
+    record = workflow.classify(
+        record=record, by=ppid, **{**CLASSIFICATION, "harm": "Mengungkap riwayat medis calon"}
+    )
+    workflow.submit(record=record, by=ppid)
+    sign_in(phone, live_server.url, "pembina")
+    phone.goto(f"{live_server.url}/admin/dikecualikan/record/{record.pk}/change/")
+    summary = phone.locator(".verdict-summary")
+    expect(summary).to_contain_text("Berubah sejak putaran sebelumnya")
+    expect(summary.locator("del")).to_contain_text(CLASSIFICATION["harm"])
+    expect(summary.locator("ins")).to_contain_text("Mengungkap riwayat medis calon")
+    box = summary.bounding_box()
+    assert box["x"] + box["width"] <= 360  # readable without sideways scrolling
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_verdict_is_given_with_the_keyboard_alone(phone, live_server, make_record, pembina):
+    record = make_record("awaiting_approval")
+    sign_in(phone, live_server.url, "pembina")
+    phone.goto(f"{live_server.url}/admin/dikecualikan/record/{record.pk}/change/")
+    approve = phone.locator(".verdict-buttons a[href*='/putusan/approve/']")
+    for _ in range(300):  # Tab through the page until the approve button has the focus
+        phone.keyboard.press("Tab")
+        if approve.evaluate("e => e === document.activeElement"):
+            break
+    expect(approve).to_be_focused()
+    phone.keyboard.press("Enter")
+    phone.wait_for_url("**/putusan/approve/**")
+    note = phone.locator("textarea[name=note]")
+    for _ in range(100):
+        phone.keyboard.press("Tab")
+        if note.evaluate("e => e === document.activeElement"):
+            break
+    expect(note).to_be_focused()
+    phone.keyboard.type("Setuju, dari papan ketik.")
+    phone.keyboard.press("Tab")
+    expect(phone.locator("input[type=submit].default")).to_be_focused()
+    phone.keyboard.press("Enter")
+    expect(phone.locator("ul.messagelist li.success")).to_be_visible()
+    approval = Approval.objects.get(record=record)
+    assert (approval.user, approval.note) == (pembina, "Setuju, dari papan ketik.")

@@ -27,6 +27,23 @@ def test_desk_archives_a_record_and_downloads_its_softcopy_with_a_reason(
     page.wait_for_url("**/staf/")
 
     page.goto(f"{live_server.url}/staf/arsip/entri/{record.pk}/")
+    archive_button = page.get_by_role("button", name="Arsipkan entri ini")
+    expect(archive_button).to_be_disabled()  # neither softcopy nor place yet
+    assert page.locator("input[name=file]").get_attribute("accept").startswith(".docx,")
+
+    # A refused file: the page says why, and a refresh does not post the file again.
+    fake = tmp_path / "palsu.pdf"
+    fake.write_bytes(samples.FAKE_PDF)
+    page.set_input_files("input[name=file]", fake)
+    page.get_by_role("button", name="Unggah").click()
+    expect(page.locator("#error-summary")).to_be_visible()
+    assert page.url.endswith(f"/staf/arsip/entri/{record.pk}/#upload")
+    posts = []
+    page.on("request", lambda request: posts.append(request) if request.method == "POST" else 0)
+    page.reload()
+    assert posts == [] and not SoftcopyVersion.objects.exists()
+    expect(page.locator("#error-summary")).to_have_count(0)  # said once
+
     scan = tmp_path / "pindaian surat.pdf"
     scan.write_bytes(samples.pdf("Surat keterangan kesehatan"))
     page.set_input_files("input[name=file]", scan)
@@ -38,7 +55,8 @@ def test_desk_archives_a_record_and_downloads_its_softcopy_with_a_reason(
     page.get_by_role("button", name="Simpan lokasi").click()
     expect(page.get_by_text("Boks 7")).to_be_visible()
 
-    page.get_by_role("link", name="Arsipkan entri ini (langkah 3 SOP)").click()
+    expect(page.locator(".checklist li.done")).to_have_count(2)
+    page.get_by_role("link", name="Arsipkan entri ini").click()
     page.get_by_role("button", name="Arsipkan entri").click()
     expect(page.get_by_text("Entri telah diarsipkan.")).to_be_visible()
     assert Record.objects.get(pk=record.pk).state == "archived"

@@ -76,6 +76,7 @@ def test_the_whole_sop_from_collection_to_publication(
     ppid = sign_in("ppid")
     ppid.goto(f"{base}/staf/entri/{record.pk}/")
     ppid.get_by_role("link", name="Klasifikasi (uji konsekuensi)").click()
+    ppid.locator("summary", has_text="Pasal 17 huruf h").click()
     ppid.check("input[name=grounds][value='17h2']")
     ppid.fill("#id_test_scope", "Rincian hasil pemeriksaan kesehatan bakal calon")
     ppid.fill("#id_statutes", "UU 14/2008 Pasal 17 huruf h angka 2")
@@ -120,7 +121,7 @@ def test_the_whole_sop_from_collection_to_publication(
     desk.select_option("select[name=location]", str(location.pk))
     desk.fill("input[name=box]", "Boks 2")
     desk.get_by_role("button", name="Simpan lokasi").click()
-    desk.get_by_role("link", name="Arsipkan entri ini (langkah 3 SOP)").click()
+    desk.get_by_role("link", name="Arsipkan entri ini").click()
     desk.get_by_role("button", name="Arsipkan entri").click()
     expect(desk.get_by_text("Entri telah diarsipkan.")).to_be_visible()
 

@@ -1,6 +1,9 @@
 """The approvers' admin, through the HTTP client: queue, verdict actions, nothing editable."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from dikecualikan.models import Approval, Record, Transition
@@ -57,6 +60,25 @@ def test_the_queue_shows_only_records_awaiting_this_approvers_verdict(client, ma
     assert "Belum diajukan" not in page and "Sudah dinilai" not in page
     assert "Belum diajukan" in client.get(CHANGELIST + "?antrean=semua").content.decode()
     assert waiting.pk
+
+
+def test_the_queue_shows_each_record_s_state_and_wait_the_longest_wait_first(
+    client, make_record, pembina
+):
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 9, tzinfo=datetime.UTC)):
+        older = make_record("awaiting_approval", title="Diajukan lebih dulu")
+    with time_machine.travel(datetime.datetime(2026, 11, 27, 9, tzinfo=datetime.UTC)):
+        newer = make_record("awaiting_approval", title="Diajukan kemudian")
+        # An edit later does not restart the wait: it counts from the submission.
+        Record.objects.filter(pk=older.pk).update(updated_at=datetime.datetime.now(datetime.UTC))
+    client.force_login(pembina)
+    with time_machine.travel(datetime.datetime(2026, 12, 2, 9, tzinfo=datetime.UTC)):
+        response = client.get(CHANGELIST + "?antrean=saya")
+    page = response.content.decode()
+    assert [r.pk for r in response.context["cl"].result_list] == [older.pk, newer.pk]
+    assert "Menunggu persetujuan" in page and "awaiting_approval</td>" not in page
+    assert ">1\xa0bulan</time>" in page and ">5\xa0hari</time>" in page
+    assert 'title="2 November 2026' in page  # the date itself, in Pontianak time
 
 
 def test_the_queue_costs_the_same_number_of_queries_for_5_and_for_40_records(

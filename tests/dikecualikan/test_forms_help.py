@@ -50,3 +50,28 @@ def test_long_free_text_is_bounded_with_a_clear_error(client, desk):
     }
     response = client.post(NEW, data)
     assert response.status_code == 200 and "4000" in response.content.decode()
+
+
+def test_the_grounds_are_grouped_under_the_ten_letters_with_their_full_text(
+    client, ppid, make_record
+):
+    from dikecualikan.models import ExemptionGround
+
+    record = make_record("classified")  # CLASSIFICATION chose its grounds
+    chosen = set(record.grounds.values_list("code", flat=True))
+    client.force_login(ppid)
+    page = client.get(reverse("dikecualikan:staff-record-classify", args=[record.pk]))
+    html = page.content.decode()
+    letters = re.findall(r'<details class="ground-letter"( open)?>\s*<summary>([^<]*)', html)
+    assert [summary.split(":")[0] for _open, summary in letters] == [
+        f"Pasal 17 huruf {letter}" for letter in "abcdefghij"
+    ]
+    opened = {summary[len("Pasal 17 huruf ")] for is_open, summary in letters if is_open}
+    assert opened == {code[2] for code in chosen}  # only the letters with a chosen ground
+    for is_open, summary in letters:
+        if is_open:
+            count = sum(code[2] == summary[len("Pasal 17 huruf ")] for code in chosen)
+            assert f'<span class="chosen">({count} dipilih)</span>' in html
+    longest = max(ExemptionGround.objects.all(), key=lambda g: len(g.label_id))
+    assert len(longest.label_id) > 300 and longest.label_id in html  # never cut short
+    assert html.count('type="checkbox" name="grounds"') == 38
