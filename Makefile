@@ -7,8 +7,9 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check --quiet
 
 # Tests run with production-like settings (DEBUG off); this key exists only for them.
+# (pytest-django keeps the mail in memory; the SMTP address only lets the settings start.)
 TEST_ENV := DEBUG=0 SECRET_KEY=tests-only-this-is-not-a-secret-0123456789-abcdefghijklmnop \
-	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 HTTPS=0
+	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 HTTPS=0 EMAIL_URL=smtp://localhost:25
 
 .PHONY: run test check lint messages install install-dev bench bench-upload bench-public bench-pdf bench-instructions bench-history clean
 

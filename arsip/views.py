@@ -23,6 +23,7 @@ from dikecualikan.exports import csv_response
 from dikecualikan.pdf import pdf_response, render_pdf, too_many_rows
 from dikecualikan.roles import Role, has_role
 from ppid.access import record_for, require_role, role_required
+from ppid.signin import client_ip
 from ppid.views import confirm_page, take_step
 
 from . import uploads
@@ -201,7 +202,7 @@ def download(request, pk):
             version=version,
             user=request.user,
             reason=form.cleaned_data["reason"],
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request),  # behind the proxy too (TRUSTED_PROXIES)
             sha256=version.sha256,
         )
         return _serve(version)

@@ -7,6 +7,8 @@ SOP. Nothing can be deleted.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
@@ -18,8 +20,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arsip.models import Placement, Softcopy
+from ppid import second_factor
 from ppid.admin import ReadOnlyMixin
 
 from . import workflow
@@ -459,3 +464,28 @@ class ObjectionAdmin(ReadOnlyMixin, admin.ModelAdmin):
             {"model": Ruling, "fields": ("body", "number", "ruled_on", "opens")},
         ),
     ]
+
+
+# The second factor is managed through the audited reset below, never by editing devices:
+# django-otp's own device admins would show each person's TOTP secret.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class StaffUserAdmin(UserAdmin):
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("Reset the second factor (they set it up again at sign-in)"))
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            second_factor.reset(user=user, by=request.user)
+        self.message_user(
+            request,
+            _("Second factor reset for %(count)s person(s); it is kept in the user history.")
+            % {"count": len(queryset)},
+            messages.SUCCESS,
+        )

@@ -1253,7 +1253,7 @@ class ConsequenceTest(AppendOnly):
 
 
 class UserEvent(AppendOnly):
-    """The register's history of users: a role granted or removed (later: factor reset).
+    """The register's history of users: a role granted or removed, a second factor set up or reset.
 
     Written on every change of a group membership, whatever made it (the admin, a
     command): who did it, to whom, which role, when. Nothing edits it.
@@ -1265,6 +1265,8 @@ class UserEvent(AppendOnly):
     class Kind(models.TextChoices):
         GRANTED = "granted", _("Role granted")
         REMOVED = "removed", _("Role removed")
+        FACTOR_ENROLLED = "factor_enrolled", _("Second factor set up")
+        FACTOR_RESET = "factor_reset", _("Second factor reset")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("person")

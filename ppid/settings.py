@@ -7,6 +7,7 @@ start until SECRET_KEY and ALLOWED_HOSTS are set for real.
 """
 
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 
 import environ
@@ -41,6 +42,10 @@ if not DEBUG:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Before dikecualikan, whose admin takes their device admins away (they show secrets).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "dikecualikan",
     "arsip",
     "django.contrib.admin",
@@ -65,6 +70,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # /staf/ and /admin/ only after the second factor (ppid/second_factor.py).
+    "ppid.second_factor.middleware",
     "ppid.middleware.actor",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -116,10 +124,27 @@ AUTHENTICATION_BACKENDS = [
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# One account from one address: an attacker elsewhere cannot lock the real person out.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# And one address across all accounts (password spraying), with a higher limit.
+PPID_ADDRESS_FAILURE_LIMIT = env.int("PPID_ADDRESS_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "ppid.signin.AccountAndAddressHandler"
+AXES_LOCKOUT_CALLABLE = "ppid.signin.lockout_response"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Tries during a pause are refused without counting: hammering does not prolong it, so the
+# time the pause page names holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
+# The client's address behind the reverse proxy (ppid/signin.py), for axes and the access log.
+AXES_CLIENT_IP_CALLABLE = "ppid.signin.client_ip"
+# The proxies whose X-Forwarded-For is believed (addresses or networks, e.g. 127.0.0.1 for
+# an nginx on the same machine). Empty: the header is ignored, REMOTE_ADDR is the client.
+TRUSTED_PROXIES = [ip_network(n, strict=False) for n in env.list("TRUSTED_PROXIES", default=[])]
+
+# A code from an authenticator app after the password (ppid/second_factor.py). Only a
+# development checkout may turn it off; with DEBUG off it is always required.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True) if DEBUG else True
+OTP_TOTP_ISSUER = "PPID KPU Kota Pontianak"
 # A session lasts a working day, and ends on sign-out.
 SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=9) * 3600
 
@@ -214,6 +239,17 @@ PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=3600)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Mail names records and people: with DEBUG off it goes out by SMTP (or is dropped, with
+# dummymail://), never into the server's log or a folder of files.
+LOGGED_MAIL = (
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+)
+if not DEBUG and EMAIL_BACKEND in LOGGED_MAIL:  # noqa: F821 (set by EMAIL_CONFIG)
+    raise ImproperlyConfigured(
+        "EMAIL_URL writes mail to the console or to files; with DEBUG off set EMAIL_URL to "
+        "your mail server (smtp://user:password@host:587), or dummymail:// to send none."
+    )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ppid@kpu-pontianakkota.go.id")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 

@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from dikecualikan.views import admin_login
+
+from . import second_factor
 
 admin.site.site_header = _("PPID KPU Kota Pontianak: exempted information")
 admin.site.site_title = _("PPID Dikecualikan")
@@ -11,7 +14,12 @@ admin.site.index_title = _("Approvals and register")
 urlpatterns = [
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign-in and sign-out only: the office manages passwords, there is no self-service
+    # reset by mail (README, "Safety of the staff area"). A changed password is asked after
+    # the second factor, in the admin (/admin/password_change/).
+    path("accounts/login/", auth.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),
+    path("akun/dua-faktor/", second_factor.verify, name="second-factor"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staf/arsip/", include("arsip.urls")),
     path("", include("dikecualikan.urls")),

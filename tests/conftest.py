@@ -18,6 +18,10 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arsip.models import Location, SoftcopyVersion
 from dikecualikan import workflow
@@ -84,6 +88,62 @@ def _fast_and_isolated(settings, tmp_path):
     assert isinstance(field.storage, FileSystemStorage)
     yield
     field.storage = original
+
+
+def verify_second_factor(client, user):
+    """Mark the client's session as past the second factor, as a code typed at sign-in does."""
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=True, defaults={"name": "Test"}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _signed_in_past_the_second_factor(monkeypatch):
+    """`client.force_login` signs in as a person does: password and second factor both.
+
+    The tests of the second factor itself sign in through the pages (or `sign_in_halfway`).
+    """
+    original = Client.force_login
+
+    def force_login(client, user, backend=None):
+        original(client, user, backend)
+        verify_second_factor(client, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    return original
+
+
+@pytest.fixture
+def sign_in_halfway(_signed_in_past_the_second_factor):
+    """Sign a client in with the password alone, the second factor still to come."""
+    return lambda client, user: _signed_in_past_the_second_factor(client, user)
+
+
+def totp_code(user) -> str:
+    """The code the person's authenticator app shows now (computed from the enrolled secret;
+    a person not enrolled yet is enrolled first)."""
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=True, defaults={"name": "Test"}
+    )
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)  # the same code may sign in again
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
+
+
+def browser_sign_in(page, base, username, password="pw"):
+    """Sign in through the pages in Chromium: password, then the code from the app."""
+    user = User.objects.get(username=username)
+    code = totp_code(user)
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url("**/akun/dua-faktor/**")
+    page.fill("#id_code", code)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url(lambda url: "/akun/dua-faktor/" not in url)
 
 
 def _user(username, *roles, **extra):

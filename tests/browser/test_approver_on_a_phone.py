@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from dikecualikan import workflow
 from dikecualikan.models import Approval, Record
 
-from ..conftest import CLASSIFICATION
+from ..conftest import CLASSIFICATION, browser_sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,10 +24,7 @@ SCREENSHOTS = (
 
 
 def sign_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw")
-    page.click("form.stack button[type=submit]")
+    browser_sign_in(page, base, username)
 
 
 def test_an_approver_on_a_phone_approves_from_the_queue(phone, live_server, make_record, pembina):

@@ -7,6 +7,7 @@ from arsip.models import AccessLog, SoftcopyVersion
 from dikecualikan.models import Record
 
 from ..arsip import samples
+from ..conftest import browser_sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,10 +21,7 @@ def test_desk_archives_a_record_and_downloads_its_softcopy_with_a_reason(
     record = make_record("approved")
     page = browser.new_context(locale="id-ID", accept_downloads=True).new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "desk")
-    page.fill("#id_password", "pw")
-    page.click("form.stack button[type=submit]")
+    browser_sign_in(page, live_server.url, "desk")
     page.wait_for_url("**/staf/")
 
     page.goto(f"{live_server.url}/staf/arsip/entri/{record.pk}/")

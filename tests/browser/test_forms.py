@@ -8,6 +8,8 @@ from playwright.sync_api import expect
 
 from dikecualikan.models import Record
 
+from ..conftest import browser_sign_in
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -17,10 +19,7 @@ pytestmark = [
 def signed_in(browser, live_server, username):
     page = browser.new_context(locale="id-ID").new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw")
-    page.click("form.stack button[type=submit]")
+    browser_sign_in(page, live_server.url, username)
     page.wait_for_url("**/staf/")
     return page
 

@@ -15,6 +15,8 @@ from playwright.sync_api import expect
 
 from dikecualikan import workflow
 
+from ..conftest import browser_sign_in
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -132,10 +134,7 @@ def test_the_register_s_filters_fold_away_on_a_phone_and_stay_open_on_a_desk(
     browser, phone, live_server, make_record, ppid
 ):
     make_record("collected")
-    phone.goto(f"{live_server.url}/accounts/login/")
-    phone.fill("#id_username", "ppid")
-    phone.fill("#id_password", "pw")
-    phone.click("form.stack button[type=submit]")
+    browser_sign_in(phone, live_server.url, "ppid")
     phone.wait_for_url("**/staf/")
     phone.goto(f"{live_server.url}/staf/entri/")
     filters = phone.locator("details.filter-panel")

@@ -16,6 +16,7 @@ from arsip.models import SoftcopyVersion
 from dikecualikan.models import Record
 
 from ..arsip import samples
+from ..conftest import browser_sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,10 +38,7 @@ def sign_in(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", "pw")
-        page.click("form.stack button[type=submit]")
+        browser_sign_in(page, live_server.url, username)
         return page
 
     yield open_as

@@ -13,7 +13,7 @@ from django.core.management import call_command
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start(**env):
+def start(code="print('started')", **env):
     """Import the settings in a fresh interpreter with only the given variables."""
     # ENV_FILE=/dev/null: a developer's .env (make run writes one) must not decide the result.
     clean = {
@@ -23,7 +23,7 @@ def start(**env):
         **env,
     }
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [sys.executable, "-c", "import django; django.setup(); " + code],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -49,10 +49,28 @@ def test_the_app_refuses_to_start_without_allowed_hosts_when_debug_is_off():
     assert "ALLOWED_HOSTS" in result.stderr
 
 
-def test_the_app_starts_with_a_real_key_and_hosts():
-    result = start(SECRET_KEY="x" * 50, ALLOWED_HOSTS="ppid.example")
+PRODUCTION = {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "ppid.example"}
+
+
+def test_the_app_starts_with_a_real_key_hosts_and_mail_server():
+    result = start(**PRODUCTION, EMAIL_URL="smtp+tls://ppid:pw@mail.example:587")
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
+
+
+@pytest.mark.parametrize("mail", [None, "consolemail://", "filemail:///tmp/surat"])
+def test_with_debug_off_the_app_refuses_to_start_with_mail_that_lands_in_a_log_or_a_file(mail):
+    # A password-reset link or a record's title must never end up in a server log.
+    result = start(**PRODUCTION, **({"EMAIL_URL": mail} if mail else {}))
+    assert result.returncode != 0 and "EMAIL_URL" in result.stderr
+
+
+def test_with_debug_off_the_second_factor_cannot_be_turned_off():
+    code = "from django.conf import settings; print(settings.OTP_REQUIRED)"
+    result = start(code, **PRODUCTION, EMAIL_URL="dummymail://", OTP_REQUIRED="0")
+    assert result.stdout.strip() == "True", result.stderr
+    development = start(code, DEBUG="1", OTP_REQUIRED="0")
+    assert development.stdout.strip() == "False", development.stderr
 
 
 def test_a_fresh_checkout_starts_with_debug_and_no_other_setting():
@@ -133,6 +151,7 @@ def test_production_settings_pass_the_deployment_checklist():
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "ppid.example",
+            "EMAIL_URL": "smtp+tls://ppid:pw@mail.example:587",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arsip.models import Location
 from dikecualikan import workflow
@@ -34,6 +35,7 @@ from dikecualikan.models import (
 )
 from dikecualikan.roles import Role
 from dikecualikan.workdays import working_days_after
+from ppid import second_factor
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "demo-records.csv"
 
@@ -175,6 +177,11 @@ class Command(BaseCommand):
             user.set_password(settings.DEMO_PASSWORD)
             user.save()
             user.groups.add(Group.objects.get(name=role))
+            # Enrolled already, so that a newcomer adds the printed secret to an app; kept
+            # across runs, so that the app stays right.
+            TOTPDevice.objects.get_or_create(
+                user=user, confirmed=True, defaults={"name": "Aplikasi autentikator (demo)"}
+            )
             users[username] = user
         return users
 
@@ -456,3 +463,18 @@ class Command(BaseCommand):
         for username, role, first, last in USERS:
             self.stdout.write(f"  {username:<14} {Role(role).label} ({first} {last})")
         self.stdout.write(f"Sign in at {settings.SITE_URL}/accounts/login/")
+        if not settings.OTP_REQUIRED:
+            self.stdout.write("The second factor is off (OTP_REQUIRED=0, development only).")
+        elif settings.DEBUG:  # never print a secret from a server that might be in production
+            self.print_second_factors()
+
+    def print_second_factors(self):
+        self.stdout.write("")
+        self.stdout.write(
+            "Then a code from an authenticator app: add each user's secret to one "
+            "(by hand, time-based, or paste the otpauth:// line into an app that reads it):"
+        )
+        for username, *_ in USERS:
+            device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+            self.stdout.write(f"  {username:<14} {second_factor.secret_of(device)}")
+            self.stdout.write(f"  {'':<14} {device.config_url}")
