@@ -44,7 +44,7 @@ def used_values(field: str) -> list[str]:
 class RecordForm(BoundedText, forms.ModelForm):
     """The DIK form (SOP step 1); `token` makes a second post of the same form harmless."""
 
-    token = forms.CharField(widget=forms.HiddenInput, required=False)
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

@@ -541,6 +541,24 @@ class Record(NeverDeleted):
         return [(Role(r).label, given[r], n) for r, n in required_approvals().items()]
 
 
+class SentForm(models.Model):
+    """A DIK form already sent: its one-time token, unique in the database, and its record.
+
+    The session alone cannot stop two posts of one form at the same instant (a double click,
+    a resent request); the unique key does, in every process and on every server.
+    """
+
+    token = models.CharField(max_length=64, primary_key=True)
+    record = models.ForeignKey(Record, models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sent DIK form")
+
+    def __str__(self):
+        return f"{self.token} → #{self.record_id}"
+
+
 class Transition(AppendOnly):
     """One row of a record's history: who did what, when, from which state to which."""
 

@@ -174,19 +174,14 @@ def record_detail(request, pk):
 def record_new(request):
     """The DIK form (SOP step 1). A second post of the same form creates nothing more."""
     form = RecordForm(request.POST or None)
-    sent = request.session.setdefault("sent_forms", {})
-    token = form.data.get("token", "") if form.is_bound else ""
-    if token and token in sent:
-        messages.info(request, _("This form was already sent; the record exists once."))
-        return redirect("dikecualikan:staff-record", pk=sent[token])
 
     def done(record):
+        if getattr(record, "already_sent", False):
+            return _("This form was already sent; the record exists once.")
         return _("Record #%(id)s is collected.") % {"id": record.pk}
 
-    if record := take_step(request, form, workflow.collect, done, fields=workflow.RECORD_FIELDS):
-        if token:
-            sent[token] = record.pk
-            request.session.modified = True
+    fields = [*workflow.RECORD_FIELDS, "token"]
+    if record := take_step(request, form, workflow.collect, done, fields=fields):
         return redirect("dikecualikan:staff-record", pk=record.pk)
     return render(
         request,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Action, Record, Transition
+from ..models import Action, Record, SentForm, Transition
 from ..roles import has_role
 from .steps import STEPS, WorkflowError, check_step, lock_record, move, required_text, role_names
 
@@ -14,9 +14,20 @@ RECORD_FIELDS = ("title", "public_title", "holding_unit", "document_type")
 
 
 def collect(
-    *, by, title: str, public_title: str, holding_unit: str, document_type: str, note: str = ""
+    *,
+    by,
+    title: str,
+    public_title: str,
+    holding_unit: str,
+    document_type: str,
+    note: str = "",
+    token: str = "",
 ) -> Record:
-    """Enter an item already designated as exempted on the DIK form (SOP step 1)."""
+    """Enter an item already designated as exempted on the DIK form (SOP step 1).
+
+    `token` is the form's one-time token: the same form sent twice, even at the same
+    instant, makes one record; the second call returns it, marked `already_sent`.
+    """
     step = STEPS["collect"]
     if not has_role(by, *step.roles):
         raise WorkflowError(
@@ -31,11 +42,22 @@ def collect(
     }
     if errors := required_text(values, RECORD_FIELDS):
         raise WorkflowError(_("Fill in every field of the DIK form."), errors)
-    with transaction.atomic():
-        record = Record.objects.create(created_by=by, **{k: v.strip() for k, v in values.items()})
-        Transition.objects.create(
-            record=record, action=Action.COLLECT, to_state=record.state, actor=by, note=note
-        )
+    try:
+        with transaction.atomic():
+            record = Record.objects.create(
+                created_by=by, **{k: v.strip() for k, v in values.items()}
+            )
+            Transition.objects.create(
+                record=record, action=Action.COLLECT, to_state=record.state, actor=by, note=note
+            )
+            if token:
+                SentForm.objects.create(token=token, record=record)
+    except IntegrityError:
+        sent = SentForm.objects.filter(token=token).select_related("record").first()
+        if not token or sent is None:
+            raise
+        sent.record.already_sent = True
+        return sent.record
     return record
 
 

@@ -354,12 +354,18 @@ def move(
     note: str = "",
     target: str | None = None,
     fields: tuple[str, ...] = (),
+    changes_record: bool = True,
     **history,
 ) -> Transition:
-    """Write the history row and save the new state (or the same state, for in-place steps)."""
+    """Write the history row and save the new state (or the same state, for in-place steps).
+
+    The version counts the changes a form opened earlier would not show; a step that leaves
+    the record as its readers saw it (`changes_record=False`: one approval among several)
+    keeps it, so that the other approvers' open forms stay valid.
+    """
     from_state = record.state
     record.state = target or step.target or from_state
-    record.version += 1
+    record.version += 1 if changes_record else 0
     record.save(update_fields=["state", "version", "updated_at", *fields])
     return Transition.objects.create(
         record=record,

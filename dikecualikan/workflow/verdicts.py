@@ -49,7 +49,9 @@ def _judge(
             counts[role] = counts.get(role, 0) + 1
             done = all(counts.get(r, 0) >= n for r, n in required_approvals().items())
             target = S.APPROVED if done else S.AWAITING_APPROVAL
-            move(record, by, step, note=note.strip(), target=target)
+            # Another role's verdict, given at the same moment, must still count: until the
+            # last approval the record stays as every approver read it.
+            move(record, by, step, note=note.strip(), target=target, changes_record=done)
             if done:
                 notify(record, "approved", [Role.DESK, Role.PPID])
         else:

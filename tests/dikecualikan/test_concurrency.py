@@ -163,3 +163,45 @@ def test_history_written_at_the_same_moment_on_different_records_keeps_one_chain
     for model in (Transition, Approval):
         ok, broken, first = verify_chain(model)
         assert (ok, broken) == (model.objects.count(), 0), first
+
+
+def test_two_approvers_of_different_roles_judging_their_open_forms_at_once_both_count(
+    make_record, pembina, pertimbangan
+):
+    for _ in range(5):
+        record = make_record("awaiting_approval")
+        read = record.version  # both opened the verdict screen before either judged
+        outcomes = run_together(
+            lambda r=record, v=read: workflow.approve(record=r, by=pembina, version=v),
+            lambda r=record, v=read: workflow.approve(record=r, by=pertimbangan, version=v),
+        )
+        assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+        assert Record.objects.get(pk=record.pk).state == "approved"
+        assert Approval.objects.filter(record=record, verdict="approve").count() == 2
+
+
+def test_the_same_dik_form_posted_twice_at_the_same_instant_makes_one_record(desk):
+    from django.test import Client
+    from django.urls import reverse
+
+    from dikecualikan.models import SentForm
+
+    form = {
+        "title": "Berkas yang dikirim dua kali",
+        "public_title": "Informasi yang dikirim dua kali",
+        "holding_unit": "Divisi Teknis",
+        "document_type": "Surat",
+        "token": "f" * 32,
+    }
+    clients = [Client(), Client()]  # two tabs, or a double click that sent twice
+    for client in clients:
+        client.force_login(desk)
+    outcomes = run_together(
+        *[lambda c=c: c.post(reverse("dikecualikan:staff-record-new"), form) for c in clients]
+    )
+    assert all(getattr(o, "status_code", None) == 302 for o in outcomes), outcomes
+    assert Record.objects.filter(title=form["title"]).count() == 1
+    record = Record.objects.get(title=form["title"])
+    assert {o.url for o in outcomes} == {reverse("dikecualikan:staff-record", args=[record.pk])}
+    assert SentForm.objects.get().record == record
+    assert Transition.objects.filter(record=record).count() == 1

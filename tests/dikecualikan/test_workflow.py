@@ -725,3 +725,19 @@ def test_a_request_without_its_letter_number_or_with_a_future_date_is_refused(
         workflow.request_decision(record=record, by=ppid, letter_number=number, letter_date=date)
     assert field in refused.value.field_errors
     assert Record.objects.get(pk=record.pk).state == "archived"
+
+
+def test_an_approval_keeps_the_other_approvers_forms_valid_but_a_change_does_not(
+    make_record, pembina, pertimbangan, pertimbangan2, settings
+):
+    settings.PPID_APPROVALS = "pembina:1,tim_pertimbangan:2"
+    record = make_record("awaiting_approval")
+    read = record.version
+    workflow.approve(record=record, by=pembina, version=read)
+    workflow.approve(record=record, by=pertimbangan, version=read)  # still valid
+    record.refresh_from_db()
+    assert record.state == "awaiting_approval"
+    # The last approval completes the quorum: the record is approved, a new version.
+    workflow.approve(record=record, by=pertimbangan2, version=read)
+    record.refresh_from_db()
+    assert record.state == "approved" and record.version == read + 1
