@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dikecualikan.models import Record
-from ppid.forms import BoundedText, DateInput
+from ppid.forms import Bounded, DateInput
 
 from .models import Location, Placement, Softcopy
 from .uploads import RefusalsMixin
@@ -35,7 +35,7 @@ class UploadForm(RefusalsMixin, forms.Form):
         self.fields["file"].help_text = accepted % {"limit": limit}
 
 
-class PlacementForm(forms.ModelForm):
+class PlacementForm(Bounded, forms.ModelForm):
     class Meta:
         model = Placement
         fields = ["location", "box", "folder"]
@@ -45,13 +45,13 @@ class PlacementForm(forms.ModelForm):
         self.fields["location"].queryset = Location.objects.filter(is_active=True)
 
 
-class CheckOutForm(BoundedText, forms.Form):
+class CheckOutForm(Bounded, forms.Form):
     holder = forms.CharField(label=_("Taken by (name)"), max_length=200)
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 2}))
     due_date = forms.DateField(label=_("Due back"), widget=DateInput())
 
 
-class DownloadForm(BoundedText, forms.Form):
+class DownloadForm(Bounded, forms.Form):
     reason = forms.CharField(
         label=_("Reason for access"),
         min_length=10,
@@ -60,8 +60,10 @@ class DownloadForm(BoundedText, forms.Form):
     )
 
 
-class AccessReportForm(forms.Form):
-    record = forms.IntegerField(label=_("Record number"), required=False, min_value=1)
+class AccessReportForm(Bounded, forms.Form):
+    record = forms.IntegerField(
+        label=_("Record number"), required=False, min_value=1, max_value=2**31 - 1
+    )
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
 

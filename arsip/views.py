@@ -197,20 +197,39 @@ def download(request, pk):
     """Ask why, log the access, then serve the file (or a signed URL valid 60 seconds)."""
     version = _version_for(request, pk)
     form = DownloadForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        AccessLog.objects.create(
-            version=version,
-            user=request.user,
-            reason=form.cleaned_data["reason"],
-            ip=client_ip(request),  # behind the proxy too (TRUSTED_PROXIES)
-            sha256=version.sha256,
-        )
-        return _serve(version)
+        # The file is opened before the access is logged: a log row claims a real download.
+        try:
+            response = _serve(version)
+        except OSError:  # gone from the storage (FileNotFoundError), or unreadable
+            form.add_error(
+                None,
+                _(
+                    "The stored file of this version cannot be found, so nothing was "
+                    "downloaded and nothing was logged. Tell the PPID: manage.py verify_fixity "
+                    "lists the missing files, and the backup holds a copy."
+                ),
+            )
+            status = 404
+        else:
+            try:
+                AccessLog.objects.create(
+                    version=version,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    ip=client_ip(request),  # behind the proxy too (TRUSTED_PROXIES)
+                    sha256=version.sha256,
+                )
+            except BaseException:
+                response.close()
+                raise
+            return response
     return render(
         request,
         "arsip/softcopy_download.html",
         {"version": version, "form": form},
-        status=400 if form.errors else 200,
+        status=400 if status == 200 and form.errors else status,
     )
 
 
@@ -220,6 +239,8 @@ def _serve(version):
     disposition = content_disposition_header(True, name)
     if getattr(storage, "querystring_auth", False):
         # A private bucket: the browser fetches the object itself, with a short-lived signature.
+        if not storage.exists(version.file.name):
+            raise FileNotFoundError(version.file.name)
         url = storage.url(
             version.file.name,
             expire=60,

@@ -8,7 +8,8 @@ SOP. Nothing can be deleted.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
@@ -25,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arsip.models import Placement, Softcopy
 from ppid import second_factor
-from ppid.admin import ReadOnlyMixin
+from ppid.admin import CheckedSelection, ReadOnlyMixin
 
 from . import workflow
 from .models import (
@@ -473,10 +474,16 @@ for device_model in (TOTPDevice, StaticDevice):
         admin.site.unregister(device_model)
 
 admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(CheckedSelection, GroupAdmin):
+    pass
 
 
 @admin.register(get_user_model())
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(CheckedSelection, UserAdmin):
     actions = ["reset_second_factor"]
 
     @admin.action(description=_("Reset the second factor (they set it up again at sign-in)"))

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from arsip.uploads import RefusalsMixin
-from ppid.forms import BoundedText, DateInput
+from ppid.forms import Bounded, DateInput
 
 from . import workflow
 from .models import (
@@ -41,7 +41,7 @@ def used_values(field: str) -> list[str]:
     return list(values.order_by(field).distinct()[:200])
 
 
-class RecordForm(BoundedText, forms.ModelForm):
+class RecordForm(Bounded, forms.ModelForm):
     """The DIK form (SOP step 1); `token` makes a second post of the same form harmless."""
 
     token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
@@ -105,7 +105,7 @@ def period_type_field(label):
     )
 
 
-class ClassificationForm(BoundedText, forms.ModelForm):
+class ClassificationForm(Bounded, forms.ModelForm):
     """Classification and consequence test (SOP step 2)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -171,7 +171,7 @@ class ClassificationForm(BoundedText, forms.ModelForm):
         return self.cleaned_data.get("exemption_scope") or Scope.WHOLE
 
 
-class RecordFilter(forms.Form):
+class RecordFilter(Bounded, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     state = forms.ChoiceField(
         label=_("State"), required=False, choices=[("", _("All"))] + list(State.choices)
@@ -191,7 +191,7 @@ class RecordFilter(forms.Form):
     )
 
 
-class DecisionForm(BoundedText, RefusalsMixin, forms.ModelForm):
+class DecisionForm(Bounded, RefusalsMixin, forms.ModelForm):
     """A decision as KPU set it: entered, or corrected before it is published."""
 
     class Meta:
@@ -218,7 +218,7 @@ class DecisionForm(BoundedText, RefusalsMixin, forms.ModelForm):
         return new_upload(self.cleaned_data.get("pdf"))
 
 
-class DecidedForm(BoundedText, RefusalsMixin, forms.ModelForm):
+class DecidedForm(Bounded, RefusalsMixin, forms.ModelForm):
     """What a decision says of a record: prefilled from the proposal, edited where it differs."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -286,7 +286,7 @@ class LinkForm(DecidedForm):
         self.fields["test_sheet"].required = False
 
 
-class WithdrawForm(BoundedText, forms.Form):
+class WithdrawForm(Bounded, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     note = forms.CharField(
         label=_("Why it is withdrawn"),
@@ -295,7 +295,7 @@ class WithdrawForm(BoundedText, forms.Form):
     )
 
 
-class RequestForm(BoundedText, forms.Form):
+class RequestForm(Bounded, forms.Form):
     """The letter asking KPU, through KPU Provinsi, for the consequence test and decision."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -312,7 +312,7 @@ class RequestForm(BoundedText, forms.Form):
 BY_THEIR_OWN_RECORD = (OpenReason.REVOKED, OpenReason.OBJECTION, OpenReason.KI_COURT)
 
 
-class OpenForm(BoundedText, forms.Form):
+class OpenForm(Bounded, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.ChoiceField(
         label=_("Why it is opened"),
@@ -331,7 +331,7 @@ class OpenForm(BoundedText, forms.Form):
     )
 
 
-class ObjectionForm(BoundedText, forms.ModelForm):
+class ObjectionForm(Bounded, forms.ModelForm):
     """An objection received in writing (UU 14/2008 Pasal 35-36)."""
 
     records = forms.ModelMultipleChoiceField(
@@ -359,7 +359,7 @@ class ObjectionForm(BoundedText, forms.ModelForm):
         }
 
 
-class AnswerForm(BoundedText, RefusalsMixin, forms.ModelForm):
+class AnswerForm(Bounded, RefusalsMixin, forms.ModelForm):
     """The Atasan PPID's written answer."""
 
     outcome = forms.ChoiceField(
@@ -375,7 +375,7 @@ class AnswerForm(BoundedText, RefusalsMixin, forms.ModelForm):
         return new_upload(self.cleaned_data.get("pdf"))
 
 
-class RulingForm(BoundedText, RefusalsMixin, forms.ModelForm):
+class RulingForm(Bounded, RefusalsMixin, forms.ModelForm):
     """A ruling of the Komisi Informasi (or a court) in the dispute on an objection."""
 
     class Meta:
@@ -396,7 +396,7 @@ class RedactedCopyForm(RefusalsMixin, forms.Form):
     )
 
 
-class RetestForm(BoundedText, forms.ModelForm):
+class RetestForm(Bounded, forms.ModelForm):
     """A consequence test repeated on a published item (every earlier test is kept)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

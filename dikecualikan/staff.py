@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from arsip import uploads
 from arsip.models import Custody
 from ppid.access import record_for, role_required
+from ppid.forms import sane_date
 from ppid.views import confirm_page, take_step
 
 from . import workdays, workflow
@@ -559,6 +560,8 @@ def submission_memo_pdf(request):
     try:
         day = datetime.date.fromisoformat(request.GET.get("tanggal") or str(timezone.localdate()))
     except ValueError:
+        day = None
+    if day is None or not sane_date(day):
         messages.error(request, _("Give the date of the submission as YYYY-MM-DD."))
         return redirect("dikecualikan:dashboard")
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

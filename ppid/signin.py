@@ -18,6 +18,8 @@ import ipaddress
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.db.models import Max, Sum
 from django.shortcuts import render
 from django.utils import timezone
@@ -80,3 +82,19 @@ def lockout_response(request, original_response=None, credentials=None):
     last = attempts.aggregate(last=Max("attempt_time"))["last"] or timezone.now()
     context = {"retry_at": last + settings.AXES_COOLOFF_TIME}
     return render(request, "registration/lockout.html", context, status=429)
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing a username longer than any account's before it is
+    looked up (Django sets the length on the field but never checks it: a 10,000-character
+    name reached the lockout's 255-character column and answered 500)."""
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if len(username) > self.fields["username"].max_length:
+            raise ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+        return username

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from dikecualikan.views import admin_login
 
 from . import second_factor
+from .signin import SignInForm
 
 admin.site.site_header = _("PPID KPU Kota Pontianak: exempted information")
 admin.site.site_title = _("PPID Dikecualikan")
@@ -17,7 +18,7 @@ urlpatterns = [
     # Sign-in and sign-out only: the office manages passwords, there is no self-service
     # reset by mail (README, "Safety of the staff area"). A changed password is asked after
     # the second factor, in the admin (/admin/password_change/).
-    path("accounts/login/", auth.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth.LoginView.as_view(form_class=SignInForm), name="login"),
     path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),
     path("akun/dua-faktor/", second_factor.verify, name="second-factor"),
     path("i18n/", include("django.conf.urls.i18n")),

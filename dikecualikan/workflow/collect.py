@@ -43,22 +43,29 @@ def collect(
     if errors := required_text(values, RECORD_FIELDS):
         raise WorkflowError(_("Fill in every field of the DIK form."), errors)
     try:
-        with transaction.atomic():
-            record = Record.objects.create(
-                created_by=by, **{k: v.strip() for k, v in values.items()}
-            )
-            Transition.objects.create(
-                record=record, action=Action.COLLECT, to_state=record.state, actor=by, note=note
-            )
-            if token:
-                SentForm.objects.create(token=token, record=record)
-    except IntegrityError:
-        sent = SentForm.objects.filter(token=token).select_related("record").first()
-        if not token or sent is None:
-            raise
-        sent.record.already_sent = True
-        return sent.record
+        return _create(by, values, note, token)
+    except IntegrityError as error:
+        return _sent_already(token, error)
+
+
+def _create(by, values: dict, note: str, token: str) -> Record:
+    with transaction.atomic():
+        record = Record.objects.create(created_by=by, **{k: v.strip() for k, v in values.items()})
+        Transition.objects.create(
+            record=record, action=Action.COLLECT, to_state=record.state, actor=by, note=note
+        )
+        if token:
+            SentForm.objects.create(token=token, record=record)
     return record
+
+
+def _sent_already(token: str, error: IntegrityError) -> Record:
+    """The record a form with this token made (a second post lost the race to the first)."""
+    sent = SentForm.objects.filter(token=token).select_related("record").first() if token else None
+    if sent is None:
+        raise error  # not the token's clash: a real fault
+    sent.record.already_sent = True
+    return sent.record
 
 
 def edit(*, record: Record, by, version: int | None = None, note: str = "", **values) -> Record:

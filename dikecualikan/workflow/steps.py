@@ -331,12 +331,28 @@ def decision_steps(decision, user) -> list[str]:
     ]
 
 
+def _version(version) -> int | None:
+    """The version a form was opened at, as it was posted; a damaged one is refused."""
+    if version == "":
+        return None
+    try:
+        return int(version)
+    except (TypeError, ValueError):
+        raise WorkflowError(
+            _(
+                "This form is damaged (its version is not a number). Nothing was saved: "
+                "reload the page and try again."
+            )
+        ) from None
+
+
 def lock_record(record: Record, version: int | None) -> Record:
     """Return the record re-read under a row lock; refuse a form opened before the last change."""
+    read = _version(version) if version is not None else None
     # The history's lock before any row lock, in every step: its writers never deadlock.
     lock_chains()
     locked = Record.objects.select_for_update().get(pk=record.pk)
-    if version is not None and int(version) != locked.version:
+    if read is not None and read != locked.version:
         raise WorkflowError(
             _(
                 "Someone changed this record after you opened the form. Nothing was saved: reload "
