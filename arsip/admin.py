@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from ppid.admin import ReadOnlyMixin
+from ppid.admin import ForRoleHolders, ReadOnlyMixin
 
 from .models import Custody, FixityCheck, Location, SoftcopyVersion
 
@@ -34,7 +34,7 @@ class LocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SoftcopyVersion)
-class SoftcopyVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class SoftcopyVersionAdmin(ForRoleHolders, ReadOnlyMixin, admin.ModelAdmin):
     """Metadata only: the files themselves are downloaded through the staff pages, with a reason."""
 
     list_display = (
@@ -62,7 +62,7 @@ class SoftcopyVersionAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Custody)
-class CustodyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class CustodyAdmin(ForRoleHolders, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("record", "holder", "checked_out_at", "due_date", "checked_in_at")
     list_filter = (("checked_in_at", admin.EmptyFieldListFilter),)
     list_select_related = ("record",)
@@ -70,7 +70,7 @@ class CustodyAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(FixityCheck)
-class FixityCheckAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class FixityCheckAdmin(ForRoleHolders, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("checked_at", "name", "status", "version", "run")
     list_filter = ("status",)
     search_fields = ("name", "run")

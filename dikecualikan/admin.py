@@ -26,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arsip.models import Placement, Softcopy
 from ppid import second_factor
-from ppid.admin import CheckedSelection, ReadOnlyMixin
+from ppid.admin import CheckedSelection, ForRoleHolders, ReadOnlyMixin
 
 from . import workflow
 from .models import (
@@ -166,7 +166,7 @@ VERDICT_FUNCTIONS = {
 
 
 @admin.register(Record)
-class RecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class RecordAdmin(ForRoleHolders, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("id", "title", "state", "waiting", "round", "holding_unit")
     list_display_links = ("id", "title")
     list_filter = (QueueFilter, "state", "holding_unit", GroundFilter)
@@ -429,7 +429,7 @@ class UserEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Transition)
-class TransitionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class TransitionAdmin(ForRoleHolders, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("at", "record", "action", "from_state", "to_state", actor_then)
     list_filter = ("action", "to_state")
     list_select_related = ("record", "actor")
@@ -448,7 +448,7 @@ class CollectionPeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(Objection)
-class ObjectionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ObjectionAdmin(ForRoleHolders, ReadOnlyMixin, admin.ModelAdmin):
     """Objections are registered and answered on the staff pages; here they are read."""
 
     list_display = ("id", "received_on", "request_reference", "answer_due")
@@ -479,7 +479,13 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class RoleAdmin(CheckedSelection, GroupAdmin):
-    pass
+    """The SOP's roles are groups by name: a role is never renamed or deleted here."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("name",) if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(get_user_model())

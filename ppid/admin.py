@@ -3,6 +3,21 @@
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.utils.translation import gettext as _
 
+from dikecualikan.roles import roles_of
+
+
+class ForRoleHolders:
+    """Withheld content (internal titles, files and checksums, consequence tests, the
+    requesters of objections): only for people who hold an SOP role. A superuser without
+    one manages accounts, places and calendars; to read the register they must be given a
+    role, and that grant is written in the user history (dikecualikan/signals.py)."""
+
+    def has_module_permission(self, request):
+        return bool(roles_of(request.user)) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return bool(roles_of(request.user)) and super().has_view_permission(request, obj)
+
 
 class CheckedSelection:
     """An admin action on records picked by hand: a selection that names no row is a 400.
