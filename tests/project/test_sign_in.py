@@ -159,53 +159,32 @@ def test_there_is_no_password_reset_by_mail(client, desk):
 # The client's address behind the proxy.
 
 
-def download_with(client, make_record, desk, **headers):
-    record = make_record("archived")
-    version = record.softcopies.get().versions.get()
+@pytest.mark.parametrize(
+    "proxies,remote,forwarded,logged",
+    [
+        # No proxy configured: the header is the client's own words, ignored.
+        ([], "36.90.2.7", "6.6.6.6", "36.90.2.7"),
+        # Through the trusted proxy: the client forged a header, the proxy appended the
+        # address it saw; that one is kept.
+        (["127.0.0.1/32"], "127.0.0.1", "6.6.6.6, 36.80.1.5", "36.80.1.5"),
+        # Around the proxy, straight to the app: the header is not believed.
+        (["127.0.0.1/32"], "36.90.2.7", "6.6.6.6", "36.90.2.7"),
+        # Two proxies in a row, both trusted: the last address neither of them added.
+        (["127.0.0.1/32", "10.0.0.0/8"], "127.0.0.1", "6.6.6.6, 36.80.1.5, 10.1.2.3", "36.80.1.5"),
+        # A malformed entry from the client's side: nothing left of the proxy is believed.
+        (["127.0.0.1/32"], "127.0.0.1", "bukan-alamat", "127.0.0.1"),
+    ],
+)
+def test_the_access_log_keeps_the_client_s_address_as_the_trusted_proxies_saw_it(
+    client, make_record, desk, settings, proxies, remote, forwarded, logged
+):
+    settings.TRUSTED_PROXIES = [ip_network(p) for p in proxies]
+    version = make_record("archived").softcopies.get().versions.get()
     client.force_login(desk)
     url = reverse("arsip:download", args=[version.pk])
+    headers = {"REMOTE_ADDR": remote, "HTTP_X_FORWARDED_FOR": forwarded}
     assert client.post(url, {"reason": "Pemeriksaan alamat klien"}, **headers).status_code == 200
-    return AccessLog.objects.get().ip
-
-
-def test_without_a_trusted_proxy_a_forwarded_header_is_ignored(client, make_record, desk):
-    ip = download_with(
-        client,
-        make_record,
-        desk,
-        REMOTE_ADDR="36.90.2.7",
-        HTTP_X_FORWARDED_FOR="6.6.6.6",
-    )
-    assert ip == "36.90.2.7"
-
-
-def test_behind_the_trusted_proxy_the_access_log_keeps_the_client_s_address(
-    client, make_record, desk, settings
-):
-    settings.TRUSTED_PROXIES = [ip_network("127.0.0.1/32")]
-    # The client forged a header; the proxy appended the address it saw.
-    ip = download_with(
-        client,
-        make_record,
-        desk,
-        REMOTE_ADDR="127.0.0.1",
-        HTTP_X_FORWARDED_FOR="6.6.6.6, 36.80.1.5",
-    )
-    assert ip == "36.80.1.5"
-
-
-def test_a_client_that_bypasses_the_proxy_cannot_name_its_address(
-    client, make_record, desk, settings
-):
-    settings.TRUSTED_PROXIES = [ip_network("127.0.0.1/32")]
-    ip = download_with(
-        client,
-        make_record,
-        desk,
-        REMOTE_ADDR="36.90.2.7",
-        HTTP_X_FORWARDED_FOR="6.6.6.6",
-    )
-    assert ip == "36.90.2.7"
+    assert AccessLog.objects.get().ip == logged
 
 
 # A lockout that protects.
