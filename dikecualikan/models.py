@@ -1285,6 +1285,8 @@ class UserEvent(AppendOnly):
         REMOVED = "removed", _("Role removed")
         FACTOR_ENROLLED = "factor_enrolled", _("Second factor set up")
         FACTOR_RESET = "factor_reset", _("Second factor reset")
+        SUPERUSER_ON = "superuser_on", _("Made a superuser")
+        SUPERUSER_OFF = "superuser_off", _("No longer a superuser")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("person")

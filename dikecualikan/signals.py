@@ -2,14 +2,15 @@
 
 A role is a group membership. Every grant and removal, through the admin or a
 command, writes a UserEvent (who, whom, which role, when) that nothing can edit,
-and mails the Atasan PPID. The admin's own log (LogEntry) is never deleted.
+and mails the Atasan PPID; so does making someone a superuser, or no longer one.
+The admin's own log (LogEntry) is never deleted.
 """
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db.models.signals import m2m_changed, pre_delete
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 
 from .history import ACTOR, NEVER_DELETED
 from .models import UserEvent
@@ -31,13 +32,37 @@ def record_role_change(sender, instance, action, reverse, pk_set, **kwargs):
         pairs = [(user, instance) for user in get_user_model().objects.filter(pk__in=pk_set)]
     else:
         pairs = [(instance, group) for group in Group.objects.filter(pk__in=pk_set)]
-    actor = ACTOR.get()
-    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     events = UserEvent.objects.bulk_create(
-        UserEvent(user=user, kind=CHANGES[action], role=group.name, actor_id=actor_id)
+        UserEvent(user=user, kind=CHANGES[action], role=group.name, actor_id=_actor_id())
         for user, group in pairs
     )
     send_later("role_changed", {"events": events}, [Role.ATASAN])
+
+
+def _actor_id():
+    actor = ACTOR.get()
+    return actor.pk if actor is not None and actor.is_authenticated else None
+
+
+def remember_superuser(sender, instance, update_fields=None, **kwargs):
+    """Before a user is saved, note whether they were a superuser (only if it may change)."""
+    if update_fields is not None and "is_superuser" not in update_fields:
+        instance._superuser_was = instance.is_superuser  # a sign-in's last_login: no query
+        return
+    was = sender.objects.filter(pk=instance.pk).values_list("is_superuser", flat=True).first()
+    instance._superuser_was = bool(was)
+
+
+def record_superuser_change(sender, instance, **kwargs):
+    """A superuser can do everything in the admin: becoming one is kept like a role."""
+    if instance.is_superuser == getattr(instance, "_superuser_was", instance.is_superuser):
+        return
+    kind = UserEvent.Kind.SUPERUSER_ON if instance.is_superuser else UserEvent.Kind.SUPERUSER_OFF
+    event = UserEvent.objects.create(
+        user=instance, kind=kind, role="superuser", actor_id=_actor_id()
+    )
+    instance._superuser_was = instance.is_superuser
+    send_later("role_changed", {"events": [event]}, [Role.ATASAN])
 
 
 def refuse_log_deletion(sender, instance, **kwargs):
@@ -47,4 +72,7 @@ def refuse_log_deletion(sender, instance, **kwargs):
 def connect():
     through = get_user_model().groups.through
     m2m_changed.connect(record_role_change, sender=through, dispatch_uid="ppid.role_change")
+    User = get_user_model()
+    pre_save.connect(remember_superuser, sender=User, dispatch_uid="ppid.superuser_was")
+    post_save.connect(record_superuser_change, sender=User, dispatch_uid="ppid.superuser")
     pre_delete.connect(refuse_log_deletion, sender=LogEntry, dispatch_uid="ppid.log_kept")

@@ -64,3 +64,30 @@ def test_a_role_is_never_renamed_or_deleted_in_the_admin(client, it_admin):
     client.post(url, {"name": "Bukan PPID", "permissions": []})
     assert Group.objects.filter(name=Role.PPID).exists()
     assert client.get(reverse("admin:auth_group_delete", args=[group.pk])).status_code == 403
+
+
+def test_making_someone_a_superuser_and_undoing_it_are_kept_in_the_user_history(
+    desk, atasan, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.is_superuser = True
+        desk.save()
+    desk.is_superuser = False
+    desk.save()
+    kinds = list(
+        UserEvent.objects.filter(user=desk, role="superuser")
+        .order_by("id")
+        .values_list("kind", flat=True)
+    )
+    assert kinds == [UserEvent.Kind.SUPERUSER_ON, UserEvent.Kind.SUPERUSER_OFF]
+    assert any(atasan.email in m.to and "superuser" in m.body for m in mailoutbox)
+
+
+def test_a_new_superuser_is_kept_and_a_sign_in_writes_nothing(client, db):
+    from django.contrib.auth.models import User
+
+    admin = User.objects.create_superuser("ti", "ti@example.org", "pw")
+    assert UserEvent.objects.filter(user=admin, kind=UserEvent.Kind.SUPERUSER_ON).exists()
+    before = UserEvent.objects.count()
+    client.post(reverse("login"), {"username": "ti", "password": "pw"})
+    assert UserEvent.objects.count() == before  # last_login changed, nothing else
