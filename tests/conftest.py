@@ -225,6 +225,22 @@ CLASSIFICATION = {
     "test_place": "Pontianak",
 }
 
+# An objection (keberatan) as a requester files it, UU 14/2008 Pasal 35-36.
+OBJECTION = {
+    "requester_name": "Budi Santoso",
+    "requester_contact": "Jl. Gajah Mada 5, Pontianak; budi@example.org",
+    "received_on": datetime.date(2026, 11, 2),
+    "request_reference": "PPID/12/XI/2026",
+    "request_refused_on": datetime.date(2026, 10, 20),
+    "grounds": "Informasi ini menyangkut kepentingan publik atas seleksi calon.",
+}
+
+
+def receive_objection(by, records, **changes):
+    """File OBJECTION (with `changes`) against the records, through the workflow."""
+    return workflow.receive_objection(by=by, records=records, **{**OBJECTION, **changes})
+
+
 # What a decision in force says of an item listed under it (workflow.link_record).
 LINKED = {
     "grounds": ["17h1"],

@@ -5,7 +5,6 @@ checked too: each `/staf/` pattern (PDF and CSV files aside) is filled with the 
 demo objects for which the page answers 200 to the PPID.
 """
 
-import datetime
 import re
 
 import pytest
@@ -13,9 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from playwright.sync_api import expect
 
-from dikecualikan import workflow
-
-from ..conftest import browser_sign_in
+from ..conftest import browser_sign_in, receive_objection
 
 pytestmark = [
     pytest.mark.browser,
@@ -61,16 +58,7 @@ def fill(route, objects):
 @pytest.fixture
 def objects(make_record, make_decision, ppid):
     records = {state: make_record(state) for state in STATES}
-    workflow.receive_objection(
-        by=ppid,
-        records=[records["published"]],
-        requester_name="Budi Santoso",
-        requester_contact="budi@example.org",
-        received_on=datetime.date(2026, 11, 2),
-        request_reference="PPID/12/XI/2026",
-        request_refused_on=datetime.date(2026, 10, 20),
-        grounds="Informasi ini menyangkut kepentingan publik atas seleksi calon.",
-    )
+    receive_objection(ppid, [records["published"]])
     from arsip.models import SoftcopyVersion
     from dikecualikan.models import Decision, Objection
 

@@ -11,20 +11,10 @@ from dikecualikan.models import DikChange, Objection, ObjectionAnswer, Record
 from dikecualikan.workflow import WorkflowError
 
 from ..arsip import samples
+from ..conftest import OBJECTION, receive_objection
 
 D = datetime.date
-OBJECTION = {
-    "requester_name": "Budi Santoso",
-    "requester_contact": "Jl. Gajah Mada 5, Pontianak; budi@example.org",
-    "received_on": D(2026, 11, 2),
-    "request_reference": "PPID/12/XI/2026",
-    "request_refused_on": D(2026, 10, 20),
-    "grounds": "Informasi ini menyangkut kepentingan publik atas seleksi calon.",
-}
-
-
-def receive(by, records, **changes):
-    return workflow.receive_objection(by=by, records=records, **{**OBJECTION, **changes})
+receive = receive_objection
 
 
 def answer(objection, by, outcome="upheld", **changes):

@@ -13,6 +13,7 @@ from dikecualikan.workflow import WorkflowError
 
 from ..arsip import hostile_pdfs as hostile
 from ..arsip import samples
+from ..conftest import receive_objection
 
 HOSTILE = {
     "javascript in a direct OpenAction": hostile.open_action_javascript_pdf,
@@ -52,16 +53,7 @@ def upload_points(make_record, make_decision, ppid, desk, atasan):
         return lambda file: workflow.upload_redacted_copy(record=record, by=desk, file=file)
 
     def objection():
-        return workflow.receive_objection(
-            by=desk,
-            requester_name="Budi",
-            requester_contact="budi@example.org",
-            received_on=datetime.date(2026, 11, 2),
-            request_reference="PPID/7/2026",
-            request_refused_on=datetime.date(2026, 10, 20),
-            grounds="Kepentingan publik atas informasi ini.",
-            records=[make_record("published")],
-        )
+        return receive_objection(desk, [make_record("published")])
 
     def answer():
         objected = objection()

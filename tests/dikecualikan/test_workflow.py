@@ -11,7 +11,7 @@ from dikecualikan import workflow
 from dikecualikan.models import Approval, Decision, Record, Transition
 from dikecualikan.workflow import STEPS, WorkflowError
 
-from ..conftest import CLASSIFICATION, LINKED, pdf_file
+from ..conftest import CLASSIFICATION, LINKED, pdf_file, receive_objection
 
 ROLE_USER = {
     "desk": "desk",
@@ -86,16 +86,7 @@ def fire(name, record, user, make_record, location):
             decision=revoking(record, make_record), record=record, outcome="open", by=user
         ),
         "withdraw": lambda: workflow.withdraw_item(record=record, by=user, note="Salah entri"),
-        "object": lambda: workflow.receive_objection(
-            by=user,
-            requester_name="Budi Santoso",
-            requester_contact="budi@example.org",
-            received_on=datetime.date(2026, 11, 2),
-            request_reference="PPID/12/XI/2026",
-            request_refused_on=datetime.date(2026, 10, 20),
-            grounds="Informasi ini menyangkut kepentingan publik.",
-            records=[record],
-        ),
+        "object": lambda: receive_objection(user, [record]),
         "retest": lambda: workflow.retest(
             record=record,
             by=user,

@@ -9,8 +9,12 @@ from ..conftest import totp_code
 LOGIN = reverse("login")
 
 
-def sign_in(client, username, password, address="10.0.0.7"):
-    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+def sign_in(client, username, password="pw", address="10.0.0.7", forwarded=None):
+    """Post the sign-in form from an address (through a proxy, when `forwarded` is given)."""
+    headers = {"REMOTE_ADDR": address}
+    if forwarded is not None:
+        headers["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client.post(LOGIN, {"username": username, "password": password}, **headers)
 
 
 def test_five_wrong_passwords_pause_that_user_from_that_address(client, pembina):

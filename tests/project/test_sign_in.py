@@ -16,16 +16,9 @@ from arsip.models import AccessLog
 from dikecualikan.models import UserEvent
 
 from ..conftest import totp_code
+from .test_security import sign_in
 
-LOGIN = reverse("login")
 FACTOR = reverse("second-factor")
-
-
-def sign_in(client, username, password="pw", address="10.0.0.7", forwarded=None):
-    headers = {"REMOTE_ADDR": address}
-    if forwarded is not None:
-        headers["HTTP_X_FORWARDED_FOR"] = forwarded
-    return client.post(LOGIN, {"username": username, "password": password}, **headers)
 
 
 def code_of(device) -> str:

