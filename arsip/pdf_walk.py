@@ -8,15 +8,22 @@ reader can reach) and from every indirect object (so objects nothing points to a
 inspected too). Only dictionaries are read, never stream data: decoding is where the cost
 and the risk are, and nothing a reader acts on without a dictionary saying so lives there.
 
-This module imports nothing from the project so it can be reasoned about, and tested, alone.
+This module imports nothing from the project so it can be reasoned about, and tested, alone;
+and so that it can run as a script, `python -I pdf_walk.py FILE ...`, in a child process that
+loads no Django and runs under a time and memory limit of its own (main(), below). Parsing a
+hostile PDF is where the cost is, so the web worker never does it itself.
 """
 
+import json
+import math
 import re
+import resource
+import sys
 from collections.abc import Iterable
 
 import pikepdf
 
-__all__ = ["TooComplex", "active_content"]
+__all__ = ["TooComplex", "active_content", "check_file", "main"]
 
 
 class TooComplex(Exception):
@@ -28,7 +35,9 @@ class TooComplex(Exception):
 # border styles, transitions and soft masks, all inert.
 _PLAIN, _ACTION, _TRIGGERS = 0, 1, 2
 
-# Only these can hold other objects; scalars (numbers, names, strings) end the walk.
+# Only these can hold other objects; scalars (numbers, names, strings, booleans, null) end
+# the walk. pikepdf hands an indirect number or boolean over as a plain Python int or bool,
+# which has no .objgen: anything else is a leaf, whatever Python type it arrives as.
 _CONTAINERS = (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)
 
 # Keys whose values are actions (or arrays of them; /OpenAction may also be a destination
@@ -73,18 +82,21 @@ _SUBTYPE_CODES = {
     "/Sound": "rich_media",
 }
 
-# A /URI action whose URI is a script or a local or network file is not navigation: viewers
-# hand it to the system. Browsers drop control characters and spaces, so do the same first.
-_URI_JUNK = re.compile(rb"[\x00-\x20]")
+# A /URI action is navigation only to a web page or an e-mail address: viewers hand any
+# other scheme to the system (ms-msdt:, search-ms:, file:, a UNC path), which may start a
+# program. So the scheme is allowed by name, after dropping control characters and spaces
+# as browsers do; a URI without a scheme is refused too (its meaning depends on the viewer).
+_URI_JUNK = re.compile(rb"[\x00-\x20\x7f]")
 _URI_SCRIPT = (b"javascript:", b"vbscript:")
-_URI_LOCAL = (b"file:", b"data:", b"smb:", b"\\\\")
+_URI_ALLOWED = (b"http:", b"https:", b"mailto:")
 
 
 def active_content(pdf: pikepdf.Pdf, *, max_objects: int) -> str | None:
     """Return a short English code naming the first active content found, or None if inert.
 
-    Codes: "javascript", "action" (an action other than plain navigation), "xfa",
-    "embedded_file", "rich_media". Raise TooComplex when more than max_objects objects
+    Codes: "javascript", "action" (an action other than plain navigation), "link" (a link
+    to something other than an http, https or mailto address), "xfa", "embedded_file",
+    "rich_media". Raise TooComplex when more than max_objects objects
     (direct ones included) had to be visited: each root counts once and each entry of every
     dictionary, array or stream dictionary opened counts once, so scalars count as well and
     a reference to an indirect object counts each time it is met (it is opened only once).
@@ -94,7 +106,7 @@ def active_content(pdf: pikepdf.Pdf, *, max_objects: int) -> str | None:
     found = walk.run(pdf.trailer)
     if found:
         return found
-    for obj in pdf.objects:
+    for obj in pdf.objects:  # an indirect number comes as an int, a leaf: run() skips it
         found = walk.run(obj)
         if found:
             return found
@@ -123,6 +135,8 @@ class _Walk:
         stack: list[tuple[pikepdf.Object, int]] = [(root, _PLAIN)]
         while stack:
             obj, role = stack.pop()
+            if not isinstance(obj, _CONTAINERS):
+                continue
             objgen = obj.objgen
             if objgen != (0, 0):
                 if (objgen, role) in self.seen:
@@ -137,8 +151,6 @@ class _Walk:
                 continue
             if isinstance(obj, pikepdf.Stream):
                 obj = obj.stream_dict  # the dictionary only; the data is never decoded
-            elif not isinstance(obj, pikepdf.Dictionary):
-                continue
             self._charge(len(obj))
             found = self._judge(obj, role, stack)
             if found:
@@ -190,10 +202,75 @@ def _containers(array: pikepdf.Array) -> Iterable[pikepdf.Object]:
 
 def _judge_uri(uri: object) -> str | None:
     if not isinstance(uri, pikepdf.String):
-        return None
+        return "link"  # a link action that names no address is not one we can vet
     text = _URI_JUNK.sub(b"", bytes(uri)).lower()
     if text.startswith(_URI_SCRIPT):
         return "javascript"
-    if text.startswith(_URI_LOCAL):
-        return "action"
+    if not text.startswith(_URI_ALLOWED):
+        return "link"
     return None
+
+
+# --- The check as a child process -----------------------------------------------------------
+
+# The exit status of a child that ran out of memory: Python may have no memory left to say
+# more, so the verdict is this number alone.
+OUT_OF_MEMORY = 3
+
+
+def check_file(path: str, *, max_objects: int) -> str | None:
+    """Return None for an inert, intact, unencrypted PDF with pages, or a code saying why not.
+
+    Codes: those of active_content(), and "encrypted", "too_many_objects", "no_pages",
+    "damaged" (qpdf had to repair it) and "unreadable" (not a PDF qpdf can read).
+    """
+    try:
+        with pikepdf.open(path) as pdf:
+            if pdf.is_encrypted:
+                return "encrypted"
+            # The walk is bounded by its object count, so it goes before anything unbounded.
+            found = active_content(pdf, max_objects=max_objects)
+            if not len(pdf.pages):
+                return "no_pages"
+            # qpdf quietly rebuilds a damaged file, sometimes only when the walk reaches the
+            # broken object, so its warnings are read last. What it guessed is not the original.
+            if pdf.get_warnings():
+                return "damaged"
+    except pikepdf.PasswordError:
+        return "encrypted"
+    except TooComplex:
+        return "too_many_objects"
+    except pikepdf.PdfError:
+        return "unreadable"
+    return found
+
+
+def _limit(kind: int, value: int) -> None:
+    _soft, hard = resource.getrlimit(kind)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(kind, (value, hard))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Check one PDF and print the verdict as JSON: {"verdict": null or a code}.
+
+    Arguments: the file's path, the most objects to walk, the CPU seconds and the megabytes
+    of address space the check may use. The limits are set here, before the file is opened,
+    rather than by the parent between fork and exec (preexec_fn), which is unsafe in a
+    threaded server. Over the CPU limit the kernel ends the process (SIGXCPU); over the
+    memory limit an allocation fails, and the exit status is OUT_OF_MEMORY.
+    """
+    path, max_objects, seconds, megabytes = argv if argv is not None else sys.argv[1:]
+    _limit(resource.RLIMIT_CPU, max(1, math.ceil(float(seconds))))
+    _limit(resource.RLIMIT_AS, int(megabytes) * 1024 * 1024)
+    try:
+        verdict = check_file(path, max_objects=int(max_objects))
+    except MemoryError:
+        return OUT_OF_MEMORY
+    print(json.dumps({"verdict": verdict}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -7,6 +7,7 @@ re-opens them the way an upload would be opened.
 
 import io
 import re
+import struct
 import zipfile
 from collections.abc import Callable
 
@@ -324,13 +325,14 @@ def polyglot_pdf() -> bytes:
     return inert_pdf() + archive.getvalue()
 
 
-def incremental_update_pdf() -> bytes:
-    """A valid PDF followed by a proper incremental update (as a signing tool writes one).
+def incremental_update_pdf(data: bytes | None = None) -> bytes:
+    """A valid PDF (`data`, or the inert one) followed by a proper incremental update (as a
+    signing tool writes one).
 
     The update adds an /Info dictionary (a new object) and a new revision of the catalog,
     with an xref section for both and a trailer whose /Prev points at the first xref.
     """
-    data = inert_pdf()
+    data = data or inert_pdf()
     previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
     pdf = pikepdf.open(io.BytesIO(data))
     size = int(pdf.trailer.Size)
@@ -369,3 +371,139 @@ def encrypted_pdf() -> bytes:
 def owner_only_encrypted_pdf() -> bytes:
     """Opens without a password; the owner password "x" only restricts what readers allow."""
     return _save(_base(), encryption=pikepdf.Encryption(owner="x", user=""))
+
+
+# --- Ordinary files written the way other producers write them ------------------------------
+
+
+def indirect_scalars_pdf(uri: bytes = b"https://kpu.go.id/") -> bytes:
+    """Every kind of scalar as an indirect object, as Ghostscript and others write some.
+
+    /Length 13 0 R on the content stream (what ps2pdf writes for every stream), an indirect
+    /Count, /Rotate and /BaseFont; indirect names, strings, booleans, null and a real in a
+    dictionary and in an array; a link whose /S and /URI are indirect too; and scalars as
+    top-level objects that nothing refers to (15-18), which a walk of every object meets.
+    """
+    content = b"BT /F1 11 Tf 56 780 Td (Dokumen biasa) Tj ET"
+    return _raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R /Lang 7 0 R /PageMode 6 0 R /NeedsRendering 8 0 R"
+            b" /Extra [5 0 R 6 0 R 7 0 R 8 0 R 9 0 R 10 0 R] >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 5 0 R >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate 12 0 R"
+            b" /Resources << /Font << /F1 11 0 R >> >> /Contents 4 0 R /Annots [19 0 R] >>",
+            b"<< /Length 13 0 R >>\nstream\n" + content + b"\nendstream",
+            b"1",
+            b"/UseNone",
+            b"(id)",
+            b"false",
+            b"null",
+            b"0.5",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont 14 0 R >>",
+            b"0",
+            b"%d" % len(content),
+            b"/Helvetica",
+            b"42",
+            b"(tidak dirujuk)",
+            b"/Yatim",
+            b"true",
+            b"<< /Type /Annot /Subtype /Link /Rect [56 770 300 790]"
+            b" /A << /S 20 0 R /URI 21 0 R >> >>",
+            b"/URI",
+            b"(" + uri + b")",
+        ]
+    )
+
+
+def uri_link_pdf(uri: str) -> bytes:
+    """A link annotation that opens `uri`."""
+
+    def change(pdf: pikepdf.Pdf) -> None:
+        _annotate(pdf, _link(Dictionary(S=Name.URI, URI=String(uri))))
+
+    return _built(change)
+
+
+def internal_link_pdf() -> bytes:
+    """A two-page PDF whose link goes to its second page: a destination, no /URI."""
+
+    def change(pdf: pikepdf.Pdf) -> None:
+        pdf.add_blank_page(page_size=(595, 842))
+        target = Array([pdf.pages[1].obj, Name.Fit])
+        link = Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=[0, 742, 595, 842], Dest=target)
+        _annotate(pdf, link)
+
+    return _built(change)
+
+
+HTML_PAGE = b"<html><body><script>fetch('/steal')</script></body></html>"
+
+
+def html_revision_pdf() -> bytes:
+    """HTML appended and dressed as an incremental update: an object, a %%EOF, no xref."""
+    return inert_pdf() + b"9 0 obj\n" + HTML_PAGE + b"\nendobj\n%%EOF\n"
+
+
+def html_after_eof_with_fake_eof_pdf() -> bytes:
+    """HTML after the %%EOF, followed by a %%EOF of its own so that the file ends like a PDF."""
+    return inert_pdf() + HTML_PAGE + b"\n%%EOF\n"
+
+
+def revision_pointing_back_pdf() -> bytes:
+    """An appended "revision" with an xref keyword of its own, whose startxref points back at
+    the first revision's xref: what a reader uses is the original, the rest is cargo."""
+    data = inert_pdf()
+    previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    update = b"9 0 obj\n(" + HTML_PAGE + b")\nendobj\nxref\n0 0\ntrailer\n<< >>\n"
+    return data + update + b"startxref\n%d\n%%%%EOF\n" % previous
+
+
+def xref_stream_update_pdf() -> bytes:
+    """A PDF whose xref is a stream (PDF 1.5 and later), updated incrementally as a signing
+    tool does it: a new revision of the catalog and an xref stream of its own."""
+    data = _save(_base(), object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    pdf = pikepdf.open(io.BytesIO(data))
+    size, catalog = int(pdf.trailer.Size), pdf.Root.objgen[0]
+    pages = pdf.Root.Pages.objgen[0]
+    out = bytearray(data)
+    catalog_at = len(out)
+    out += b"%d 0 obj\n<< /Type /Catalog /Pages %d 0 R /Lang (id) >>\nendobj\n" % (catalog, pages)
+    xref_at = len(out)
+    rows = struct.pack(">BIH", 1, catalog_at, 0) + struct.pack(">BIH", 1, xref_at, 0)
+    out += b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Index [%d 1 %d 1] /Root %d 0 R" % (
+        size,
+        size + 1,
+        catalog,
+        size,
+        catalog,
+    )
+    out += b" /Prev %d /Length %d >>\nstream\n" % (previous, len(rows))
+    out += rows + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    return bytes(out)
+
+
+def object_streams_pdf() -> bytes:
+    """The inert PDF saved with object streams (and so an xref stream), as PDF 1.5 allows."""
+    return _save(_base(), object_stream_mode=pikepdf.ObjectStreamMode.generate)
+
+
+def many_objects_pdf(count: int, *, xref: bool = True) -> bytes:
+    """A one-page PDF followed by `count` - 3 empty objects: `count` objects in all.
+
+    With xref, a proper xref table and a trailer whose /Size says so; without, no xref at
+    all, so that a parser must rebuild one by reading every `N 0 obj` in the file.
+    """
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number in range(1, count + 1):
+        offsets.append(len(out))
+        body = _RAW_PAGES[number - 1] if number <= len(_RAW_PAGES) else b"<<>>"
+        out += b"%d 0 obj%sendobj\n" % (number, body)
+    if not xref:
+        return bytes(out + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
+    at = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (count + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (count + 1, at)
+    return bytes(out)

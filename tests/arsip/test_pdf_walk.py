@@ -116,8 +116,8 @@ def test_a_uri_that_is_a_script_is_javascript():
     assert walk(hostile.javascript_uri_pdf()) == "javascript"
 
 
-def test_a_uri_that_names_a_network_share_is_an_action():
-    assert walk(hostile.unc_uri_pdf()) == "action"
+def test_a_uri_that_names_a_network_share_is_a_link_that_is_refused():
+    assert walk(hostile.unc_uri_pdf()) == "link"
 
 
 def test_names_spelt_with_hex_escapes_are_found():
