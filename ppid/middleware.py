@@ -10,6 +10,8 @@ from django.utils import translation
 
 from dikecualikan.history import ACTOR
 
+from .operations import DATABASE_DOWN, unavailable
+
 logger = logging.getLogger("django.request")
 
 
@@ -52,6 +54,9 @@ class FriendlyErrorsMiddleware:
     With DEBUG off Django renders them itself (404.html, 403.html, 400.html, 500.html).
     With DEBUG on it would show its technical pages, which a newcomer trying the demo
     (`make run`) should not meet; the traceback still goes to the console's log.
+
+    A database that cannot be read answers 503 with Retry-After, DEBUG on or off
+    (ppid/operations.py): the site is waiting, not broken.
     """
 
     def __init__(self, get_response):
@@ -61,6 +66,9 @@ class FriendlyErrorsMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_DOWN):
+            logger.error("Database unavailable on %s: %s", request.path, exception)
+            return unavailable()
         if not settings.DEBUG:
             return None
         if isinstance(exception, Http404):

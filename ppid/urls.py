@@ -5,12 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from dikecualikan.views import admin_login
 
-from . import second_factor
+from . import operations, second_factor
 from .signin import SignInForm
 
 admin.site.site_header = _("PPID KPU Kota Pontianak: exempted information")
 admin.site.site_title = _("PPID Dikecualikan")
 admin.site.index_title = _("Approvals and register")
+
+# A database outage answers 503 with Retry-After, not 500 (ppid/operations.py).
+handler500 = "ppid.operations.server_error"
 
 urlpatterns = [
     path("admin/login/", admin_login),
@@ -21,6 +24,8 @@ urlpatterns = [
     path("accounts/login/", auth.LoginView.as_view(form_class=SignInForm), name="login"),
     path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),
     path("akun/dua-faktor/", second_factor.verify, name="second-factor"),
+    # /sehat/ stays a constant `ok` (dikecualikan.urls); this one asks the database.
+    path("sehat/siap/", operations.ready, name="ready"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staf/arsip/", include("arsip.urls")),
     path("", include("dikecualikan.urls")),
