@@ -2,13 +2,16 @@
 
 A role is a group membership. Every grant and removal, through the admin or a
 command, writes a UserEvent (who, whom, which role, when) that nothing can edit,
-and mails the Atasan PPID; so does making someone a superuser, or no longer one.
+and mails the Atasan PPID; so does making someone a superuser, or no longer one,
+and changing what a role may do (its permissions). A password set by someone else
+(the admin's password form, `manage.py changepassword`) lets them sign in as that
+person: it is written too, and mailed to the person as well as to the Atasan PPID.
 The admin's own log (LogEntry) is never deleted.
 """
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 
@@ -36,7 +39,62 @@ def record_role_change(sender, instance, action, reverse, pk_set, **kwargs):
         UserEvent(user=user, kind=CHANGES[action], role=group.name, actor_id=_actor_id())
         for user, group in pairs
     )
-    send_later("role_changed", {"events": events}, [Role.ATASAN])
+    mail_events(events)
+
+
+def mail_events(events, person=None) -> None:
+    """Mail account and role changes to the Atasan PPID (and to the person they concern)."""
+    people = [person.email] if person is not None else []
+    send_later("role_changed", {"events": events}, [Role.ATASAN], people=people)
+
+
+def record_permission_change(sender, instance, action, reverse, pk_set, **kwargs):
+    """A role's permissions say what its holders may do: a change is kept like a grant."""
+    if action in ("pre_remove", "pre_clear"):  # only what is there goes; known before it does
+        held = set(
+            (instance.group_set if reverse else instance.permissions).values_list("pk", flat=True)
+        )
+        pk_set, action = (held if action == "pre_clear" else held & set(pk_set)), "pre_remove"
+    if action not in CHANGES or not pk_set:
+        return
+    if reverse:  # permission.group_set.add(...): the instance is the permission
+        pairs = [(group, [instance]) for group in Group.objects.filter(pk__in=pk_set)]
+    else:
+        permissions = Permission.objects.filter(pk__in=pk_set).select_related("content_type")
+        pairs = [(instance, list(permissions))]
+    sign = "+" if action == "post_add" else "-"  # language-neutral: the row is kept as written
+    events = UserEvent.objects.bulk_create(
+        UserEvent(
+            kind=UserEvent.Kind.ROLE_PERMISSIONS,
+            role=group.name,
+            detail=" ".join(sorted(f"{sign}{_label(p)}" for p in permissions)),
+            actor_id=_actor_id(),
+        )
+        for group, permissions in pairs
+    )
+    mail_events(events)
+
+
+def _label(permission) -> str:
+    return f"{permission.content_type.app_label}.{permission.codename}"
+
+
+def record_password_set(sender, instance, created, **kwargs):
+    """Whoever sets another person's password can sign in as them: keep it, tell them.
+
+    `_password` holds the new password from set_password() until the save is done; a
+    sign-in's rehash clears it first. One's own change is not kept, nor a change made
+    in a request nobody signed in to (a person proving their mailbox, were there one).
+    """
+    if created or instance._password is None:
+        return
+    actor = ACTOR.get()
+    if actor is not None and (not actor.is_authenticated or actor.pk == instance.pk):
+        return
+    event = UserEvent.objects.create(
+        user=instance, kind=UserEvent.Kind.PASSWORD_SET, actor_id=_actor_id()
+    )
+    mail_events([event], person=instance)
 
 
 def _actor_id():
@@ -62,7 +120,7 @@ def record_superuser_change(sender, instance, **kwargs):
         user=instance, kind=kind, role="superuser", actor_id=_actor_id()
     )
     instance._superuser_was = instance.is_superuser
-    send_later("role_changed", {"events": [event]}, [Role.ATASAN])
+    mail_events([event])
 
 
 def refuse_log_deletion(sender, instance, **kwargs):
@@ -75,4 +133,7 @@ def connect():
     User = get_user_model()
     pre_save.connect(remember_superuser, sender=User, dispatch_uid="ppid.superuser_was")
     post_save.connect(record_superuser_change, sender=User, dispatch_uid="ppid.superuser")
+    post_save.connect(record_password_set, sender=User, dispatch_uid="ppid.password_set")
+    permissions = Group.permissions.through
+    m2m_changed.connect(record_permission_change, sender=permissions, dispatch_uid="ppid.perms")
     pre_delete.connect(refuse_log_deletion, sender=LogEntry, dispatch_uid="ppid.log_kept")

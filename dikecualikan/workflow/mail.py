@@ -36,19 +36,21 @@ def record_page(record: Record, role: str) -> str:
     return settings.SITE_URL + path
 
 
-def send_later(subject_template: str, context: dict, roles, link=None) -> None:
+def send_later(subject_template: str, context: dict, roles, link=None, people=()) -> None:
     """Queue one mail per recipient, sent only once the transaction has committed.
 
     `link(role)` gives the page each role acts on; a person holding two roles gets
-    one mail, for the first of them.
+    one mail, for the first of them. `people` are addresses mailed besides the roles
+    (the person an account change concerns), with no role and no link.
     """
     messages, sent = [], set()
-    for role in roles:
-        to = [address for address in recipients([role]) if address not in sent]
+    groups = [(role, recipients([role])) for role in roles] + [(None, people)]
+    for role, addresses in groups:
+        to = sorted({address for address in addresses if address and address not in sent})
         if not to:
             continue
         sent.update(to)
-        page = {"link": link and link(role), "role": role}
+        page = {"link": link and role and link(role), "role": role}
         subject, body = _render(subject_template, {**context, **page})
         messages += [(subject, body, None, [address]) for address in to]
     if messages:

@@ -1,5 +1,6 @@
-"""The second factor in Chromium: a first sign-in enrols an app from the secret on the page,
-a later one types the code; the code is computed here as the person's app would."""
+"""The second factor in Chromium: a first sign-in, with the enrolment code an administrator
+handed over, enrols an app from the secret on the page; a later one types the app's code,
+computed here as the person's app would."""
 
 import base64
 import time
@@ -7,6 +8,8 @@ import time
 import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
+
+from ppid import second_factor
 
 from .test_axe import violations
 
@@ -26,6 +29,7 @@ def app_code(secret_text: str, offset: int = 0) -> str:
 def test_a_first_sign_in_enrols_an_app_then_a_later_one_asks_for_its_code(
     browser, live_server, desk
 ):
+    enrolment_code, _expires = second_factor.make_enrolment_code(user=desk, by=None)
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -35,6 +39,10 @@ def test_a_first_sign_in_enrols_an_app_then_a_later_one_asks_for_its_code(
     page.click("form.stack button[type=submit]")
     page.wait_for_url("**/akun/dua-faktor/**")
     expect(page.get_by_role("heading", level=1)).to_have_text("Atur faktor kedua Anda")
+    expect(page.locator(".qr svg")).to_have_count(0)  # the password alone shows no secret
+    assert violations(page) == []
+    page.fill("#id_enrolment_code", enrolment_code.lower())
+    page.get_by_role("button", name="Lanjutkan").click()
     expect(page.locator(".qr svg")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert violations(page) == []

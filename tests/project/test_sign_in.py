@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arsip.models import AccessLog
 from dikecualikan.models import UserEvent
+from ppid import second_factor
 
 from ..conftest import totp_code
 from .test_security import sign_in
@@ -23,6 +24,15 @@ FACTOR = reverse("second-factor")
 
 def code_of(device) -> str:
     return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
+
+
+def enrolling(client, user) -> TOTPDevice:
+    """Sign in with the password and the enrolment code an administrator handed over;
+    return the app being set up, whose secret this session alone holds (nothing saved)."""
+    code, _expires = second_factor.make_enrolment_code(user=user, by=None)
+    sign_in(client, user.username)
+    client.post(FACTOR, {"enrolment_code": code})
+    return TOTPDevice(user=user, key=client.session[second_factor.ENROLMENT]["key"])
 
 
 @pytest.mark.parametrize("path", ["/staf/", "/staf/entri/", "/staf/arsip/akses/", "/admin/"])
@@ -36,10 +46,9 @@ def test_with_the_password_alone_the_staff_pages_and_the_admin_ask_for_the_secon
 
 
 def test_the_first_sign_in_enrols_an_app_with_a_qr_code_and_the_secret_as_text(client, desk):
-    sign_in(client, "desk")
+    device = enrolling(client, desk)
     page = client.get(FACTOR + "?next=/staf/")
     html = page.content.decode()
-    device = TOTPDevice.objects.get(user=desk, confirmed=False)
     secret = base64.b32encode(device.bin_key).decode()
     size = re.search(r'<svg width="(\d+)" height="\1" class="segno">', html)  # drawn here
     assert size and int(size.group(1)) <= 300  # it fits a 360 px phone
@@ -52,16 +61,11 @@ def test_the_first_sign_in_enrols_an_app_with_a_qr_code_and_the_secret_as_text(c
 def test_a_wrong_code_is_refused_and_the_right_one_confirms_the_app_with_recovery_codes(
     client, desk
 ):
-    sign_in(client, "desk")
-    client.get(FACTOR)
-    device = TOTPDevice.objects.get(user=desk, confirmed=False)
+    device = enrolling(client, desk)
     wrong = client.post(FACTOR, {"code": "000000" if code_of(device) != "000000" else "111111"})
     assert wrong.status_code == 400 and "Kode ini tidak benar" in wrong.content.decode()
     assert client.get("/staf/").status_code == 302
 
-    device.refresh_from_db()
-    device.throttling_failure_count, device.throttling_failure_timestamp = 0, None
-    device.save()
     done = client.post(FACTOR, {"code": code_of(device), "next": "/staf/"})
     assert done.status_code == 200
     codes = done.context["codes"]
@@ -117,16 +121,17 @@ def test_an_administrator_resets_a_lost_factor_and_the_reset_is_kept_in_the_user
     totp_code(desk)
     client.force_login(it_admin)
     url = reverse("admin:auth_user_changelist")
-    response = client.post(
-        url, {"action": "reset_second_factor", "_selected_action": [desk.pk]}, follow=True
-    )
-    assert "Faktor kedua diatur ulang untuk 1 orang" in response.content.decode()
+    response = client.post(url, {"action": "reset_second_factor", "_selected_action": [desk.pk]})
+    code = re.search(r'class="enrolment-code">([^<]+)<', response.content.decode()).group(1)
     assert not TOTPDevice.objects.filter(user=desk).exists()
     event = UserEvent.objects.get(user=desk, kind=UserEvent.Kind.FACTOR_RESET)
     assert event.actor == it_admin
-    # At the next sign-in the person enrols again.
+    # At the next sign-in the person enrols again, with the code the administrator hands over.
+    client.logout()
     sign_in(client, "desk")
     assert "Atur faktor kedua Anda" in client.get(FACTOR).content.decode()
+    assert client.post(FACTOR, {"enrolment_code": code}).status_code == 302
+    assert 'id="totp-secret"' in client.get(FACTOR).content.decode()
 
 
 def test_the_admin_never_shows_the_devices_and_their_secrets(client, it_admin):
