@@ -49,7 +49,7 @@ class Softcopy(NeverDeleted):
         return self.versions.order_by("-number").first()
 
 
-class SoftcopyVersion(NeverDeleted):
+class SoftcopyVersion(AppendOnly):
     softcopy = models.ForeignKey(
         Softcopy, models.PROTECT, related_name="versions", verbose_name=_("softcopy")
     )

@@ -6,10 +6,15 @@ history tables are append-only at three depths:
 1. the ORM refuses update(), delete(), _raw_delete(), bulk_update() and a save() of an
    existing row (`AppendOnly`);
 2. the database refuses UPDATE, DELETE and TRUNCATE (triggers made by
-   `install_triggers`, from a migration), so plain SQL cannot rewrite either;
-3. each row of a chained table carries `chain`, the SHA-256 of its content and of the
-   previous row's chain, so a rewrite below both (an owner who dropped a trigger) is
-   found by `manage.py verify_history`.
+   `install_triggers`, from a migration), so plain SQL cannot rewrite either; it also
+   keeps what the DIK published of a record (`install_published_triggers`);
+3. each row of a chained table carries `chain`, the HMAC-SHA256 of its content and of
+   the previous row's chain under settings.HISTORY_KEY, a key the database roles do not
+   hold: a rewrite below both (an owner who dropped a trigger) and a row inserted in
+   plain SQL are found by `manage.py verify_history`, since nobody without the key can
+   compute the chain value such a row would need. (Before migration 0031 the chains
+   were plain SHA-256, which anyone could compute; 0031 verified them and sealed them
+   again under the key.)
 
 On SQLite, a migration that alters a history table may remake it (a new table, the
 rows copied), and the triggers go with the old table: such a migration reinstalls them
@@ -25,8 +30,10 @@ import contextvars
 import datetime
 import decimal
 import hashlib
+import hmac
 import json
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
@@ -190,19 +197,30 @@ def _plain(value):
     return value
 
 
-def chain_of(previous: str, row, closing=None) -> str:
+def _chained_text(previous: str, row, closing) -> bytes:
     content = content_of(row, closing)
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{previous}\n{text}".encode()).hexdigest()
+    return f"{previous}\n{text}".encode()
 
 
-def verify_chain(model) -> tuple[int, int, object | None]:
+def chain_of(previous: str, row, closing=None) -> str:
+    """Return the row's chain value: the HMAC-SHA256 of the previous one and its content."""
+    key = settings.HISTORY_KEY.encode()
+    return hmac.new(key, _chained_text(previous, row, closing), hashlib.sha256).hexdigest()
+
+
+def unkeyed_chain_of(previous: str, row, closing=None) -> str:
+    """The chains as written before migration 0031 (plain SHA-256): for its check alone."""
+    return hashlib.sha256(_chained_text(previous, row, closing)).hexdigest()
+
+
+def verify_chain(model, chain=chain_of, closing=None) -> tuple[int, int, object | None]:
     """Recompute a table's chain: (rows ok, rows broken, the first broken row or None)."""
     ok = broken = 0
     first = None
     previous = ""
     for row in model._base_manager.order_by("pk").iterator(chunk_size=2000):
-        if chain_of(previous, row) == row.chain:
+        if chain(previous, row, closing) == row.chain:
             ok += 1
         else:
             broken += 1
@@ -211,10 +229,87 @@ def verify_chain(model) -> tuple[int, int, object | None]:
     return ok, broken, first
 
 
+def chain_head(model) -> tuple[int, str]:
+    """Return a chained table's row count and its last chain value ("" when empty)."""
+    rows = model._base_manager.order_by("-pk").values_list("chain", flat=True)
+    return model._base_manager.count(), rows.first() or ""
+
+
+def chain_value_at(model, count: int) -> str | None:
+    """Return the chain value of the table's `count`-th row (by id), or None if it has fewer."""
+    rows = model._base_manager.order_by("pk").values_list("chain", flat=True)
+    return rows[count - 1 : count].first()
+
+
 def history_models() -> list:
     from django.apps import apps
 
     return [m for m in apps.get_models() if issubclass(m, AppendOnly)]
+
+
+def append_only_models() -> list:
+    """Every table the append-only triggers guard: the history's, and Django's admin log."""
+    from django.apps import apps
+
+    return [*history_models(), apps.get_model("admin", "LogEntry")]
+
+
+def reseal(apps, schema_editor, app_label: str, tables: dict) -> None:
+    """For migration 0031: seal each table's chain under the key, once its old one verified.
+
+    `tables` is {model: (closing fields, fields added after its chain began)}. A chain
+    that verifies under the key already (a fresh install, or rows this release's
+    migrations chained) is left as it is; one that verifies as plain SHA-256 is written
+    again under the key, its triggers lifted for it (the migration runs as the tables'
+    owner); any other stops the migration, and nothing is changed. Every table's
+    triggers are installed again after, whatever an earlier migration that remade the
+    table on SQLite took with it.
+    """
+    for name, (closing, added) in tables.items():
+        model = apps.get_model(app_label, name)
+        drop_triggers(schema_editor, model)
+        if verify_chain(model, closing=closing)[1] == 0:
+            install_triggers(schema_editor, model, closing)
+            continue
+        broken = verify_chain(model, _unkeyed_without(added), closing)
+        if broken[1]:
+            raise RuntimeError(
+                f"{app_label}.{name}: the history's chain is broken from row id "
+                f"{broken[2].pk} on ({broken[1]} rows do not verify), so it is not sealed "
+                "under the key. Nothing was changed: restore the table from a backup whose "
+                "chain verifies (README, The history cannot be rewritten), then migrate again."
+            )
+        count, old_head = chain_head(model)
+        previous, rows = "", models.QuerySet(model)  # a plain one: this is the one rewrite
+        for row in model._base_manager.order_by("pk").iterator(chunk_size=2000):
+            previous = chain_of(previous, row, closing)
+            rows.filter(pk=row.pk).update(chain=previous)
+        install_triggers(schema_editor, model, closing)
+        # The old head, for whoever compares with a backup made before (and the new one).
+        print(
+            f"\n  {app_label}.{name}: {count} rows verified, sealed under the key "
+            f"(head was {old_head or '-'}, now {previous or '-'})",
+            end="",
+        )
+
+
+def _unkeyed_without(added):
+    """The old chain check, which also accepts a row chained before `added` existed.
+
+    A field added to a chained table (0026 added Approval.classification, 0030
+    UserEvent.detail) changed the content of the rows written before it, empty in them:
+    such a row verifies with or without the field.
+    """
+
+    def check(previous, row, closing):
+        value = unkeyed_chain_of(previous, row, closing)
+        if value == row.chain or not added:
+            return value
+        if any(getattr(row, row._meta.get_field(name).attname) not in (None, "") for name in added):
+            return value
+        return unkeyed_chain_of(previous, row, (*closing, *added))
+
+    return check
 
 
 def backfill(apps, app_label: str, names: dict) -> None:
@@ -276,6 +371,37 @@ END
 $$ LANGUAGE plpgsql;
 """
 
+PG_PUBLISHED_FUNCTION = """
+CREATE OR REPLACE FUNCTION ppid_published_kept() RETURNS trigger AS $$
+DECLARE
+    old_row jsonb := to_jsonb(OLD);
+    new_row jsonb := to_jsonb(NEW);
+    kept text;
+BEGIN
+    -- TG_ARGV: the columns the public reads of a record once published. They never change
+    -- after; the state only goes on to "opened", the one step that fills opened_at/_reason.
+    IF OLD.published_at IS NULL THEN
+        RETURN NEW;
+    END IF;
+    FOREACH kept IN ARRAY TG_ARGV LOOP
+        IF old_row -> kept IS DISTINCT FROM new_row -> kept THEN
+            RAISE EXCEPTION 'ppid: UPDATE of % on % refused: what the DIK published is kept as '
+                'published (only a later decision changes it)', kept, TG_TABLE_NAME
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    END LOOP;
+    IF (OLD.state, OLD.opened_at, OLD.opened_reason)
+            IS DISTINCT FROM (NEW.state, NEW.opened_at, NEW.opened_reason)
+        AND NOT (OLD.state = 'published' AND NEW.state = 'opened') THEN
+        RAISE EXCEPTION 'ppid: UPDATE of the state on % refused: what the DIK published is kept '
+            'as published (it is only ever opened)', TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END
+$$ LANGUAGE plpgsql;
+"""
+
 SQLITE_ABORT = "SELECT RAISE(ABORT, 'ppid: the register''s history is append-only');"
 SQLITE_KEPT = "SELECT RAISE(ABORT, 'ppid: this entry is kept as it was written (make a new one)');"
 
@@ -329,6 +455,45 @@ def _create(schema_editor, model, function, name, args, allowed, abort=SQLITE_AB
             f'CREATE TRIGGER "{table}_no_update" BEFORE UPDATE ON "{table}" '
             f"WHEN NOT ({allowed}) BEGIN {abort} END"
         )
+
+
+def install_published_triggers(schema_editor, model, kept) -> None:
+    """Make the database keep a published record's public columns (`kept`) as published.
+
+    A record was published once its `published_at` is set; from then on an UPDATE may not
+    change `kept`, and its state may only go from published to opened (with the opening's
+    date and reason). Everything else of the row (its version, its search vector, the
+    redacted copy a later step uploads) stays writable.
+    """
+    kept = _columns(model, kept)
+    table, execute = model._meta.db_table, schema_editor.execute
+    name = f"{table}_published_kept"
+    if schema_editor.connection.vendor == "postgresql":
+        execute(PG_PUBLISHED_FUNCTION, None)
+        listed = ", ".join(f"'{column}'" for column in kept)
+        execute(
+            f'CREATE TRIGGER "{name}" BEFORE UPDATE ON "{table}" '
+            f"FOR EACH ROW EXECUTE FUNCTION ppid_published_kept({listed})"
+        )
+    elif schema_editor.connection.vendor == "sqlite":
+        same = " AND ".join(f'NEW."{c}" IS OLD."{c}"' for c in kept)
+        opening = "OLD.\"state\" = 'published' AND NEW.\"state\" = 'opened'"
+        unmoved = " AND ".join(f'NEW."{c}" IS OLD."{c}"' for c in STATE_COLUMNS)
+        abort = "SELECT RAISE(ABORT, 'ppid: what the DIK published is kept as published');"
+        execute(
+            f'CREATE TRIGGER "{name}" BEFORE UPDATE ON "{table}" '
+            f'WHEN OLD."published_at" IS NOT NULL AND NOT ({same} AND ({unmoved} OR {opening})) '
+            f"BEGIN {abort} END"
+        )
+
+
+STATE_COLUMNS = ("state", "opened_at", "opened_reason")
+
+
+def drop_published_triggers(schema_editor, model) -> None:
+    table = model._meta.db_table
+    on = f' ON "{table}"' if schema_editor.connection.vendor == "postgresql" else ""
+    schema_editor.execute(f'DROP TRIGGER IF EXISTS "{table}_published_kept"{on}')
 
 
 def drop_triggers(schema_editor, model) -> None:

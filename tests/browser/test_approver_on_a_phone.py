@@ -58,7 +58,7 @@ def test_an_approver_on_a_phone_approves_from_the_queue(phone, live_server, make
     approve.click()
 
     phone.fill("textarea[name=note]", "Setuju, uji konsekuensi memadai.")
-    phone.click("input[type=submit].default")
+    phone.click("button[type=submit].default")
     expect(phone.locator("ul.messagelist li.success")).to_be_visible()
     approval = Approval.objects.get(record=record)
     assert (approval.user, approval.note) == (pembina, "Setuju, uji konsekuensi memadai.")
@@ -72,10 +72,10 @@ def test_a_return_without_a_note_is_refused_on_the_page_and_changes_nothing(
     sign_in(phone, live_server.url, "pertimbangan")
     phone.goto(f"{live_server.url}/admin/dikecualikan/record/{record.pk}/change/")
     phone.click(".verdict-buttons a[href*='/putusan/return/']")
-    phone.click("input[type=submit].default")  # empty: the browser itself asks for the note
+    phone.click("button[type=submit].default")  # empty: the browser itself asks for the note
     expect(phone.locator("textarea[name=note]:invalid")).to_have_count(1)
     phone.fill("textarea[name=note]", "   ")  # passes the browser, not the server
-    phone.click("input[type=submit].default")
+    phone.click("button[type=submit].default")
     expect(phone.locator(".errorlist").first).to_be_visible()
     assert Record.objects.get(pk=record.pk).state == "awaiting_approval"
     assert not Approval.objects.exists()
@@ -120,8 +120,47 @@ def test_a_verdict_is_given_with_the_keyboard_alone(phone, live_server, make_rec
     expect(note).to_be_focused()
     phone.keyboard.type("Setuju, dari papan ketik.")
     phone.keyboard.press("Tab")
-    expect(phone.locator("input[type=submit].default")).to_be_focused()
+    expect(phone.locator("button[type=submit].default")).to_be_focused()
     phone.keyboard.press("Enter")
     expect(phone.locator("ul.messagelist li.success")).to_be_visible()
     approval = Approval.objects.get(record=record)
     assert (approval.user, approval.note) == (pembina, "Setuju, dari papan ketik.")
+
+
+@pytest.mark.parametrize("verdict", ["approve", "return", "reject"])
+def test_the_verdict_is_confirmed_on_a_page_made_for_a_phone(
+    phone, live_server, make_record, pembina, verdict
+):
+    record = make_record("awaiting_approval")
+    sign_in(phone, live_server.url, "pembina")
+    phone.goto(f"{live_server.url}/admin/dikecualikan/record/{record.pk}/putusan/{verdict}/")
+    # One line says what is judged: the public title, the ground, the period.
+    line = phone.locator(".verdict-line")
+    expect(line).to_contain_text(record.public_title)
+    expect(line).to_contain_text("17h2")
+    expect(line).to_contain_text("5 (lima) tahun")
+    note = phone.locator("textarea[name=note]").bounding_box()
+    assert note["x"] >= 0 and note["x"] + note["width"] <= 360 and note["width"] >= 300
+    submit = phone.locator(".verdict-confirm button[type=submit]")
+    for button in (submit, phone.locator(".verdict-confirm a.cancel-link")):
+        box = button.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 300 and box["x"] + box["width"] <= 360
+    colour = submit.evaluate("e => getComputedStyle(e).backgroundColor")
+    help_text = phone.locator(".verdict-confirm .help").inner_text()
+    if verdict == "reject":
+        assert colour == "rgb(212, 53, 28)"
+        expect(submit).to_have_text("Tolak (final)")
+        assert "final" in help_text and "terbuka" in help_text
+    else:
+        assert colour != "rgb(212, 53, 28)"
+    if verdict == "return":
+        assert "Sebutkan apa yang perlu diubah" in help_text
+    # The admin's header and breadcrumbs leave the screen to the form: a line each.
+    wide = phone.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter((e) => !e.closest("#header") && e.getBoundingClientRect().right > 361)
+        .map((e) => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8)""")
+    assert wide == []
+    header = phone.locator("#header").bounding_box()
+    crumbs = phone.locator("div.breadcrumbs").bounding_box()
+    assert header["height"] <= 60 and crumbs["height"] <= 40
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from arsip.models import SoftcopyVersion
@@ -22,6 +23,10 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+# Collected today, so tested, requested and decided today: the instruments' dates follow
+# one another (shared/DOMAIN.md section 4, "The instruments' order").
+TODAY = timezone.localdate()
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = (
@@ -85,7 +90,7 @@ def test_the_whole_sop_from_collection_to_publication(
     ppid.check("input[name=period_type][value=fixed]")
     ppid.fill("#id_period_years", "5")
     ppid.fill("#id_test_participants", "Rina Wulandari, PPID\nAhmad Fauzi, Tim Pertimbangan PPID")
-    ppid.fill("#id_test_date", "2025-08-01")
+    ppid.fill("#id_test_date", TODAY.isoformat())
     ppid.fill("#id_test_place", "Pontianak")
     ppid.get_by_role("button", name="Simpan klasifikasi").click()
     expect(ppid.get_by_role("heading", level=1)).to_contain_text("Diklasifikasi")
@@ -107,7 +112,7 @@ def test_the_whole_sop_from_collection_to_publication(
         page.locator("#result_list").get_by_text("Surat keterangan kesehatan Sdr. Fulan").click()
         page.click(".verdict-buttons a[href*='/putusan/approve/']")
         page.fill("textarea[name=note]", "Setuju.")
-        page.click("input[type=submit].default")
+        page.click("button[type=submit].default")
         expect(page.locator("ul.messagelist li.success")).to_be_visible()
     assert Record.objects.get(pk=record.pk).state == "approved"
 
@@ -127,7 +132,7 @@ def test_the_whole_sop_from_collection_to_publication(
     ppid.goto(f"{base}/staf/entri/{record.pk}/")
     ppid.get_by_role("link", name="Ajukan ke KPU").click()
     ppid.fill("#id_letter_number", "145/PP.01-SD/6171/2025")
-    ppid.fill("#id_letter_date", "2025-08-04")
+    ppid.fill("#id_letter_date", TODAY.isoformat())
     ppid.get_by_role("button", name="Simpan").click()
     expect(ppid.get_by_text("entri ini menunggu keputusan KPU")).to_be_visible()
 
@@ -135,9 +140,9 @@ def test_the_whole_sop_from_collection_to_publication(
     ppid.goto(f"{base}/staf/keputusan/baru/")
     ppid.select_option("#id_body", label="Komisi Pemilihan Umum")
     ppid.fill("#id_number", "1210/HM.02-Kpt/05/KPU/VIII/2025")
-    ppid.fill("#id_year", "2025")
+    ppid.fill("#id_year", str(TODAY.year))
     ppid.fill("#id_title", "tentang Daftar Informasi Publik yang Dikecualikan")
-    ppid.fill("#id_date_set", "2025-08-21")
+    ppid.fill("#id_date_set", TODAY.isoformat())
     decision_pdf = tmp_path / "keputusan.pdf"
     decision_pdf.write_bytes(samples.pdf("Keputusan KPU RI"))
     ppid.set_input_files("#id_pdf", decision_pdf)

@@ -66,9 +66,17 @@ def test_the_queue_shows_each_record_s_state_and_wait_the_longest_wait_first(
     client, make_record, pembina
 ):
     with time_machine.travel(datetime.datetime(2026, 11, 2, 9, tzinfo=datetime.UTC)):
-        older = make_record("awaiting_approval", title="Diajukan lebih dulu")
+        older = make_record(  # submitted on the day of its test (make_record's story)
+            "awaiting_approval",
+            title="Diajukan lebih dulu",
+            classification={"test_date": datetime.date(2026, 11, 2)},
+        )
     with time_machine.travel(datetime.datetime(2026, 11, 27, 9, tzinfo=datetime.UTC)):
-        newer = make_record("awaiting_approval", title="Diajukan kemudian")
+        newer = make_record(
+            "awaiting_approval",
+            title="Diajukan kemudian",
+            classification={"test_date": datetime.date(2026, 11, 27)},
+        )
         # An edit later does not restart the wait: it counts from the submission.
         Record.objects.filter(pk=older.pk).update(updated_at=datetime.datetime.now(datetime.UTC))
     client.force_login(pembina)
@@ -159,7 +167,7 @@ def test_a_second_click_on_approve_is_refused_with_a_message(client, make_record
     assert any(f"#{record.pk}" in m for m in messages_of(response))
 
 
-@pytest.mark.parametrize("username", ["desk", "ppid", "atasan", "admin"])
+@pytest.mark.parametrize("username", ["desk", "ppid", "atasan"])
 def test_users_without_an_approving_role_cannot_give_verdicts(client, make_record, cast, username):
     record = make_record("awaiting_approval")
     client.force_login(cast[username])
@@ -167,6 +175,15 @@ def test_users_without_an_approving_role_cannot_give_verdicts(client, make_recor
     assert not Approval.objects.exists()
     assert Record.objects.get(pk=record.pk).state == "awaiting_approval"
     assert any(f"#{record.pk}" in m for m in messages_of(response))
+
+
+def test_a_superuser_without_a_role_cannot_open_or_post_a_verdict(client, make_record, it_admin):
+    record = make_record("awaiting_approval")
+    client.force_login(it_admin)
+    assert client.get(verdict_url(record, "approve")).status_code == 403
+    response = client.post(verdict_url(record, "approve"), {"version": record.version})
+    assert response.status_code == 403
+    assert not Approval.objects.exists()
 
 
 def test_the_record_page_is_read_only_with_history_and_verdict_buttons(
