@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
@@ -37,6 +38,7 @@ from .models import (
     CollectionPeriod,
     ConsequenceTest,
     DecidingBody,
+    DecidingBodyChange,
     Decision,
     DecisionItem,
     ExemptionGround,
@@ -45,6 +47,8 @@ from .models import (
     OfficeDay,
     Record,
     Ruling,
+    RulingBody,
+    RulingBodyChange,
     Transition,
     UserEvent,
     Verdict,
@@ -148,14 +152,32 @@ class VerdictForm(forms.Form):
     # The record's version when the approver read it: a change since then is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
+    # What the note is for, and what happens next, in the words of each verdict.
+    HELP = {
+        Verdict.APPROVE: _(
+            "Optional. Once every required approval is in, the desk archives the record "
+            "and the PPID asks KPU to decide."
+        ),
+        Verdict.RETURN: _(
+            "Say what the PPID should change (grounds, test, period): the record goes back "
+            "to the PPID, who submits it again for a new round."
+        ),
+        Verdict.REJECT: _(
+            "Say why the information should not be withheld. Rejecting is final: the record "
+            "is not proposed, and the information is open public information."
+        ),
+    }
+    CONFIRM = {
+        Verdict.APPROVE: _("Approve"),
+        Verdict.RETURN: _("Return to the PPID"),
+        Verdict.REJECT: _("Reject for good"),
+    }
+
     def __init__(self, *args, verdict, **kwargs):
         super().__init__(*args, **kwargs)
         self.verdict = verdict
-        if verdict in workflow.NOTE_REQUIRED:
-            self.fields["note"].required = True
-            self.fields["note"].help_text = _(
-                "Required: say why, so the PPID knows what to do next."
-            )
+        self.fields["note"].required = verdict in workflow.NOTE_REQUIRED
+        self.fields["note"].help_text = self.HELP[verdict]
 
 
 VERDICT_FUNCTIONS = {
@@ -296,7 +318,20 @@ class RecordAdmin(ForRoleHolders, ReadOnlyMixin, admin.ModelAdmin):
         record = self.get_object(request, object_id)
         if record is None or verdict not in Verdict.values:
             raise Http404
+        # The same door as the record's own page: no role, no record (not even its title).
+        if not self.has_view_or_change_permission(request, record):
+            raise PermissionDenied
         verdict = Verdict(verdict)
+        if request.method != "POST" and verdict.value not in workflow.allowed_steps(
+            record, request.user
+        ):
+            # Offered only where the workflow would take it (a verdict given already, a
+            # record no longer waiting): back to the record, saying why. A post goes to the
+            # workflow, whose refusal says exactly what changed.
+            self.message_user(
+                request, _("You cannot give this verdict on this record now."), messages.ERROR
+            )
+            return redirect("admin:dikecualikan_record_change", record.pk)
         initial = {"version": request.GET.get("versi") or record.version}
         form = VerdictForm(request.POST or None, verdict=verdict, initial=initial)
         if request.method == "POST" and form.is_valid():
@@ -320,8 +355,8 @@ class RecordAdmin(ForRoleHolders, ReadOnlyMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "form": form,
             "verdict": verdict,
+            "confirm_label": form.CONFIRM[verdict],
             "record": record,
-            "allowed": verdict.value in workflow.allowed_steps(record, request.user),
         }
         return TemplateResponse(request, "admin/dikecualikan/record/verdict.html", context)
 
@@ -353,8 +388,13 @@ class DecisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
             (ReadOnlyInline,),
             {
                 "model": DecisionItem,
-                "fields": ("record", "outcome", "period_display", "added_at", "withdrawn_at"),
-                "readonly_fields": ("period_display", "withdrawn_at"),
+                "fields": ("item", "outcome", "period_display", "added_at", "withdrawn_at"),
+                "readonly_fields": ("item", "period_display", "withdrawn_at"),
+                # A decision is public, and so is what it lists: the public title, never
+                # the internal one (this page is open to accounts without an SOP role).
+                "item": admin.display(description=_("information"))(
+                    lambda self, item: f"#{item.record_id} {item.record.public_title}"
+                ),
             },
         )
     ]
@@ -394,6 +434,42 @@ class ExemptionGroundAdmin(admin.ModelAdmin):
                 )
 
 
+@admin.register(RulingBody)
+class RulingBodyAdmin(admin.ModelAdmin):
+    """The bodies that rule in a dispute: the law's list, kept true by a superuser, logged."""
+
+    list_display = ("name", "instance", "basis")
+    fields = ("name", "instance", "basis")
+    inlines = [
+        type(
+            "RulingBodyChangeInline",
+            (ReadOnlyInline,),
+            {"model": RulingBodyChange, "fields": ("at", "actor", "changes")},
+        )
+    ]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser  # a ruling's body is law, not the office's choice
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        old = RulingBody.objects.filter(pk=obj.pk).values(*self.fields).first() or {}
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            changes = {
+                name: [old.get(name), getattr(obj, name)]
+                for name in self.fields
+                if old.get(name) != getattr(obj, name)
+            }
+            if changes:
+                RulingBodyChange.objects.create(body=obj, changes=changes, actor=request.user)
+
+
 @admin.register(OfficeDay)
 class OfficeDayAdmin(admin.ModelAdmin):
     """The office's corrections of the working-day calendar (the holidays package is the rest)."""
@@ -405,22 +481,52 @@ class OfficeDayAdmin(admin.ModelAdmin):
 
 @admin.register(DecidingBody)
 class DecidingBodyAdmin(admin.ModelAdmin):
-    """The bodies that may decide: the PPID corrects dates and bases (DOMAIN.md marks them [U])."""
+    """The bodies that may decide are law, not the office's choice (DOMAIN.md section 6):
+    every role may read the list, only a superuser keeps it true, and each change is logged."""
 
-    list_display = ("name", "decides_from", "basis", "by_delegation")
-    fields = ("name", "decides_from", "basis", "by_delegation")
+    list_display = ("name", "kind", "province", "decides_from", "basis", "by_delegation")
+    fields = DecidingBody.LOGGED_FIELDS
+    inlines = [
+        type(
+            "DecidingBodyChangeInline",
+            (ReadOnlyInline,),
+            {"model": DecidingBodyChange, "fields": ("at", "actor", "changes")},
+        )
+    ]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        before = DecidingBody.objects.get(pk=obj.pk) if obj.pk else None
+        changes = {
+            name: [_plain(getattr(before, name)) if before else None, _plain(getattr(obj, name))]
+            for name in DecidingBody.LOGGED_FIELDS
+            if before is None or getattr(before, name) != getattr(obj, name)
+        }
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if changes:
+                DecidingBodyChange.objects.create(body=obj, changes=changes, actor=request.user)
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 @admin.register(UserEvent)
 class UserEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The register's history of users: who granted or removed which role, and when."""
 
-    list_display = ("at", "user_name", "kind", "role_display", "by")
+    list_display = ("at", "user_name", "kind", "role_display", "detail", "by")
     list_filter = ("kind", "role")
-    search_fields = ("user_name", "actor_name", "role")
+    search_fields = ("user_name", "actor_name", "role", "detail")
     date_hierarchy = "at"
 
     @admin.display(description=_("role"))
@@ -462,7 +568,7 @@ class ObjectionAdmin(ForRoleHolders, ReadOnlyMixin, admin.ModelAdmin):
         type(
             "RulingInline",
             (ReadOnlyInline,),
-            {"model": Ruling, "fields": ("body", "number", "ruled_on", "opens")},
+            {"model": Ruling, "fields": ("body_name", "number", "ruled_on", "opens")},
         ),
     ]
 
@@ -490,15 +596,43 @@ class RoleAdmin(CheckedSelection, GroupAdmin):
 
 @admin.register(get_user_model())
 class StaffUserAdmin(CheckedSelection, UserAdmin):
-    actions = ["reset_second_factor"]
+    """Accounts. A password set here, a reset and an enrolment code are in the user history."""
 
-    @admin.action(description=_("Reset the second factor (they set it up again at sign-in)"))
+    actions = ["reset_second_factor", "make_enrolment_code"]
+
+    @admin.action(
+        description=_("Reset the second factor (they set it up again with an enrolment code)"),
+        permissions=["change"],
+    )
     def reset_second_factor(self, request, queryset):
-        for user in queryset:
-            second_factor.reset(user=user, by=request.user)
-        self.message_user(
-            request,
-            _("Second factor reset for %(count)s person(s); it is kept in the user history.")
-            % {"count": len(queryset)},
-            messages.SUCCESS,
-        )
+        made = [(user, *second_factor.reset(user=user, by=request.user)) for user in queryset]
+        return self._show_codes(request, made)
+
+    @admin.action(
+        description=_("Make an enrolment code (to set up a second factor)"),
+        permissions=["change"],
+    )
+    def make_enrolment_code(self, request, queryset):
+        enrolled = TOTPDevice.objects.filter(confirmed=True).values("user")
+        for user in queryset.filter(pk__in=enrolled):
+            self.message_user(
+                request,
+                _("%(person)s has a second factor already: reset it if it is lost.")
+                % {"person": user},
+                messages.WARNING,
+            )
+        made = [
+            (user, *second_factor.make_enrolment_code(user=user, by=request.user))
+            for user in queryset.exclude(pk__in=enrolled)
+        ]
+        return self._show_codes(request, made) if made else None
+
+    def _show_codes(self, request, made):
+        """The codes, this once: only their hashes are kept."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Enrolment codes"),
+            "opts": self.opts,
+            "made": made,
+        }
+        return TemplateResponse(request, "admin/auth/user/enrolment_codes.html", context)

@@ -10,12 +10,15 @@ import datetime
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import Aggregate, CharField, OuterRef, Prefetch, Subquery
+from django.db.models import Aggregate, CharField, Max, OuterRef, Prefetch, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from .models import (
     PERIOD_FIELDS,
+    DikChange,
     DikVersion,
     ExemptionGround,
     Record,
@@ -181,7 +184,7 @@ def row_status(row, today=None) -> str:
     """The DIK's computed status (shared/DOMAIN.md section 7), in Indonesian: open data."""
     if row.ends_on and row.ends_on < (today or timezone.localdate()):
         # Until review_due opens it, an ended item is never listed as exempted.
-        return "masa pengecualian berakhir"
+        return ENDED
     if row.exemption_scope == Scope.PART:
         return "dikecualikan sebagian"
     return "dikecualikan"
@@ -247,6 +250,20 @@ def document_row(row, *, status: str, **extra) -> dict:
     }
 
 
+ENDED = "masa pengecualian berakhir"
+
+
+def as_of(data: dict, today: datetime.date) -> dict:
+    """Return a row as published with its status as of `today` (shared/DOMAIN.md section 7).
+
+    The row is kept as it was published; its status is read on the day it is read: one
+    whose period ended shows so, even before review_due opens it.
+    """
+    if data.get("berakhir") and data["berakhir"] < today.isoformat():
+        return {**data, "status": ENDED}
+    return data
+
+
 def published_document_row(data: dict) -> dict:
     """Return one line of the DIK as a document from a row as published (DikChange.data)."""
 
@@ -269,12 +286,16 @@ def published_document_row(data: dict) -> dict:
     }
 
 
-def dik_document(rows, number, created) -> bytes:
-    """Return the public DIK of one version as an official PDF, from its rows as published."""
+def dik_document(rows, number, created, status_since=None) -> bytes:
+    """Return the public DIK of one version as an official PDF, from its rows as published,
+    each with its status as of today (`status_since`: the day those statuses last changed)."""
+    today = timezone.localdate()
     # An official paper of the office: in Indonesian whatever the visitor's language.
     with translation.override("id"):
-        rows = [published_document_row(data) for data in rows]
+        rows = [published_document_row(as_of(data, today)) for data in rows]
         when = f", {date_format(timezone.localtime(created), 'j F Y')}" if created else ""
+        if status_since:
+            when += f"; status per {date_format(status_since, 'j F Y')}"
     context = {
         "rows": rows,
         "subtitle": f"Versi {number}{when}",
@@ -288,13 +309,39 @@ def dik_document(rows, number, created) -> bytes:
 def stored_dik_pdf(version: DikVersion | None) -> str:
     """Return the storage name of a version's PDF, rendering and storing it the first time.
 
-    A version never changes (its rows are kept as published), so its PDF is rendered once:
-    right after the publication that made it (workflow), or by the first request if that
-    failed.
+    A version's rows never change (they are kept as published), but their statuses do, on
+    the day after a row's period ends: the stored PDF is named by the day its statuses last
+    changed, so it is rendered again, once, when one changes (by the first request after),
+    and otherwise right after the publication that made it (workflow).
     """
     number, created = (version.number, version.created_at) if version else (0, None)
-    name = f"dik/dik-v{number}.pdf"
+    since = statuses_changed_on(version)
+    name = f"dik/dik-v{number}.pdf" if since is None else f"dik/dik-v{number}-{since:%Y%m%d}.pdf"
     if not default_storage.exists(name):
         rows = version.rows().iterator(chunk_size=2000) if version else []
-        default_storage.save(name, ContentFile(dik_document(rows, number, created)))
+        default_storage.save(name, ContentFile(dik_document(rows, number, created, since)))
     return name
+
+
+def statuses_changed_on(version: DikVersion | None) -> datetime.date | None:
+    """Return the day after the latest end date passed among the version's rows, or None.
+
+    Asked once a day per version (the cache), so the PDF costs no scan on each request.
+    """
+    if version is None:
+        return None
+    today = timezone.localdate()
+    key = f"dik:statuses:{version.number}:{today.isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        rows = DikChange.objects.filter(pk__in=version.rows().values("pk"))
+        # As text: a key's own lookups would compare the dates as numbers on SQLite.
+        end = Cast(KeyTextTransform("berakhir", "data"), CharField())
+        ends = rows.annotate(end=end).exclude(end="")
+        ended = ends.filter(end__lt=today.isoformat())
+        latest = ended.aggregate(latest=Max("end", output_field=CharField()))["latest"]
+        found = (
+            str(datetime.date.fromisoformat(latest) + datetime.timedelta(days=1)) if latest else ""
+        )
+        cache.set(key, found, 24 * 3600)
+    return datetime.date.fromisoformat(found) if found else None

@@ -7,8 +7,9 @@ of record): mistakes are corrected by a new entry. States change only through
 
 import datetime
 import functools
+import hashlib
+import hmac
 import operator
-import re
 from collections import Counter
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from num2words import num2words
 
 from . import history
+from .provinces import PROVINCE_CHOICES, PROVINCES
 from .roles import Role, approving_roles_of, required_approvals
 
 # The history's append-only rows and the deletion guard live in .history (re-exported).
@@ -197,6 +199,7 @@ class Action(models.TextChoices):
     OBJECT = "object", _("Objection received")
     RULING = "ruling", _("Ruling recorded")
     REDACT = "redact", _("Redacted public copy uploaded")
+    CONFIRM_REDACTION = "confirm_redact", _("Redacted public copy confirmed")
     RETEST = "retest", _("Consequence test repeated")
 
 
@@ -386,6 +389,32 @@ class Record(NeverDeleted):
     redacted_copy = models.FileField(
         _("redacted public copy"), upload_to="salinan/%Y/", blank=True, editable=False
     )
+    # The copy is never an original (its hash differs from every softcopy's), and someone
+    # other than its uploader confirms it before it is published (DOMAIN.md section 4).
+    redacted_sha256 = models.CharField(
+        _("SHA-256 of the redacted copy"), max_length=64, blank=True, editable=False
+    )
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("redacted copy uploaded by"),
+    )
+    redaction_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("redacted copy confirmed by"),
+    )
+    redaction_confirmed_at = models.DateTimeField(
+        _("redacted copy confirmed at"), null=True, blank=True, editable=False
+    )
     test_scope = models.TextField(
         _("material, nature and scope of the information"),
         blank=True,
@@ -509,6 +538,11 @@ class Record(NeverDeleted):
     @property
     def is_partial(self) -> bool:
         return self.exemption_scope == Scope.PART
+
+    @property
+    def redaction_confirmed(self) -> bool:
+        """Whether the current redacted copy was confirmed (a new upload needs a new one)."""
+        return bool(self.redacted_copy) and self.redaction_confirmed_at is not None
 
     @property
     def public_office_exception(self) -> bool:
@@ -659,15 +693,29 @@ class Approval(AppendOnly):
 
 
 class DecidingBody(NeverDeleted):
-    """A body that may decide which information is exempted (shared/DOMAIN.md section 2).
+    """A body that may decide which information is exempted (shared/DOMAIN.md sections 2, 6).
 
-    KPU decides, and KPU Provinsi under delegation (PKPU 4/2025, in force 29 December 2025;
-    its mechanics unverified): the dates and bases are data the office can correct. A KPU
-    Kabupaten/Kota, the PPID, the Pembina PPID and the Tim Pertimbangan never decide: they
-    propose, and the table refuses them.
+    A positive list, loaded by migrations and kept true by a superuser (every change is a
+    DecidingBodyChange): KPU, and a KPU Provinsi under delegation (PKPU 4/2025, in force
+    29 December 2025; its mechanics unverified, so its date and basis are data). There is
+    one KPU and at most one KPU Provinsi per province; a KPU Provinsi decides only for the
+    offices of its own province. Nobody else decides: a KPU Kabupaten/Kota, the PPID, the
+    Pembina PPID and the Tim Pertimbangan propose.
     """
 
+    class Kind(models.TextChoices):
+        KPU = "kpu", _("KPU (national)")
+        KPU_PROVINSI = "kpu_provinsi", _("KPU Provinsi (by delegation)")
+
     name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.KPU)
+    province = models.CharField(
+        _("province"),
+        max_length=40,
+        blank=True,
+        choices=PROVINCE_CHOICES,
+        help_text=_("For a KPU Provinsi: the province whose offices it decides for."),
+    )
     decides_from = models.DateField(
         _("may decide from"), help_text=_("The first day on which this body may decide.")
     )
@@ -678,33 +726,71 @@ class DecidingBody(NeverDeleted):
     )
     by_delegation = models.BooleanField(_("decides by delegation"), default=False)
 
+    # The fields a change log keeps (DecidingBodyChange), in the admin's order.
+    LOGGED_FIELDS = ("name", "kind", "province", "decides_from", "basis", "by_delegation")
+
     class Meta:
         ordering = ["decides_from", "name"]
         verbose_name = _("deciding body")
         verbose_name_plural = _("deciding bodies")
+        constraints = [
+            # KPU is national; a KPU Provinsi has its province (and one body per province).
+            models.CheckConstraint(
+                condition=Q(kind="kpu", province="")
+                | Q(kind="kpu_provinsi", province__in=PROVINCES),
+                name="deciding_body_kind_and_province",
+            ),
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(kind="kpu"), name="deciding_body_one_kpu"
+            ),
+            models.UniqueConstraint(
+                fields=["province"],
+                condition=Q(kind="kpu_provinsi"),
+                name="deciding_body_one_per_province",
+            ),
+        ]
 
     def __str__(self):
         return self.name
 
     def clean(self):
-        if lacks_power_to_decide(self.name):
-            raise ValidationError({"name": not_a_deciding_body()})
+        """Hold an entry to the positive list's rules, in words a superuser can act on."""
+        if self.kind == self.Kind.KPU:
+            if self.province:
+                raise ValidationError({"province": _("KPU is national: it has no province.")})
+            if DecidingBody.objects.filter(kind=self.kind).exclude(pk=self.pk).exists():
+                raise ValidationError(
+                    {"kind": _("There is one KPU, and it is on the list already.")}
+                )
+        elif self.kind == self.Kind.KPU_PROVINSI:
+            if self.province not in PROVINCES:
+                raise ValidationError({"province": _("Choose the province of this KPU Provinsi.")})
+            same = DecidingBody.objects.filter(kind=self.kind, province=self.province)
+            if same.exclude(pk=self.pk).exists():
+                raise ValidationError(
+                    {"province": _("The KPU Provinsi of this province is on the list already.")}
+                )
+
+    def decides_for(self, province: str) -> bool:
+        """Whether its decisions bind the offices of this province (KPU's bind every office)."""
+        return self.kind == self.Kind.KPU or self.province == province
 
 
-# Words that name an office that proposes but never decides (DOMAIN.md section 2).
-NOT_DECIDING = re.compile(r"\b(kabupaten|kota|ppid|pembina|tim pertimbangan)\b", re.IGNORECASE)
+class DecidingBodyChange(AppendOnly):
+    """A deciding body added or changed by a superuser: who, when, old and new values."""
 
+    body = models.ForeignKey(DecidingBody, models.PROTECT, related_name="changes")
+    changes = models.JSONField(_("changes"), default=dict)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("time"), default=timezone.now)
 
-def lacks_power_to_decide(name: str) -> bool:
-    return bool(NOT_DECIDING.search(name or ""))
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("change of a deciding body")
+        verbose_name_plural = _("changes of deciding bodies")
 
-
-def not_a_deciding_body():
-    return _(
-        "Only KPU, or KPU Provinsi by delegation, decides which information is exempted "
-        "(PKPU 22/2023 Pasal 24-26; PKPU 4/2025). A KPU Kabupaten/Kota, the PPID, the Pembina "
-        "PPID and the Tim Pertimbangan propose; they do not decide."
-    )
+    def __str__(self):
+        return f"{self.body_id}: {', '.join(self.changes)}"
 
 
 class DecisionQuerySet(NeverDeletedQuerySet):
@@ -1185,16 +1271,63 @@ class ObjectionAnswer(AppendOnly):
         return f"{self.number} ({self.get_outcome_display()})"
 
 
+class RulingBody(NeverDeleted):
+    """A body that rules in a dispute on information (UU 14/2008 Pasal 23, 47-50).
+
+    The law's list, not the office's: loaded by a migration, changed only by a superuser in
+    the admin, each change logged (RulingBodyChange). Shared by every office, on purpose.
+    A PPID, an Atasan PPID or a KPU office never rules. `instance` is the ruling's rank:
+    the Komisi Informasi first, then on appeal the PTUN or the Pengadilan Negeri, then on
+    cassation the Mahkamah Agung; a ruling follows one of the instance before it.
+    """
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    instance = models.PositiveSmallIntegerField(
+        _("instance"),
+        help_text=_("1: Komisi Informasi; 2: PTUN or Pengadilan Negeri; 3: Mahkamah Agung."),
+    )
+    basis = models.CharField(_("legal basis"), max_length=300)
+
+    class Meta:
+        ordering = ["instance", "name"]
+        verbose_name = _("ruling body")
+        verbose_name_plural = _("ruling bodies")
+
+    def __str__(self):
+        return self.name
+
+
+class RulingBodyChange(AppendOnly):
+    """A change of a ruling body by a superuser: old and new values, kept for good."""
+
+    body = models.ForeignKey(RulingBody, models.PROTECT, related_name="changes")
+    changes = models.JSONField(_("changes"), default=dict)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("change of a ruling body")
+        verbose_name_plural = _("changes of ruling bodies")
+
+    def __str__(self):
+        return f"{self.body_id}: {self.changes}"
+
+
 class Ruling(AppendOnly):
     """A ruling of the Komisi Informasi (or a court) in a dispute on an objection."""
 
     objection = models.ForeignKey(Objection, models.PROTECT, related_name="rulings")
-    body = models.CharField(
-        _("ruling body"),
-        max_length=200,
-        default="Komisi Informasi Provinsi Kalimantan Barat",
+    body = models.ForeignKey(
+        RulingBody,
+        models.PROTECT,
+        null=True,  # rulings entered before the list as free text keep only `body_name`
+        related_name="rulings",
+        verbose_name=_("ruling body"),
         help_text=_("The Komisi Informasi, or the court on appeal."),
     )
+    # The body's name as written when the ruling was entered (free text before 0032).
+    body_name = models.CharField(_("ruling body (name then)"), max_length=200, editable=False)
     number = models.CharField(_("ruling number"), max_length=200)
     ruled_on = models.DateField(_("ruled on"))
     opens = models.BooleanField(
@@ -1212,12 +1345,12 @@ class Ruling(AppendOnly):
         verbose_name = _("ruling (Komisi Informasi or court)")
         verbose_name_plural = _("rulings (Komisi Informasi or court)")
         constraints = [
-            models.UniqueConstraint(fields=["body", "number"], name="ruling_number_unique"),
+            models.UniqueConstraint(fields=["body_name", "number"], name="ruling_number_unique"),
         ]
 
     def __str__(self):
         return _("Ruling of %(body)s Number %(number)s") % {
-            "body": self.body,
+            "body": self.body_name,
             "number": self.number,
         }
 
@@ -1274,7 +1407,10 @@ class UserEvent(AppendOnly):
     """The register's history of users: a role granted or removed, a second factor set up or reset.
 
     Written on every change of a group membership, whatever made it (the admin, a
-    command): who did it, to whom, which role, when. Nothing edits it.
+    command): who did it, to whom, which role, when. So is whatever would let one person
+    sign in as another: a password set by someone else, a second factor reset, an
+    enrolment code made. A change to a role's permissions concerns no one person: its
+    `user` is empty and `detail` says what was added and removed. Nothing edits it.
     """
 
     chained = True
@@ -1287,9 +1423,17 @@ class UserEvent(AppendOnly):
         FACTOR_RESET = "factor_reset", _("Second factor reset")
         SUPERUSER_ON = "superuser_on", _("Made a superuser")
         SUPERUSER_OFF = "superuser_off", _("No longer a superuser")
+        PASSWORD_SET = "password_set", _("Password set by someone else")
+        ENROLMENT_CODE = "enrolment_code", _("Enrolment code made")
+        ROLE_PERMISSIONS = "role_permissions", _("Permissions of a role changed")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("person")
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
     )
     user_name = models.CharField(_("person (name then)"), max_length=200, blank=True)
     kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
@@ -1304,6 +1448,7 @@ class UserEvent(AppendOnly):
     )
     actor_name = models.CharField(_("by (name then)"), max_length=200, blank=True)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    detail = models.TextField(_("details"), blank=True)
     chain = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
 
     class Meta:
@@ -1312,7 +1457,8 @@ class UserEvent(AppendOnly):
         verbose_name_plural = _("history of users (roles)")
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.role_label} ({self.user_name})"
+        whom = f" ({self.user_name})" if self.user_name else ""
+        return f"{self.get_kind_display()}: {self.role_label}{whom}"
 
     @property
     def role_label(self) -> str:
@@ -1322,6 +1468,46 @@ class UserEvent(AppendOnly):
     def by(self) -> str:
         """Who made the change; a command run on the server has no user."""
         return self.actor_name or str(_("the server (a command, outside the application)"))
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code an administrator hands to a person, to set up their second factor.
+
+    The password alone never reaches an authenticator secret: the enrolment page asks for
+    this code first. Only its hash is kept (the code is shown once, to the administrator
+    who made it); a new code replaces the one before, and setting up the app uses it up.
+    The making is a UserEvent; this row is a credential, not history, and goes when used.
+    """
+
+    # No 0/O, 1/I/L: read aloud or copied from paper without doubt.
+    ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    LENGTH = 12  # about 59 bits: unguessable online within its hours, so no throttle
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    digest = models.CharField(_("hash of the code"), max_length=64)
+    expires = models.DateTimeField(_("valid until"))
+
+    class Meta:
+        verbose_name = _("enrolment code")
+        verbose_name_plural = _("enrolment codes")
+
+    def __str__(self):
+        return str(self.user)
+
+    @staticmethod
+    def digest_of(code: str) -> str:
+        """The hash of a code as typed: any case, spaces and dashes ignored.
+
+        A plain SHA-256 suffices: the code is random and long, not a chosen password.
+        """
+        plain = "".join(code.upper().split()).replace("-", "")
+        return hashlib.sha256(plain.encode()).hexdigest()
+
+    def matches(self, code: str) -> bool:
+        fresh = self.expires > timezone.now()
+        return fresh and hmac.compare_digest(self.digest, self.digest_of(code))
 
 
 def classification_of(record) -> dict:

@@ -17,7 +17,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import (
     Count,
     Exists,
@@ -26,7 +26,8 @@ from django.db.models import (
 )
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.html import escape
 from django.utils.http import http_date, quote_etag
@@ -37,6 +38,7 @@ from django.views.decorators.http import require_safe
 
 from .dik import (
     OPEN_DATA_FIELDS,
+    as_of,
     dik_stamp,
     on_dik_rows,
     open_data_rows,
@@ -50,8 +52,10 @@ from .models import (
     DikChange,
     DikVersion,
     ExemptionGround,
+    ObjectionAnswer,
     OpenReason,
     Record,
+    Ruling,
 )
 from .paging import keyset_page, query_without
 
@@ -66,20 +70,36 @@ def public_page(view):
 
     Every publication and every opening makes a new DIK version, so the key changes and
     the old entries are never served again: that is the cache being cleared on publish.
+
+    While the database cannot be read, a page stored under the newest version seen is
+    served as it is; a page never stored fails on, and the visitor gets the 503 page
+    (ppid/operations.py).
     """
 
     @require_safe
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        try:
+            return serve(request, *args, **kwargs)
+        except (OperationalError, InterfaceError):
+            stored = cache.get(page_key(cache.get(LAST_STAMP_KEY), request))
+            if stored is None:
+                raise
+            patch_cache_control(stored, public=True, max_age=60)
+            return stored
+
+    def serve(request, *args, **kwargs):
         number, changed = dik_stamp()
         language = translation.get_language()
-        stamp = f"{number}.{changed.timestamp() if changed else 0}"
+        # Today's date too: a row's status is read on the day it is read (its period may
+        # have ended since the version was made), so no page outlives its day.
+        today = timezone.localdate().isoformat()
+        stamp = f"{number}.{changed.timestamp() if changed else 0}.{today}"
         etag = quote_etag(f"dik{stamp}-{language}-{request.get_full_path()}")
         if request.headers.get("If-None-Match") == etag:
             response = HttpResponse(status=304)
         else:
-            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-            key = f"public:{stamp}:{language}:{path}"
+            key = page_key(stamp, request)
             # Staff see their name on the page, so theirs is never shared.
             shared = settings.PUBLIC_CACHE_SECONDS and not request.user.is_authenticated
             response = cache.get(key) if shared else None
@@ -94,6 +114,8 @@ def public_page(view):
                     if hasattr(response, "render"):
                         response.render()
                     cache.set(key, response, settings.PUBLIC_CACHE_SECONDS)
+                    # The version to fall back on when the database cannot say the newest.
+                    cache.set(LAST_STAMP_KEY, stamp, None)
         response["ETag"] = etag
         if changed:
             response["Last-Modified"] = http_date(changed.timestamp())
@@ -104,6 +126,15 @@ def public_page(view):
         return response
 
     return wrapper
+
+
+LAST_STAMP_KEY = "public:last-stored-stamp"
+
+
+def page_key(stamp: str | None, request) -> str:
+    """Return the cache key of this page (its full path and language) at a DIK version."""
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"public:{stamp}:{translation.get_language()}:{path}"
 
 
 def carries_messages(request) -> bool:
@@ -301,25 +332,70 @@ def record_detail(request, pk):
     record = get_object_or_404(
         public.select_related("published_in").prefetch_related("grounds"), pk=pk
     )
-    revoked_with = None
-    if record.opened_reason == OpenReason.REVOKED:
-        revoked_with = (
-            Decision.objects.published()
-            .filter(revokes=record.published_in_id, items__record=record, items__withdrawn_at=None)
-            .first()
-            or Decision.objects.published()
-            .filter(revokes=record.published_in_id, revokes_whole=True)
-            .first()
-        )
-    context = {"record": record, "ends": record.ends_on, "revoked_with": revoked_with}
+    context = {"record": record, "ends": record.ends_on, "instrument": opening_instrument(record)}
     return render(request, "public/record_detail.html", context)
+
+
+def opening_instrument(record: Record) -> dict | None:
+    """Return the instrument that opened a record (DOMAIN.md section 2): what it is, its
+    number, its date, and where the public reads it; None for another reason."""
+    if record.opened_reason == OpenReason.REVOKED:
+        decision = revoking_decision(record)
+        return decision and {
+            "kind": _("Revoking decision"),
+            "name": str(decision),
+            "date": decision.date_set,
+            "page": reverse("dikecualikan:decision", args=[decision.pk]),
+            "pdf": reverse("dikecualikan:decision-pdf", args=[decision.pk]) if decision.pdf else "",
+        }
+    found = instrument_of(record)
+    if found is None:
+        return None
+    pdf = reverse("dikecualikan:record-instrument", args=[record.pk]) if found.pdf else ""
+    if isinstance(found, ObjectionAnswer):
+        kind, name, date = _("Answer to an objection"), found.number, found.answered_on
+    else:
+        kind, name, date = _("Ruling"), str(found), found.ruled_on
+    return {"kind": kind, "name": name, "date": date, "page": "", "pdf": pdf}
+
+
+def revoking_decision(record: Record):
+    revoking = Decision.objects.published().filter(revokes=record.published_in_id)
+    named = revoking.filter(items__record=record, items__withdrawn_at=None).first()
+    return named or revoking.filter(revokes_whole=True).first()
+
+
+def instrument_of(record: Record):
+    """The upheld answer, or the ruling, that opened the record (None for another reason)."""
+    if record.opened_reason == OpenReason.OBJECTION:
+        answers = ObjectionAnswer.objects.filter(
+            objection__records=record, outcome=ObjectionAnswer.Outcome.UPHELD
+        )
+        return answers.order_by("-answered_on", "-pk").first()
+    if record.opened_reason == OpenReason.KI_COURT:
+        rulings = Ruling.objects.filter(objection__records=record, opens=True)
+        return rulings.order_by("-ruled_on", "-pk").first()
+    return None
+
+
+@public_page
+def record_instrument(request, pk):
+    """The public PDF of the answer or ruling that opened a record (never the requester's)."""
+    record = get_object_or_404(Record.objects.no_longer_exempt(), pk=pk)
+    found = instrument_of(record)
+    if found is None or not found.pdf:
+        raise Http404
+    name = f"pembukaan-{record.pk}.pdf"
+    return FileResponse(found.pdf.open("rb"), content_type="application/pdf", filename=name)
 
 
 @public_page
 def redacted_copy(request, pk):
     """The redacted copy of a partially exempted item: the open rest of the document."""
     public = Record.objects.on_dik() | Record.objects.no_longer_exempt()
-    record = get_object_or_404(public.exclude(redacted_copy=""), pk=pk)
+    # A copy uploaded again after publication is public only once it is confirmed.
+    confirmed = public.exclude(redacted_copy="").filter(redaction_confirmed_at__isnull=False)
+    record = get_object_or_404(confirmed, pk=pk)
     name = f"salinan-{record.pk}.pdf"
     return FileResponse(
         record.redacted_copy.open("rb"), content_type="application/pdf", filename=name
@@ -362,7 +438,9 @@ def _json_response(rows, version):
     number, created = version
 
     def chunks():
-        head = {"versi": number, "tanggal": created.isoformat() if created else None}
+        # The office's own offset (+07:00), as DOMAIN.md section 8 asks of machine-readable times.
+        created_at = timezone.localtime(created).isoformat() if created else None
+        head = {"versi": number, "tanggal": created_at}
         yield json.dumps(head, ensure_ascii=False)[:-1] + ', "items": ['
         for index, row in enumerate(rows):
             item = {field: row.get(field, "") for field in OPEN_DATA_FIELDS}
@@ -385,7 +463,9 @@ def dik_json(request):
 @public_page
 def version_export(request, number, fmt):
     version = get_object_or_404(DikVersion, number=number)
-    rows = version.rows().iterator(chunk_size=2000)  # as published, never the live records
+    today = timezone.localdate()
+    # As published, never the live records; each row's status as of today.
+    rows = (as_of(row, today) for row in version.rows().iterator(chunk_size=2000))
     if fmt == "csv":
         return _csv_response(rows, f"dik-v{number}.csv")
     if fmt == "json":

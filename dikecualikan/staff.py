@@ -10,6 +10,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -229,10 +230,17 @@ def record_submit(request, pk):
         "approvers": approvers
     }
     if request.method == "POST":
-        return _posted_step(request, pk, workflow.submit, done)
+        acknowledged = request.POST.get("old_test_acknowledged") == "on"
+        return _posted_step(request, pk, workflow.submit, done, old_test_acknowledged=acknowledged)
     record = record_for(request, pk)
     if refused := _not_now(request, record, "submit"):
         return refused
+    acknowledge = None
+    if workflow.stale_test(record):
+        acknowledge = _(
+            "I know the consequence test of %(date)s is more than two years old, and submit "
+            "it as it is (the Komisi Informasi expects a current test)."
+        ) % {"date": date_format(record.test_date, "j F Y")}
     what = [
         _(
             "The classification as it stands now is frozen for round %(round)s: the approvers "
@@ -250,6 +258,8 @@ def record_submit(request, pk):
         back=reverse("dikecualikan:staff-record", args=[record.pk]),
         version=record.version,
         final=False,
+        acknowledge=acknowledge,
+        acknowledge_name="old_test_acknowledged",
     )
 
 
@@ -276,7 +286,7 @@ def record_publish_listed(request, pk):
     return _posted_step(request, pk, workflow.publish_listed, done)
 
 
-def _posted_step(request, pk, step, done):
+def _posted_step(request, pk, step, done, **extra):
     """A step on one record that needs no more than a click (and the form's version)."""
     record = record_for(request, pk)
     try:
@@ -285,6 +295,7 @@ def _posted_step(request, pk, step, done):
             by=request.user,
             version=request.POST.get("version"),
             note=request.POST.get("note", ""),
+            **extra,
         )
     except workflow.WorkflowError as error:
         messages.error(request, error.message)
@@ -406,11 +417,38 @@ def record_redacted_copy(request, pk):
     """Upload the redacted public copy of a record of which only a part is withheld."""
     record = record_for(request, pk)
     form = RedactedCopyForm(request.POST, request.FILES, refusals=uploads.refusals(request))
-    done = _("The redacted copy is stored; the public may read it once the record is published.")
-    if not take_step(request, form, workflow.upload_redacted_copy, done, record=record):
+    done = _(
+        "The redacted copy is stored. The PPID (not the person who uploaded it) confirms it; "
+        "the public may read it once the record is published."
+    )
+    if stored := take_step(request, form, workflow.upload_redacted_copy, done, record=record):
+        for warning in stored.warnings:
+            messages.warning(request, warning)
+    else:
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
     return redirect("dikecualikan:staff-record", pk=record.pk)
+
+
+@login_required
+@never_cache
+def record_redacted_file(request, pk):
+    """The redacted copy for staff with a role on the record, confirmed or not (to check it)."""
+    record = record_for(request, pk)
+    if not record.redacted_copy:
+        raise Http404
+    name = f"salinan-{record.pk}.pdf"
+    return FileResponse(
+        record.redacted_copy.open("rb"), content_type="application/pdf", filename=name
+    )
+
+
+@login_required
+@require_POST
+def record_confirm_redaction(request, pk):
+    """The PPID confirms the redacted copy: looked at, nothing exempt is readable."""
+    done = _("The redacted copy is confirmed; it may be published with the record.")
+    return _posted_step(request, pk, workflow.confirm_redaction, done)
 
 
 @login_required

@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("informasi/<int:pk>/", public.record_detail, name="record"),
     path("informasi/<int:pk>/salinan.pdf", public.redacted_copy, name="record-redacted"),
+    path("informasi/<int:pk>/pembukaan.pdf", public.record_instrument, name="record-instrument"),
     path("dibuka/", public.opened_list, name="opened"),
     path("sehat/", public.health, name="health"),
     path("bahasa/<str:code>/", views.switch_language, name="language"),
@@ -37,6 +38,16 @@ urlpatterns = [
     path("staf/entri/<int:pk>/terbuka/", staff.record_close_open, name="staff-record-close-open"),
     path("staf/entri/<int:pk>/cantumkan/", staff.record_link, name="staff-record-link"),
     path("staf/entri/<int:pk>/salinan/", staff.record_redacted_copy, name="staff-record-redacted"),
+    path(
+        "staf/entri/<int:pk>/salinan.pdf",
+        staff.record_redacted_file,
+        name="staff-record-redacted-file",
+    ),
+    path(
+        "staf/entri/<int:pk>/salinan/periksa/",
+        staff.record_confirm_redaction,
+        name="staff-record-redaction-confirm",
+    ),
     path("staf/entri/<int:pk>/tarik/", staff.record_withdraw, name="staff-record-withdraw"),
     path(
         "staf/entri/<int:pk>/umumkan/",

@@ -6,6 +6,7 @@ for softcopies, mail printed to the console. With DEBUG off the app refuses to
 start until SECRET_KEY and ALLOWED_HOSTS are set for real.
 """
 
+import hashlib
 from datetime import timedelta
 from ipaddress import ip_network
 from pathlib import Path
@@ -40,6 +41,15 @@ if not DEBUG:
             "ALLOWED_HOSTS must name the site's host names when DEBUG is off (see .env.example)."
         )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The key of the history's chain hashes (HMAC-SHA256): without it nobody computes a chain
+# value, so a row inserted in plain SQL breaks the chain. Only the app's environment holds
+# it, never the database server; it must never change (the chains were sealed with it).
+# Unset, it is derived from SECRET_KEY under a label of its own: set it when SECRET_KEY
+# may ever be rotated (README, "The history cannot be rewritten").
+HISTORY_KEY = (
+    env("HISTORY_KEY", default="")
+    or hashlib.sha256(f"ppid-history-chain\n{SECRET_KEY}".encode()).hexdigest()
+)
 
 INSTALLED_APPS = [
     # Before dikecualikan, whose admin takes their device admins away (they show secrets).
@@ -128,6 +138,14 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # And one address across all accounts (password spraying), with a higher limit.
 PPID_ADDRESS_FAILURE_LIMIT = env.int("PPID_ADDRESS_FAILURE_LIMIT", default=20)
+# And one account from any addresses (guesses spread to stay below both limits): from this
+# many wrong passwords within the cool-off, each further try waits 1 s, then twice as long
+# each time, up to the maximum; never a hard lock, which would lock an approver out. The
+# person is mailed once (ppid/signin.py).
+PPID_ACCOUNT_FAILURE_SOFT_LIMIT = env.int("PPID_ACCOUNT_FAILURE_SOFT_LIMIT", default=10)
+PPID_ACCOUNT_FAILURE_MAX_DELAY_SECONDS = env.int(
+    "PPID_ACCOUNT_FAILURE_MAX_DELAY_SECONDS", default=300
+)
 AXES_HANDLER = "ppid.signin.AccountAndAddressHandler"
 AXES_LOCKOUT_CALLABLE = "ppid.signin.lockout_response"
 AXES_RESET_ON_SUCCESS = True
@@ -145,6 +163,8 @@ TRUSTED_PROXIES = [ip_network(n, strict=False) for n in env.list("TRUSTED_PROXIE
 # development checkout may turn it off; with DEBUG off it is always required.
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True) if DEBUG else True
 OTP_TOTP_ISSUER = "PPID KPU Kota Pontianak"
+# The one-time code an administrator hands over to set up a second factor lasts this long.
+PPID_ENROLMENT_CODE_HOURS = env.int("PPID_ENROLMENT_CODE_HOURS", default=72)
 # A session lasts a working day, and ends on sign-out.
 SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=9) * 3600
 
@@ -178,6 +198,11 @@ PRIVATE_ROOT = env.path("PRIVATE_ROOT", default=BASE_DIR / "var" / "private")
 ARSIP_MAX_UPLOAD_MB = env.int("ARSIP_MAX_UPLOAD_MB", default=50)
 ARSIP_MAX_IMAGE_MEGAPIXELS = env.int("ARSIP_MAX_IMAGE_MEGAPIXELS", default=50)
 ARSIP_PDF_MAX_OBJECTS = env.int("ARSIP_PDF_MAX_OBJECTS", default=200_000)
+# A PDF is parsed in a child process under these limits, so no file can hold or kill the web
+# worker: seconds of CPU and of wall-clock time (below gunicorn's 30 s worker timeout), and
+# megabytes of address space (a PDF at the object limit needs about 260 MB).
+ARSIP_PDF_CHECK_SECONDS = env.int("ARSIP_PDF_CHECK_SECONDS", default=20)
+ARSIP_PDF_CHECK_MEMORY_MB = env.int("ARSIP_PDF_CHECK_MEMORY_MB", default=768)
 # A decision's PDF becomes a public file; it is checked like a softcopy, with its own limit.
 DECISION_MAX_UPLOAD_MB = env.int("DECISION_MAX_UPLOAD_MB", default=20)
 # An upload is spooled inside the private area, never in the system's shared /tmp: a crash
@@ -291,6 +316,9 @@ PPID_OFFICE_ADDRESS = env("PPID_OFFICE_ADDRESS", default="Jl. Johar No. 1A Ponti
 PPID_OFFICE_PHONE = env("PPID_OFFICE_PHONE", default="(0561) 740021")
 PPID_OFFICE_EMAIL = env("PPID_OFFICE_EMAIL", default="kota_pontianak@kpu.go.id")
 PPID_OFFICE_LOGO = env("PPID_OFFICE_LOGO", default="")  # path to a PNG or JPEG file
+# The office's province (as dikecualikan/provinces.py writes it): a KPU Provinsi decides only
+# for the offices of its own province (shared/DOMAIN.md section 6).
+PPID_OFFICE_PROVINCE = env("PPID_OFFICE_PROVINCE", default="Kalimantan Barat")
 # Staff PDFs render in the request: this cap keeps one to about 3 s (bench/README.md).
 PPID_PDF_MAX_ROWS = env.int("PPID_PDF_MAX_ROWS", default=200)
 # Roles whose approval a record needs, with the quorum of each: "role:count,...".

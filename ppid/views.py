@@ -27,9 +27,25 @@ def take_step(request, form, step, done, *, fields=None, **arguments):
     return result
 
 
-def confirm_page(request, *, title, what, button, back, told="", version=None, final=True):
+def confirm_page(
+    request,
+    *,
+    title,
+    what,
+    button,
+    back,
+    told="",
+    version=None,
+    final=True,
+    acknowledge=None,
+    acknowledge_name="acknowledged",
+):
     """The page before a step that cannot be undone: what will happen, who is told, a button
-    that names the action. It posts to its own address, where the step is taken."""
+    that names the action. It posts to its own address, where the step is taken.
+
+    `acknowledge`, when given, is a statement the person must tick (posted as
+    `acknowledge_name`); the step itself refuses when it is needed and not ticked.
+    """
     context = {
         "title": title,
         "what": what,
@@ -38,5 +54,7 @@ def confirm_page(request, *, title, what, button, back, told="", version=None, f
         "back": back,
         "version": version,
         "final": final,
+        "acknowledge": acknowledge,
+        "acknowledge_name": acknowledge_name,
     }
     return render(request, "dikecualikan/confirm.html", context)

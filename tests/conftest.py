@@ -9,16 +9,20 @@ would otherwise take the rows the data migrations made (roles, grounds) from the
 tests after them.
 """
 
+import contextlib
 import datetime
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -27,8 +31,8 @@ from arsip.models import Location, SoftcopyVersion
 from dikecualikan import workflow
 from dikecualikan.dik import published_rows
 from dikecualikan.history import (
+    append_only_models,
     drop_triggers,
-    history_models,
     install_kept_triggers,
     install_triggers,
 )
@@ -54,11 +58,11 @@ def _flush_past_the_history_triggers():
 
     def execute_sql_flush(ops, sql_list):
         editor = SimpleNamespace(connection=ops.connection, execute=ops.connection.cursor().execute)
-        for model in [*history_models(), Location]:
+        for model in [*append_only_models(), Location]:
             drop_triggers(editor, model)
         original(ops, sql_list)
-        for model in history_models():
-            install_triggers(editor, model, model.closing_fields)
+        for model in append_only_models():
+            install_triggers(editor, model, getattr(model, "closing_fields", ()))
         install_kept_triggers(editor, Location, Location.MUTABLE_FIELDS)
 
     BaseDatabaseOperations.execute_sql_flush = execute_sql_flush
@@ -250,6 +254,9 @@ LINKED = {
     "period_type": "indefinite",
 }
 
+# The default decision's day (make_decision).
+DECIDED_ON = datetime.date(2025, 8, 21)
+
 LADDER = [
     "collected",
     "classified",
@@ -267,34 +274,84 @@ def pdf_file(name="scan.pdf", text="Dokumen rahasia"):
     return ContentFile(tiny_pdf([text]), name=name)
 
 
+def _on(day: datetime.date, hour=9) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), ZoneInfo("Asia/Pontianak"))
+
+
+DAY = datetime.timedelta(days=1)
+
+
+def story(tested: datetime.date, decided: datetime.date, n: int = 0) -> dict:
+    """The moments make_record's steps happen at, in the order of the instruments (DOMAIN.md
+    section 4): collected before the consequence test, requested by a letter after it,
+    decided on the decision's day, published after it (with CLASSIFICATION and the default
+    decision: collected 28 July 2025, tested 1 August, requested 4 August, decided 21
+    August, published 1 September 2025, before OBJECTION's refusal of 20 October 2026).
+    The n-th record's moments come n seconds later: records keep the order they were made in.
+    """
+    requested = min(tested + 3 * DAY, decided)
+    later = datetime.timedelta(seconds=n)
+    moments = {
+        "collected": _on(tested - 4 * DAY),
+        "classified": _on(tested, 13),
+        "awaiting_approval": _on(tested, 14),
+        "returned": _on(tested, 15),
+        "rejected": _on(tested, 15),
+        "approved": _on(requested, 8),
+        "archived": _on(requested, 9),
+        "requested": _on(requested, 10),
+        "decided": _on(decided, 10),
+        "listed": _on(decided + DAY),
+        "published": _on(decided + 11 * DAY),
+    }
+    return {name: moment + later for name, moment in moments.items()}
+
+
+def on_its_day(moment: datetime.datetime):
+    """Travel to a step's moment; one still to come (a test's own clock) stays now."""
+    if moment > timezone.now():
+        return contextlib.nullcontext()
+    return time_machine.travel(moment, tick=True)
+
+
 @pytest.fixture
 def make_record(cast, location):
-    """Return a factory: a record driven through the workflow up to `state`."""
+    """Return a factory: a record driven through the workflow up to `state`, each step on
+    its day of `story` (so the instruments' dates tell one story)."""
     counter = iter(range(1, 10_000))
 
     def make(state="collected", decision=None, classification=None, **fields):
         """`fields` go to the DIK form, `classification` overrides CLASSIFICATION's."""
         n = next(counter)
         classified = {**CLASSIFICATION, **(classification or {})}
+        days = story(
+            classified["test_date"] or CLASSIFICATION["test_date"],
+            decision.date_set if decision else DECIDED_ON,
+            n,
+        )
         values = {
             "title": f"Berkas internal {n}",
             "public_title": f"Informasi publik {n}",
             "holding_unit": "Divisi Teknis",
             "document_type": "Dokumen persyaratan calon",
         }
-        record = workflow.collect(by=cast["desk"], **{**values, **fields})
+        with on_its_day(days["collected"]):
+            record = workflow.collect(by=cast["desk"], **{**values, **fields})
         if state == "collected":
             return record
         if state == "listed":
-            item = workflow.link_record(
-                record=record, decision=decision or make_decision(), by=cast["desk"], **LINKED
-            )
+            with on_its_day(days["listed"]):
+                item = workflow.link_record(
+                    record=record, decision=decision or make_decision(), by=cast["desk"], **LINKED
+                )
             return item.record
         if state in ("returned", "rejected"):
-            record = workflow.classify(record=record, by=cast["ppid"], **classified)
-            record = workflow.submit(record=record, by=cast["ppid"])
+            with on_its_day(days["classified"]):
+                record = workflow.classify(record=record, by=cast["ppid"], **classified)
+                record = workflow.submit(record=record, by=cast["ppid"])
             verdict = workflow.return_for_revision if state == "returned" else workflow.reject
-            return verdict(record=record, by=cast["pembina"], note="Perlu diperbaiki")
+            with on_its_day(days[state]):
+                return verdict(record=record, by=cast["pembina"], note="Perlu diperbaiki")
         steps = {
             "classified": lambda r: workflow.classify(record=r, by=cast["ppid"], **classified),
             "awaiting_approval": lambda r: workflow.submit(record=r, by=cast["ppid"]),
@@ -306,7 +363,7 @@ def make_record(cast, location):
                 record=r,
                 by=cast["ppid"],
                 letter_number="123/PP.01-SD/6171/2025",
-                letter_date=datetime.date(2025, 8, 4),
+                letter_date=days["requested"].date(),
             ),
             "decided": lambda r: (
                 workflow.record_decision(
@@ -322,7 +379,9 @@ def make_record(cast, location):
             ),
         }
         for name in LADDER[1 : LADDER.index(state) + 1]:
-            record = steps[name](record)
+            moment = days.get(name)
+            with on_its_day(moment) if moment else contextlib.nullcontext():
+                record = steps[name](record)
         return record
 
     def archive(record):
@@ -345,7 +404,7 @@ def make_record(cast, location):
             "number": f"{n}/HM.02-Kpt/05/KPU/VIII/2025",
             "year": 2025,
             "title": "tentang Daftar Informasi Publik yang Dikecualikan",
-            "date_set": datetime.date(2025, 8, 21),
+            "date_set": DECIDED_ON,
             "pdf": ContentFile(tiny_pdf(["Keputusan"]), name="keputusan.pdf"),
         }
         return workflow.create_decision(by=cast["ppid"], **{**values, **fields})

@@ -14,6 +14,7 @@
     published --open(reason, instrument)--> opened
     published --revoking decision published--> opened
     published --expire (review_due: the period ended)--> opened
+    listed, archived, decided --expire (a corrected decision date ended it)--> opened
     published --objection upheld by the Atasan PPID, or a ruling that orders it--> opened
 
 Each step is one keyword-only function, in the module of its SOP step:
@@ -21,9 +22,10 @@ Each step is one keyword-only function, in the module of its SOP step:
     steps.py      the transition table (STEPS), checks, allowed_steps, the row lock, history
     collect.py    step 1: collect, edit
     classify.py   step 2: classification rules, classify, submit
+    periods.py    the period rules (Pasal 20, caps), shared by classify and decisions
     verdicts.py   step 2: approve, return, reject (the quorum)
-    archive.py    step 3: softcopies, hardcopy place and custody, archive (the only
-                  module that imports arsip)
+    archive.py    step 3: softcopies, hardcopy place and custody, archive, the redacted
+                  copy and its confirmation (the only module that imports arsip)
     decisions.py  step 4: the request to KPU, decisions, what they say of records, links,
                   withdrawals
     publication.py step 4: publication, revocation and opening (new DIK versions)
@@ -43,6 +45,7 @@ from .archive import (
     archive_needs,
     check_in_hardcopy,
     check_out_hardcopy,
+    confirm_redaction,
     place_hardcopy,
     upload_redacted_copy,
     upload_softcopy,
@@ -53,6 +56,7 @@ from .classify import (
     close_as_open,
     participants_of,
     retest,
+    stale_test,
     submit,
 )
 from .collect import RECORD_FIELDS, collect, edit
@@ -68,6 +72,7 @@ from .decisions import (
 from .objections import (
     ANSWER_ROLES,
     answer_objection,
+    dispute_opens_on,
     may_answer,
     receive_objection,
     received_late,
@@ -116,10 +121,12 @@ __all__ = [
     "classify",
     "close_as_open",
     "collect",
+    "confirm_redaction",
     "correct_decision",
     "create_decision",
     "decision_steps",
     "decision_unmet",
+    "dispute_opens_on",
     "due_for_review",
     "edit",
     "ended_on",
@@ -145,6 +152,7 @@ __all__ = [
     "return_for_revision",
     "review_due",
     "roles_for",
+    "stale_test",
     "submit",
     "upload_redacted_copy",
     "upload_softcopy",

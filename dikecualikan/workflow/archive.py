@@ -6,7 +6,9 @@ The only module of the workflow that imports the archive (arsip).
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
+import re
 import uuid
 
 from django.conf import settings
@@ -14,12 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from arsip import fixity, validation
+from arsip import fixity, pdf_text, validation
 from arsip.models import Custody, Location, Placement, Softcopy, SoftcopyVersion
 from arsip.storage import HashingFile, sanitize_name, storage_failed_message
 
 from ..models import Record, State
-from .steps import WorkflowError, check_step, lock_record, move, required_text
+from .steps import WorkflowError, check_step, lock_record, move, redaction_bar, required_text
 
 logger = logging.getLogger(__name__)
 
@@ -219,20 +221,142 @@ def check_decision_pdf(pdf, field: str = "pdf") -> None:
 def upload_redacted_copy(*, record: Record, by, file) -> Record:
     """Store the redacted copy the public may read of a partially exempted record.
 
-    A public file (the exempt part blacked out): checked like a decision's PDF, stored
-    under a name of our own; an earlier copy stays in the storage, named in the history.
+    A public file (the exempt part blacked out): checked like a decision's PDF, refused
+    when it is an original of the archive (the same SHA-256 as any softcopy), stored under
+    a name of our own; an earlier copy stays in the storage, named in the history. The
+    copy waits for the PPID's confirmation (confirm_redaction) before it is published.
+    The returned record's `warnings` say what its text layer still shows, if anything.
     """
     check_decision_pdf(file, "file")
+    digest = _sha256_of(file)
+    text = pdf_text.text_of(file)
     with transaction.atomic():
         record = lock_record(record, None)
         step = check_step(record, by, "redact")
+        _refuse_original(record, digest)
+        warnings = redaction_warnings(record, text)
         earlier = record.redacted_copy.name
         record.redacted_copy.save(f"{uuid.uuid4().hex}.pdf", file, save=False)
+        record.redacted_sha256, record.redacted_by = digest, by
+        record.redaction_confirmed_by = record.redaction_confirmed_at = None
         try:
-            details = {"earlier": earlier} if earlier else {}
+            details = {"sha256": digest, "warnings": len(warnings)}
+            if earlier:
+                details["earlier"] = earlier
             note = sanitize_name(getattr(file, "name", ""))
-            move(record, by, step, note=note, fields=("redacted_copy",), details=details)
+            fields = ("redacted_copy", *REDACTION_FIELDS)
+            move(record, by, step, note=note, fields=fields, details=details)
         except BaseException:
             record.redacted_copy.storage.delete(record.redacted_copy.name)
             raise
+    record.warnings = warnings
+    return record
+
+
+REDACTION_FIELDS = (
+    "redacted_sha256",
+    "redacted_by",
+    "redaction_confirmed_by",
+    "redaction_confirmed_at",
+)
+
+
+def _sha256_of(file) -> str:
+    file.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: file.read(1024 * 1024), b""):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def original_with(sha256: str) -> SoftcopyVersion | None:
+    """Return a softcopy version (of any record) with this SHA-256, or None."""
+    if not sha256:
+        return None
+    return SoftcopyVersion.objects.filter(sha256=sha256).select_related("softcopy").first()
+
+
+def _refuse_original(record: Record, sha256: str) -> None:
+    """A redacted copy that is an original discloses the exempt part itself (DOMAIN.md 4)."""
+    if (same := original_with(sha256)) is None:
+        return
+    if same.softcopy.record_id == record.pk:
+        message = _(
+            "This file is the withheld original itself: it has the same SHA-256 as softcopy "
+            "%(name)s (version %(number)s) of this record. A redacted copy is a different "
+            "file, with the exempt part blacked out. Nothing was stored."
+        ) % {"name": same.original_name, "number": same.number}
+    else:
+        message = _(
+            "This file is a withheld original: it has the same SHA-256 as a softcopy of "
+            "record #%(id)s in the archive. A redacted copy is a different file, with the "
+            "exempt part blacked out. Nothing was stored."
+        ) % {"id": same.softcopy.record_id}
+    raise WorkflowError(message, {"file": message})
+
+
+# Sixteen digits in a row, as a NIK (and a KK number) is written (UU 23/2006 Pasal 84-85).
+NIK_LIKE = re.compile(r"(?<!\d)\d{16}(?!\d)")
+# Words of a description of the withheld part that name no part of it.
+COMMON_WORDS = frozenset(
+    "dan atau yang dari untuk dengan pada dalam oleh serta para the and of "
+    "kolom halaman bagian lampiran data berkas dokumen seluruh semua lengkap".split()
+)
+
+
+def redaction_warnings(record: Record, text: str | None) -> list[str]:
+    """Return what the copy's text layer still shows of the withheld part (no refusal).
+
+    The words the record names as withheld (its description of the withheld part, and
+    its internal title, which may itself reveal it) and numbers shaped like a NIK. A
+    heading may rightly stay; the person who confirms the copy judges.
+    """
+    if not text:
+        return []
+    words = set(re.findall(r"\w+", text.lower()))
+    named = {
+        w
+        for w in re.findall(r"\w+", (record.withheld_part or "").lower())
+        if len(w) >= 3 and not w.isdigit() and w not in COMMON_WORDS
+    }
+    warnings = []
+    if found := sorted(named & words):
+        warnings.append(
+            _(
+                "The redacted copy's text still contains words the record names as withheld: "
+                "%(words)s. A heading may stay; check that what it labels is blacked out."
+            )
+            % {"words": ", ".join(found)}
+        )
+    title = " ".join(record.title.lower().split())
+    if len(title) >= 8 and title in " ".join(text.lower().split()):
+        warnings.append(_("The redacted copy's text contains the record's internal title."))
+    if count := len(NIK_LIKE.findall(text)):
+        warnings.append(
+            _(
+                "The redacted copy's text contains %(count)s numbers of 16 digits, shaped like "
+                "a NIK or KK number: check that none is left readable."
+            )
+            % {"count": count}
+        )
+    return warnings
+
+
+def confirm_redaction(*, record: Record, by, note: str = "", version: int | None = None) -> Record:
+    """The PPID confirms the current redacted copy: looked at, and nothing exempt shows.
+
+    Someone other than its uploader, and only of a copy that is no original (checked
+    again: an original may have been archived since). Until then it is not published.
+    """
+    with transaction.atomic():
+        record = lock_record(record, version)
+        step = check_step(record, by, "confirm_redaction")
+        if (bar := redaction_bar(record, by)) is not None:
+            raise WorkflowError(bar)
+        _refuse_original(record, record.redacted_sha256)
+        record.redaction_confirmed_by, record.redaction_confirmed_at = by, timezone.now()
+        details = {"sha256": record.redacted_sha256, "uploaded_by": record.redacted_by_id}
+        fields = ("redaction_confirmed_by", "redaction_confirmed_at")
+        move(record, by, step, note=note, fields=fields, details=details)
     return record

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 import re
 
-from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -13,20 +14,18 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     CLASSIFICATION_FIELDS,
-    PERIOD_FIELDS,
     TEST_FIELDS,
     Classification,
     ConsequenceTest,
     ExemptionGround,
     Outcome,
-    PeriodType,
     Record,
     Scope,
     classification_of,
-    period_end,
 )
 from ..roles import required_approvals
 from .mail import notify
+from .periods import keep_period_value, period_errors
 from .steps import WorkflowError, check_step, lock_record, move, required_text
 
 
@@ -50,7 +49,7 @@ def classification_errors(*, grounds, period_type="", **values) -> dict:
             "Undang-Undang, e.g. UU 27/2022."
         )
     # Before a decision, the period counts from the test (the decision checks it again).
-    errors.update(_period_errors(grounds, period_type, start=values.get("test_date"), **values))
+    errors.update(period_errors(grounds, period_type, start=values.get("test_date"), **values))
     return errors
 
 
@@ -75,7 +74,9 @@ def participants_of(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[;\n]", text or "") if p.strip()]
 
 
-def _scope_errors(exemption_scope=Scope.WHOLE, withheld_part="", **_other) -> dict:
+def _scope_errors(
+    exemption_scope=Scope.WHOLE, withheld_part="", dip_reference="", **_other
+) -> dict:
     """Partial exemption: say which part is withheld (the rest is open, DOMAIN.md section 4)."""
     if exemption_scope not in Scope.values:
         return {"exemption_scope": _("Say whether the whole document or a part is withheld.")}
@@ -86,7 +87,36 @@ def _scope_errors(exemption_scope=Scope.WHOLE, withheld_part="", **_other) -> di
                 "Exempting a part is never a reason to withhold the whole document."
             )
         }
+    if exemption_scope == Scope.PART and (error := dip_reference_error(dip_reference)):
+        return {"dip_reference": error}
     return {}
+
+
+# A DIP entry is cited by its number, which has a digit ("DIP No. 12/2025, butir 4").
+DIP_NUMBER = re.compile(r"\d")
+
+
+def dip_reference_error(reference: str):
+    """Return why a reference to where the rest is public is not one, or None (empty: none).
+
+    An address (http or https) or a DIP number; "-" or any text without a digit is
+    neither, and would let a partial record be published with nothing readable.
+    """
+    reference = str(reference or "").strip()
+    if not reference:
+        return None
+    if reference.lower().startswith(("http://", "https://")):
+        try:
+            URLValidator(schemes=["http", "https"])(reference)
+        except ValidationError:
+            return _("This address is not a valid web address (https://…).")
+        return None
+    if not DIP_NUMBER.search(reference):
+        return _(
+            "Give the address (https://…) or the number of the DIP entry where the rest is "
+            "public, e.g. “DIP No. 12/2025, butir 4”; “-” or words alone are not a reference."
+        )
+    return None
 
 
 def _participant_errors(test_participants="", test_date=None, test_place="", **_other) -> dict:
@@ -135,106 +165,6 @@ def _test_errors(values: dict) -> dict:
     return errors
 
 
-def _period_errors(
-    grounds,
-    period_type,
-    period_years=None,
-    period_until=None,
-    period_event="",
-    start=None,
-    **_other,
-) -> dict:
-    """The period's rules: UU 14/2008 Pasal 20 (17a-17f always end, within their caps).
-
-    `start` is the day the period counts from: the decision's date, or before a decision
-    the test's date (the date is then checked again against the decision).
-    """
-    if period_type not in PeriodType.values:
-        return {"period_type": _("Choose the exemption period.")}
-    finite = sorted(g.code for g in grounds if not g.allows_indefinite)
-    caps = [g.max_years for g in grounds if g.max_years]
-    limit = min([*caps, settings.PPID_MAX_PERIOD_YEARS])
-    if period_type == PeriodType.FIXED:
-        return _years_errors(period_years, limit, bool(caps))
-    if period_type == PeriodType.UNTIL_EVENT and (
-        errors := _event_errors(period_event, period_until, finite)
-    ):
-        return errors
-    if period_type == PeriodType.UNTIL_DATE and not period_until:
-        return {"period_until": _("Give the date on which the exemption ends.")}
-    if period_until:
-        return _until_errors(period_until, limit, start or timezone.localdate())
-    if period_type == PeriodType.INDEFINITE and finite:
-        return {
-            "period_type": _(
-                "Exemptions on grounds 17a-17f must end (UU 14/2008 Pasal 20); %(codes)s cannot "
-                "be indefinite. Choose a number of years, a date or an event."
-            )
-            % {"codes": ", ".join(finite)}
-        }
-    return {}
-
-
-def _event_errors(event: str, backstop, finite) -> dict:
-    if not str(event or "").strip():
-        return {"period_event": _("Describe the event that ends the exemption.")}
-    if finite and not backstop:
-        return {
-            "period_until": _(
-                "Grounds 17a-17f must end (UU 14/2008 Pasal 20): give the date by which the "
-                "exemption ends at the latest, even if the event comes first."
-            )
-        }
-    return {}
-
-
-def _years_errors(years, limit: int, capped: bool) -> dict:
-    if not years or int(years) < 1:
-        return {"period_years": _("Give the number of years (1 or more).")}
-    if int(years) > limit:
-        if capped:
-            message = _("At most %(max)s years for these grounds.")
-        else:
-            message = _("A period can run %(max)s years at most.")
-        return {"period_years": message % {"max": limit}}
-    return {}
-
-
-def _until_errors(until: datetime.date, limit: int, start: datetime.date) -> dict:
-    if until <= timezone.localdate():
-        return {"period_until": _("The end date must be in the future.")}
-    latest = period_end(PeriodType.FIXED, limit, None, start)
-    if until > latest:
-        return {
-            "period_until": _(
-                "Too late: at most %(max)s years from %(start)s for these grounds, that is "
-                "%(latest)s at the latest."
-            )
-            % {
-                "max": limit,
-                "start": date_format(start, "j F Y"),
-                "latest": date_format(latest, "j F Y"),
-            }
-        }
-    return {}
-
-
-# The values each kind of period keeps; the others are cleared. An event period keeps its
-# backstop date (required for 17a-17f).
-PERIOD_VALUES = {
-    PeriodType.FIXED: ("period_years",),
-    PeriodType.UNTIL_DATE: ("period_until",),
-    PeriodType.UNTIL_EVENT: ("period_event", "period_until"),
-}
-
-
-def keep_period_value(values: dict) -> None:
-    """Clear the period values that the period's type does not use (the form sends them all)."""
-    for name in PERIOD_FIELDS[1:]:
-        if name not in PERIOD_VALUES.get(values["period_type"], ()):
-            values[name] = "" if name == "period_event" else None
-
-
 def classify(
     *,
     record: Record,
@@ -281,7 +211,10 @@ def _changes(before: dict, after: dict) -> dict:
 
 
 def _write_classification(record: Record, grounds, values: dict) -> None:
-    if errors := classification_errors(grounds=grounds, **values):
+    errors = classification_errors(grounds=grounds, **values)
+    if "test_date" not in errors and (early := _tested_before_collected(record, values)):
+        errors["test_date"] = early
+    if errors:
         raise WorkflowError(_("The classification is incomplete: see the marked fields."), errors)
     if values["test_conclusion"] == Outcome.OPEN:  # nothing is exempted: no grounds, no period
         grounds, values["period_type"] = [], ""
@@ -293,13 +226,63 @@ def _write_classification(record: Record, grounds, values: dict) -> None:
     record.grounds.set(grounds)
 
 
-def submit(*, record: Record, by, note: str = "", version: int | None = None) -> Record:
-    """Ask the Pembina PPID and the Tim Pertimbangan to approve; opens a new approval round."""
+def _tested_before_collected(record: Record, values: dict):
+    """A consequence test is of the item collected: not dated before it (DOMAIN.md section 4)."""
+    tested, collected = values.get("test_date"), timezone.localdate(record.created_at)
+    if tested and tested < collected:
+        return _(
+            "DOMAIN: the consequence test is held on or after the item was collected "
+            "(%(date)s); correct the test's date, or test the item again."
+        ) % {"date": date_format(collected, "j F Y")}
+    return None
+
+
+# A test older than this at submission should be held again (KI Pusat v. Kementerian PUPR).
+STALE_TEST_YEARS = 2
+
+
+def stale_test(record: Record, today: datetime.date | None = None) -> bool:
+    """Whether the record's consequence test is older than two years (the PPID must say so)."""
+    today = today or timezone.localdate()
+    if record.test_date is None:
+        return False
+    try:
+        limit = today.replace(year=today.year - STALE_TEST_YEARS)
+    except ValueError:  # 29 February
+        limit = today.replace(year=today.year - STALE_TEST_YEARS, day=28)
+    return record.test_date < limit
+
+
+def submit(
+    *,
+    record: Record,
+    by,
+    note: str = "",
+    version: int | None = None,
+    old_test_acknowledged: bool = False,
+) -> Record:
+    """Ask the Pembina PPID and the Tim Pertimbangan to approve; opens a new approval round.
+
+    A consequence test older than two years goes only with the PPID's acknowledgement
+    (`old_test_acknowledged`), kept in the history row: the Komisi Informasi expects a
+    current test (KI Pusat v. Kementerian PUPR, 2023).
+    """
     with transaction.atomic():
         record = lock_record(record, version)
         step = check_step(record, by, "submit")
+        if early := _tested_before_collected(record, {"test_date": record.test_date}):
+            raise WorkflowError(early)
+        stale = stale_test(record)
+        if stale and not old_test_acknowledged:
+            message = _(
+                "The consequence test of %(date)s is more than two years old: the Komisi "
+                "Informasi expects a current test (KI Pusat v. Kementerian PUPR, 2023). Test "
+                "the item again, or tick that you submit the old test knowingly."
+            ) % {"date": date_format(record.test_date, "j F Y")}
+            raise WorkflowError(message, {"old_test_acknowledged": message})
         record.round += 1
-        move(record, by, step, note=note, fields=("round",))
+        details = {"old_test_acknowledged": True} if stale else {}
+        move(record, by, step, note=note, fields=("round",), details=details)
         # The round's verdicts judge this classification, frozen now (the next one is new).
         Classification.objects.create(
             record=record, round=record.round, data=classification_of(record), by=by
@@ -346,6 +329,7 @@ def retest(
     with transaction.atomic():
         record = lock_record(record, version)
         step = check_step(record, by, "retest")
+        _check_after_publication(record, test_date)
         test = ConsequenceTest.objects.create(
             record=record,
             occasion=occasion,
@@ -367,6 +351,16 @@ def _check_retest(occasion: str, values: dict) -> None:
         errors["occasion"] = _("Say why the item is tested again.")
     if errors:
         raise WorkflowError(_("The test is incomplete: see the marked fields."), errors)
+
+
+def _check_after_publication(record: Record, test_date: datetime.date) -> None:
+    published_on = timezone.localdate(record.published_at)
+    if test_date < published_on:
+        message = _(
+            "DOMAIN: a re-test is dated on or after the publication it re-tests "
+            "(%(date)s); the earlier test is the classification's."
+        ) % {"date": date_format(published_on, "j F Y")}
+        raise WorkflowError(message, {"test_date": message})
 
 
 def _retest_note(test: ConsequenceTest) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import uuid
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from ..history import lock_chains
 from ..models import (
     DECIDED_FIELDS,
+    PERIOD_FIELDS,
     DecidingBody,
     Decision,
     DecisionItem,
@@ -29,12 +31,12 @@ from ..models import (
     Record,
     State,
     decided_values,
-    lacks_power_to_decide,
-    not_a_deciding_body,
     period_end,
 )
 from .archive import check_decision_pdf
-from .classify import _needs_a_statute, _period_errors, keep_period_value
+from .classify import _needs_a_statute
+from .periods import keep_period_value, period_errors
+from .review import expire, register_user
 from .steps import (
     STEPS,
     WorkflowError,
@@ -138,6 +140,7 @@ def correct_decision(*, decision: Decision, by, pdf=None, **fields) -> Decision:
         _save_once(decision, pdf)
         if pdf is not None:
             changes["pdf"][1] = decision.pdf.name
+        _move_ends(decision, by)
         kind = DecisionLog.Kind.CORRECTED
         DecisionLog.objects.create(decision=decision, kind=kind, actor=by, changes=changes)
     return decision
@@ -162,8 +165,8 @@ def decision_errors(*, body, number, year, title, date_set, decision=None, **oth
     errors = required_text({"number": number, "title": title}, ["number", "title"])
     if not isinstance(body, DecidingBody) or body.pk is None:
         return {**errors, "body": _("Choose the body that decided, from the list.")}
-    if lacks_power_to_decide(body.name):
-        return {**errors, "body": not_a_deciding_body()}
+    if not body.decides_for(settings.PPID_OFFICE_PROVINCE):
+        return {**errors, "body": _outside_jurisdiction(body)}
     if not date_set:
         return {**errors, "date_set": _("Give the date the decision was set.")}
     if date_set > timezone.localdate():
@@ -180,11 +183,21 @@ def decision_errors(*, body, number, year, title, date_set, decision=None, **oth
         }
     if year != date_set.year:
         errors["year"] = _("The year is that of the date set (%(year)s).") % {"year": date_set.year}
-    errors.update(_revocation_errors(decision, date_set, **others))
+    errors.update(_revocation_errors(decision, date_set, body, **others))
     return errors
 
 
-def _revocation_errors(decision, date_set, revokes=None, revokes_whole=False, **_other) -> dict:
+def _outside_jurisdiction(body: DecidingBody) -> str:
+    # A KPU Provinsi's decisions bind the offices of its own province only (DOMAIN.md 6).
+    return _(
+        "%(body)s decides only for the offices of the province of %(province)s; this office "
+        "is in %(office)s. Choose KPU, or the KPU Provinsi of %(office)s."
+    ) % {"body": body.name, "province": body.province, "office": settings.PPID_OFFICE_PROVINCE}
+
+
+def _revocation_errors(
+    decision, date_set, body, revokes=None, revokes_whole=False, **_other
+) -> dict:
     if revokes is None:
         if revokes_whole:
             return {"revokes": _("Choose the decision it revokes.")}
@@ -203,17 +216,74 @@ def _revocation_errors(decision, date_set, revokes=None, revokes_whole=False, **
         return {"revokes": _("A decision can revoke only an earlier decision.")}
     if revokes.revoked_in_whole():
         return {"revokes": _("That decision was already revoked in whole.")}
+    if body.kind != DecidingBody.Kind.KPU and body.pk != revokes.body_id:
+        # KPU stands above every KPU Provinsi; no other body revokes what it did not issue.
+        return {
+            "revokes": _(
+                "Only the body that issued %(decision)s (%(issuer)s), or KPU, may revoke it; "
+                "%(body)s may not. Check the body, or the decision it revokes."
+            )
+            % {"decision": revokes, "issuer": revokes.issuer, "body": body.name}
+        }
     return {}
 
 
 def _check_items_allow(decision: Decision, date_set: datetime.date) -> None:
-    """A corrected date must still come after the tests of the records the decision covers."""
+    """A corrected date must still come after the tests of the records the decision covers,
+    and keep every period it exempts within the rules (Pasal 20, the caps per ground)."""
     later = decision.items.active().filter(record__test_date__gt=date_set).first()
     if later is not None:
         raise WorkflowError(
             _("The decision cannot be corrected: see the marked fields."),
             {"date_set": _test_after_decision(later.record, date_set)},
         )
+    broken = [
+        _("record #%(id)s: %(rule)s") % {"id": item.record_id, "rule": " ".join(map(str, errors))}
+        for item in _exempting_items(decision)
+        if (errors := _item_period_errors(item, date_set).values())
+    ]
+    if broken:
+        message = _(
+            "With this date the periods of these records would break the rules (UU 14/2008 "
+            "Pasal 20 and the caps per ground): %(records)s. Check the date, or withdraw "
+            "the items and record them again as KPU decided."
+        ) % {"records": "; ".join(map(str, broken))}
+        raise WorkflowError(message, {"date_set": message})
+
+
+def _exempting_items(decision: Decision) -> list[DecisionItem]:
+    """The items whose period counts from this decision's date: exempting, not withdrawn,
+    written to a record that still stands on them (not published under another decision)."""
+    items = decision.items.active().filter(outcome=Outcome.EXEMPT)
+    items = items.filter(record__state__in=[State.LISTED, State.ARCHIVED, State.DECIDED])
+    return [item for item in items.select_related("record").order_by("record_id") if _written(item)]
+
+
+def _item_period_errors(item: DecisionItem, start: datetime.date) -> dict:
+    period = {name: getattr(item, name) for name in PERIOD_FIELDS}
+    return period_errors(list(item.grounds.all()), start=start, past_end_allowed=True, **period)
+
+
+def _move_ends(decision: Decision, by) -> None:
+    """Count each item's period again from the corrected date; one that has ended by now is
+    opened at once, as review_due would open it (dated the day after its end)."""
+    for item in _exempting_items(decision):
+        record = lock_record(item.record, None)
+        ends_on = period_end(
+            item.period_type, item.period_years, item.period_until, decision.date_set
+        )
+        if ends_on == record.ends_on:
+            continue
+        step = check_step(record, by, "correct_end")
+        changes = {"ends_on": [_loggable(record.ends_on), _loggable(ends_on)]}
+        record.ends_on = ends_on
+        note = _("The decision's date was corrected to %(date)s.") % {
+            "date": date_format(decision.date_set, "j F Y")
+        }
+        move(record, by, step, note=str(note), instrument=str(decision), fields=("ends_on",),
+             details={"changes": changes})  # fmt: skip
+        if record.has_ended():
+            expire(record=record, by=register_user())
 
 
 def _test_after_decision(record: Record, date_set: datetime.date) -> str:
@@ -300,6 +370,15 @@ def _decision_step(decision: Decision, record: Record, outcome: str) -> str:
 def _check_fits(decision: Decision, record: Record, name: str) -> None:
     if record.test_date and record.test_date > decision.date_set:
         raise WorkflowError(_test_after_decision(record, decision.date_set))
+    # A linked record was never requested: the decision in force is older, and that is right.
+    if record.request_date and decision.date_set < record.request_date:
+        raise WorkflowError(
+            _(
+                "DOMAIN: a decision is dated on or after the request letter. Record #%(id)s "
+                "was requested on %(date)s, after this decision was set."
+            )
+            % {"id": record.pk, "date": date_format(record.request_date, "j F Y")}
+        )
     if decision.items.active().filter(record=record).exists():
         raise WorkflowError(_("This record is already in this decision."))
     if name == "revoke_item" and record.published_in_id != decision.revokes_id:
@@ -395,7 +474,7 @@ def _decided_values(record: Record, decided: dict, start) -> list[ExemptionGroun
         errors["grounds"] = _("Choose at least one exemption ground of UU 14/2008 Pasal 17.")
     elif _needs_a_statute(grounds, decided["statutes"]):
         errors["statutes"] = _("Ground 17j needs an Undang-Undang that forbids disclosure.")
-    errors.update(_period_errors(grounds, **decided, start=start))
+    errors.update(period_errors(grounds, **decided, start=start))
     if errors:
         message = _("What the decision says is incomplete: see the marked fields.")
         raise WorkflowError(message, errors)

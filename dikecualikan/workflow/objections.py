@@ -19,11 +19,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ..history import lock_chains
-from ..models import Objection, ObjectionAnswer, OpenReason, Record, Ruling
+from ..models import Objection, ObjectionAnswer, OpenReason, Record, Ruling, RulingBody
 from ..roles import Role, has_role
 from ..workdays import working_days_after
 from .archive import check_decision_pdf
-from .publication import _new_dik_version
+from .publication import _new_dik_version, opened_at
 from .steps import STEPS, WorkflowError, check_step, move, required_text, role_names
 
 OBJECTION_WORKING_DAYS = 30  # Pasal 35(1): the requester objects within 30 working days
@@ -70,6 +70,7 @@ def receive_objection(
     with transaction.atomic():
         locked = _locked(records)
         steps = [check_step(record, by, "object") for record in locked]
+        _check_refused_after_publication(locked, request_refused_on)
         objection = Objection.objects.create(
             **{name: value.strip() for name, value in values.items()},
             received_on=received_on,
@@ -94,6 +95,19 @@ def _date_errors(received_on, refused_on) -> dict:
     if refused_on > received_on:
         return {"request_refused_on": _("The refusal comes before the objection to it.")}
     return {}
+
+
+def _check_refused_after_publication(records, refused_on: datetime.date) -> None:
+    """A refusal on the exemption comes after the item was published (DOMAIN.md section 4)."""
+    for record in records:
+        published_on = timezone.localdate(record.published_at)
+        if refused_on < published_on:
+            message = _(
+                "UU 14/2008 Pasal 35: an objection concerns a request refused on the "
+                "exemption, and record #%(id)s was published on %(date)s: the refusal is "
+                "dated on or after that day."
+            ) % {"id": record.pk, "date": date_format(published_on, "j F Y")}
+            raise WorkflowError(message, {"request_refused_on": message})
 
 
 def _locked(records) -> list[Record]:
@@ -137,7 +151,7 @@ def answer_objection(
                 "number": answer.number,
                 "date": date_format(answered_on, "j F Y"),
             }
-            _open(objection, by, OpenReason.OBJECTION, str(instrument))
+            _open(objection, by, OpenReason.OBJECTION, str(instrument), answered_on)
     return answer
 
 
@@ -156,28 +170,28 @@ def record_ruling(
     *,
     objection: Objection,
     by,
-    body: str,
+    body: RulingBody,
     number: str,
     ruled_on: datetime.date,
     opens: bool,
     pdf=None,
 ) -> Ruling:
-    """A ruling in the dispute on an objection: it opens the records, or upholds them."""
-    errors = required_text({"body": body, "number": number}, ["body", "number"])
-    if not ruled_on or ruled_on > timezone.localdate():
-        errors["ruled_on"] = _("Give the date of the ruling (not in the future).")
-    elif ruled_on < objection.received_on:
-        errors["ruled_on"] = _("A ruling comes after the objection it decides.")
-    if errors:
-        raise WorkflowError(_("The ruling cannot be recorded: see the marked fields."), errors)
-    if pdf is not None:
-        check_decision_pdf(pdf)
+    """A ruling in the dispute on an objection: it opens the records, or upholds them.
+
+    Only a body of the law's list rules (RulingBody), with its number, date and PDF, after
+    the Atasan's answer or the lapse of its 30 working days (Pasal 36-37), and after a
+    ruling of the instance before it. A ruling that opens information is recorded by the
+    Atasan PPID, who answers for the objection: the PPID records one that upholds.
+    """
+    _check_ruling(objection, by, body, number, ruled_on, opens, pdf)
+    check_decision_pdf(pdf)
     with transaction.atomic():
         lock_chains()
         objection = Objection.objects.select_for_update().get(pk=objection.pk)
         ruling = Ruling(
             objection=objection,
-            body=body.strip(),
+            body=body,
+            body_name=body.name,
             number=number.strip(),
             ruled_on=ruled_on,
             opens=bool(opens),
@@ -187,11 +201,67 @@ def record_ruling(
         _save_once(ruling, pdf, _("This ruling is already in the register."))
         instrument = f"{ruling}, {date_format(ruled_on, 'j F Y')}"
         if ruling.opens:
-            _open(objection, by, OpenReason.KI_COURT, instrument)
+            _open(objection, by, OpenReason.KI_COURT, instrument, ruled_on)
         else:  # the exemption stands: the history of each record still published says so
             for record in _still_published(objection):
                 move(record, by, check_step(record, by, "ruling"), instrument=instrument)
     return ruling
+
+
+def _check_ruling(objection, by, body, number, ruled_on, opens, pdf) -> None:
+    if opens and not may_answer(by):
+        raise WorkflowError(
+            _(
+                "Only the Atasan PPID records a ruling that opens information (UU 14/2008 "
+                "Pasal 36): ask the Atasan PPID to record it."
+            )
+        )
+    errors = required_text({"number": number}, ["number"])
+    if not isinstance(body, RulingBody):
+        errors["body"] = _(
+            "Choose the body that ruled: the Komisi Informasi, or a court on appeal (UU 14/2008 "
+            "Pasal 37, 47-50). A PPID, an Atasan PPID or a KPU office never rules."
+        )
+    if pdf is None:
+        errors["pdf"] = _("Upload the ruling's PDF: a ruling is recorded with its document.")
+    if errors or (errors := _ruled_on_errors(objection, body, ruled_on)):
+        raise WorkflowError(_("The ruling cannot be recorded: see the marked fields."), errors)
+
+
+def dispute_opens_on(objection: Objection) -> datetime.date:
+    """The first day a dispute can be ruled on: the Atasan's answer, or the day after its
+    30 working days lapsed without one, whichever comes first (Pasal 36-37)."""
+    lapsed = objection.answer_due + datetime.timedelta(days=1)
+    answer = ObjectionAnswer.objects.filter(objection=objection).first()
+    return min(answer.answered_on, lapsed) if answer else lapsed
+
+
+def _ruled_on_errors(objection: Objection, body: RulingBody, ruled_on) -> dict:
+    if not ruled_on or ruled_on > timezone.localdate():
+        return {"ruled_on": _("Give the date of the ruling (not in the future).")}
+    if ruled_on < (first := dispute_opens_on(objection)):
+        return {
+            "ruled_on": _(
+                "UU 14/2008 Pasal 36-37: a dispute follows the Atasan PPID's answer, or the "
+                "lapse of its 30 working days (%(due)s), so a ruling is dated on or after "
+                "%(first)s."
+            )
+            % {
+                "due": date_format(objection.answer_due, "j F Y"),
+                "first": date_format(first, "j F Y"),
+            }
+        }
+    if body.instance > 1:
+        below = objection.rulings.filter(body__instance=body.instance - 1, ruled_on__lte=ruled_on)
+        if not below.exists():
+            return {
+                "body": _(
+                    "UU 14/2008 Pasal 47-50: %(body)s rules on appeal against a ruling of the "
+                    "instance before it; record that ruling (dated on or before this one) first."
+                )
+                % {"body": body.name}
+            }
+    return {}
 
 
 def _check_role(by, name: str) -> None:
@@ -206,13 +276,14 @@ def _still_published(objection: Objection) -> list[Record]:
     return [r for r in _locked(objection.records.all()) if r.state in STEPS["open"].sources]
 
 
-def _open(objection: Objection, by, reason: str, instrument: str) -> None:
-    """Open the objection's records still published, each through the step "open"."""
+def _open(objection: Objection, by, reason: str, instrument: str, on: datetime.date) -> None:
+    """Open the objection's records still published, each through the step "open", from
+    the instrument's date (the answer's, the ruling's), not the day it is entered."""
     _check_role(by, "open")
     opened = _still_published(objection)
     for record in opened:
         step = check_step(record, by, "open")
-        record.opened_at, record.opened_reason = timezone.now(), reason
+        record.opened_at, record.opened_reason = opened_at(on), reason
         fields = ("opened_at", "opened_reason")
         move(record, by, step, reason=reason, instrument=instrument, fields=fields)
     if opened:

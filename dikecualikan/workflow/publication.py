@@ -30,6 +30,8 @@ from ..models import (
 )
 from ..roles import has_role
 from ..workdays import review_window_end
+from .archive import original_with
+from .classify import dip_reference_error
 from .mail import notify_decision
 from .steps import (
     STEPS,
@@ -103,7 +105,9 @@ def _exempt_records(decision: Decision, by) -> list[Record]:
     """Return the records the decision exempts, locked, each checked for the publish step."""
     # Lock in primary-key order so that two publications cannot deadlock.
     items = decision.items.active().filter(outcome=Outcome.EXEMPT)
-    exempt = items.exclude(record__state=State.PUBLISHED).values_list("record", flat=True)
+    # An item whose period a corrected date ended was opened at once (correct_decision).
+    done = [State.PUBLISHED, State.OPENED]
+    exempt = items.exclude(record__state__in=done).values_list("record", flat=True)
     lock_chains()
     records = list(Record.objects.select_for_update().filter(pk__in=exempt).order_by("pk"))
     for record in records:
@@ -115,14 +119,8 @@ def _exempt_records(decision: Decision, by) -> list[Record]:
 def _check_publishable_record(record: Record) -> None:
     """A partial exemption needs its open rest readable (DOMAIN.md section 4), and one whose
     period is over is never published as an exemption (UU 14/2008 Pasal 20)."""
-    if record.is_partial and not (record.redacted_copy or record.dip_reference):
-        raise WorkflowError(
-            _(
-                "Only a part of record #%(id)s is withheld: upload its redacted public copy, or "
-                "say where the rest is public (DIP), before publishing it."
-            )
-            % {"id": record.pk}
-        )
+    if record.is_partial:
+        _check_redaction(record)
     if record.has_ended():
         raise WorkflowError(
             _(
@@ -130,6 +128,38 @@ def _check_publishable_record(record: Record) -> None:
                 "exempted. Withdraw it from the decision; it is open information."
             )
             % {"id": record.pk, "date": date_format(record.ends_on, "j F Y")}
+        )
+
+
+def _check_redaction(record: Record) -> None:
+    """The open rest is readable: a confirmed redacted copy that is no original, or a DIP
+    reference that is one (DOMAIN.md section 4, "Redaction")."""
+    reference_ok = record.dip_reference and dip_reference_error(record.dip_reference) is None
+    if not (record.redacted_copy or reference_ok):
+        raise WorkflowError(
+            _(
+                "Only a part of record #%(id)s is withheld: upload its redacted public copy, or "
+                "say where the rest is public (a DIP number or address), before publishing it."
+            )
+            % {"id": record.pk}
+        )
+    if not record.redacted_copy:
+        return
+    if original_with(record.redacted_sha256) is not None:
+        raise WorkflowError(
+            _(
+                "The redacted copy of record #%(id)s is a withheld original (the same SHA-256 "
+                "as a softcopy in the archive): upload the redacted copy itself."
+            )
+            % {"id": record.pk}
+        )
+    if not record.redaction_confirmed:
+        raise WorkflowError(
+            _(
+                "The redacted copy of record #%(id)s is not confirmed yet: the PPID (not the "
+                "person who uploaded it) confirms it on the record's page before publication."
+            )
+            % {"id": record.pk}
         )
 
 
@@ -145,9 +175,14 @@ def _revoked_records(decision: Decision) -> list[Record]:
     return list(published.select_for_update().order_by("pk"))
 
 
+def opened_at(day: datetime.date) -> datetime.datetime:
+    """The moment an item opened by an instrument is open from: the start of the
+    instrument's day in the office's time zone, not the day it was entered here."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
 def _open_revoked(records, decision: Decision, by, note: str) -> None:
-    # Opened on the day the revoking decision was set, not the day it was entered here.
-    opened = timezone.make_aware(datetime.datetime.combine(decision.date_set, datetime.time()))
+    opened = opened_at(decision.date_set)  # the revoking decision's date set
     for record in records:
         record.opened_at, record.opened_reason = opened, OpenReason.REVOKED
         fields = ("opened_at", "opened_reason")

@@ -23,7 +23,7 @@ from ..models import Action, OpenReason, Record
 from ..roles import Role
 from ..workdays import review_window_end
 from .mail import send_later
-from .publication import _new_dik_version
+from .publication import _new_dik_version, opened_at
 from .steps import WorkflowError, check_step, lock_record, move
 
 
@@ -60,7 +60,11 @@ def mark_for_review(*, record: Record, by) -> bool:
 
 
 def expire(*, record: Record, by, today: datetime.date | None = None) -> Record:
-    """Open a record whose period has ended, as the register itself (reason: period ended)."""
+    """Open a record whose period has ended, as the register itself (reason: period ended).
+
+    It is open from the day after its last day, whenever the register notices (DOMAIN.md
+    section 6); one never published leaves no trace on the public DIK.
+    """
     with transaction.atomic():
         record = lock_record(record, None)
         step = check_step(record, by, "expire")
@@ -68,10 +72,12 @@ def expire(*, record: Record, by, today: datetime.date | None = None) -> Record:
             raise WorkflowError(_("The period of this record has not ended."))
         with translation.override(settings.LANGUAGE_CODE):
             instrument = str(ended_on(record.ends_on))
-        record.opened_at, record.opened_reason = timezone.now(), OpenReason.EXPIRED
+        opened = record.ends_on + datetime.timedelta(days=1)
+        record.opened_at, record.opened_reason = opened_at(opened), OpenReason.EXPIRED
         fields = ("opened_at", "opened_reason")
         move(record, by, step, reason=OpenReason.EXPIRED, instrument=instrument, fields=fields)
-        _new_dik_version(opened=[record], note=instrument)
+        if record.published_at is not None:
+            _new_dik_version(opened=[record], note=instrument)
     return record
 
 

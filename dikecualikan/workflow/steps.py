@@ -76,6 +76,14 @@ STEPS: dict[str, Step] = {
         None,
         [Role.DESK, Role.PPID],
     ),
+    # The PPID confirms the redacted copy before it is published, never its own upload: a
+    # copy that still shows the exempt part discloses it for good (DOMAIN.md section 4).
+    "confirm_redaction": _step(
+        Action.CONFIRM_REDACTION,
+        [*BEFORE_ARCHIVE, S.ARCHIVED, S.REQUESTED, S.DECIDED, S.PUBLISHED],
+        None,
+        [Role.PPID],
+    ),
     "archive": _step(Action.ARCHIVE, [S.APPROVED, S.LISTED], S.ARCHIVED, [Role.DESK, Role.PPID]),
     # Only KPU decides: the office asks it, through KPU Provinsi, and records its answer.
     "request": _step(Action.REQUEST, [S.ARCHIVED], S.REQUESTED, [Role.PPID]),
@@ -83,6 +91,10 @@ STEPS: dict[str, Step] = {
     "decide_open": _step(Action.DECIDE, [S.REQUESTED, S.DECIDED], S.OPENED, [Role.PPID]),
     # A decision is entered once it is received from KPU; it changes no record by itself.
     "enter_decision": _step(Action.DECIDE, [], None, [Role.PPID, Role.DESK]),
+    # Its date corrected before publication: each item's end is counted again from it.
+    "correct_end": _step(
+        Action.DECIDE, [S.LISTED, S.ARCHIVED, S.DECIDED], None, [Role.PPID, Role.DESK]
+    ),
     "publish": _step(Action.PUBLISH, [S.DECIDED], S.PUBLISHED, [Role.PPID, Role.DESK]),
     # An item listed later under a decision already published is published on its own.
     "publish_listed": _step(Action.PUBLISH, [S.DECIDED], S.PUBLISHED, [Role.PPID, Role.DESK]),
@@ -100,9 +112,10 @@ STEPS: dict[str, Step] = {
     "object": _step(Action.OBJECT, [S.PUBLISHED], None, [Role.DESK, Role.PPID, Role.ATASAN]),
     "ruling": _step(Action.RULING, [S.PUBLISHED], None, [Role.PPID, Role.ATASAN]),
     # The register keeps itself true (review_due): an ending period enters the review
-    # queue, an ended one opens the record.
+    # queue, an ended one opens the record. A corrected decision date may end an item
+    # before its publication: it opens at once (decisions.correct_decision).
     "review": _step(Action.REVIEW, [S.PUBLISHED], None, SYSTEM),
-    "expire": _step(Action.OPEN, [S.PUBLISHED], S.OPENED, SYSTEM),
+    "expire": _step(Action.OPEN, [S.LISTED, S.ARCHIVED, S.DECIDED, S.PUBLISHED], S.OPENED, SYSTEM),
 }
 
 
@@ -190,8 +203,13 @@ def unmet(record: Record, name: str):
         return _conclusion_unmet(record, name)
     if name in ("withdraw", "publish_listed"):
         return _item_unmet(record, name)
-    if name == "redact" and not record.is_partial:
+    if name in ("redact", "confirm_redaction") and not record.is_partial:
         return _("Only a record of which a part is withheld has a redacted public copy.")
+    if name == "confirm_redaction":
+        if not record.redacted_copy:
+            return _("There is no redacted copy to confirm; upload one first.")
+        if record.redaction_confirmed:
+            return _("The current redacted copy is already confirmed.")
     if name == "upload_version" and not record.softcopies.exists():
         return _("Upload a softcopy first: there is no softcopy to add a version to.")
     if name == "check_out" and not record.placements.exists():
@@ -204,6 +222,16 @@ def unmet(record: Record, name: str):
             }
         if name == "check_in" and out is None:
             return _("The hardcopy is not out; there is nothing to return.")
+    return None
+
+
+def redaction_bar(record: Record, user):
+    """Return why this user may not confirm the record's redacted copy, or None."""
+    if record.redacted_by_id is not None and record.redacted_by_id == user.pk:
+        return _(
+            "You uploaded this redacted copy: someone else confirms it, so that two people "
+            "have looked for the exempt part."
+        )
     return None
 
 
@@ -289,6 +317,8 @@ def allowed_steps(record: Record, user) -> list[str]:
         if step.roles == SYSTEM or not has_role(user, *roles_for(step)):
             continue
         if step.roles == APPROVERS and record.verdict_bar(user) is not None:
+            continue
+        if name == "confirm_redaction" and redaction_bar(record, user) is not None:
             continue
         if unmet(record, name) is not None:
             continue

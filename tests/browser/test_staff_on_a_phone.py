@@ -70,15 +70,66 @@ def objects(make_record, make_decision, ppid):
     }
 
 
-def signed_in_phone(browser, live_server, client):
-    """A 360 px phone carrying the test client's session (signed in as its user)."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
+# Each visible radio or checkbox whose label text is not on its line, within 24 px of it.
+FAR_LABELS = """() => {
+  const far = [];
+  const boxes = "main input[type=radio], main input[type=checkbox]";
+  for (const input of document.querySelectorAll(boxes)) {
+    const label = input.labels && input.labels[0];
+    if (!input.offsetParent || !label) continue;
+    const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+    let node, text = null;
+    while ((node = walker.nextNode())) {
+      if (!node.data.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      text = range.getClientRects()[0];
+      if (text) break;
+    }
+    if (!text) continue;
+    const box = input.getBoundingClientRect();
+    const gap = text.left >= box.right ? text.left - box.right : box.left - text.right;
+    const middle = (r) => (r.top + r.bottom) / 2;
+    if (gap > 24 || Math.abs(middle(text) - middle(box)) > 16) {
+      far.push(`${input.name}: ${Math.round(gap)} px`);
+    }
+  }
+  return far;
+}"""
+
+# Words of table cells cut across lines ("Sta/tus"); hashes and file names may break.
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll("main td, main th")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+      if (node.parentElement.closest(".hash, .file-name, code")) continue;
+      for (const match of node.data.matchAll(/[^\\s\\-\\/]{2,}/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const rects = [...range.getClientRects()].filter((r) => r.width);
+        const lines = new Set(rects.map((r) => Math.round(r.top)));
+        if (lines.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def signed_in_phone(browser, live_server, client, width=360):
+    """A phone (or a desk) carrying the test client's session (signed in as its user)."""
+    context = browser.new_context(viewport={"width": width, "height": 740}, locale="id-ID")
     session = client.cookies["sessionid"].value
     context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
     return context
 
 
-def test_no_staff_page_is_wider_than_a_360_px_phone(browser, live_server, objects, ppid, atasan):
+def test_every_staff_page_fits_a_phone_with_labels_beside_their_boxes_and_words_whole(
+    browser, live_server, objects, ppid, atasan
+):
     # The PPID opens nearly every page; only the Atasan PPID answers objections.
     clients = {user: Client() for user in (ppid, atasan)}
     for user, client in clients.items():
@@ -104,18 +155,29 @@ def test_no_staff_page_is_wider_than_a_360_px_phone(browser, live_server, object
     assert unreached == []  # a staff page that no object opens: add the object above
     assert len(pages) >= 25
 
-    too_wide = {}
+    too_wide, far_labels, broken_words = {}, {}, {}
     for client in clients.values():
-        context = signed_in_phone(browser, live_server, client)
-        phone = context.new_page()
-        for url in [url for owner, url in pages if owner is client]:
-            phone.goto(live_server.url + url)
-            assert not phone.url.endswith("/accounts/login/?next=" + url)
-            width = phone.evaluate("document.documentElement.scrollWidth")
-            if width > 360:
-                too_wide[url] = width
-        context.close()
+        for width in (360, 1280):
+            context = signed_in_phone(browser, live_server, client, width)
+            phone = context.new_page()
+            for url in [url for owner, url in pages if owner is client]:
+                phone.goto(live_server.url + url)
+                assert not phone.url.endswith("/accounts/login/?next=" + url)
+                far = phone.evaluate(FAR_LABELS)
+                if far:
+                    far_labels[f"{url} at {width} px"] = far
+                if width > 360:
+                    continue
+                scroll_width = phone.evaluate("document.documentElement.scrollWidth")
+                if scroll_width > 360:
+                    too_wide[url] = scroll_width
+                broken = phone.evaluate(BROKEN_WORDS)
+                if broken:
+                    broken_words[url] = broken
+            context.close()
     assert too_wide == {}
+    assert far_labels == {}  # every radio and checkbox beside its label
+    assert broken_words == {}  # table cells keep whole words on a phone
 
 
 def test_the_register_s_filters_fold_away_on_a_phone_and_stay_open_on_a_desk(

@@ -3,11 +3,20 @@
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from dikecualikan import workdays, workflow
 from dikecualikan.forms import OpenForm
-from dikecualikan.models import DikChange, Objection, ObjectionAnswer, Record
+from dikecualikan.models import (
+    DikChange,
+    Objection,
+    ObjectionAnswer,
+    Record,
+    Ruling,
+    RulingBody,
+    RulingBodyChange,
+)
 from dikecualikan.workflow import WorkflowError
 
 from ..arsip import samples
@@ -128,46 +137,180 @@ def test_a_refused_objection_keeps_the_exemption_and_says_until_when_to_dispute(
     assert "Komisi Informasi" in page and "10 Desember 2026" in page
 
 
-def test_a_ruling_that_orders_opening_opens_the_records(make_record, ppid, atasan):
+def body(name="Komisi Informasi Provinsi Kalimantan Barat"):
+    return RulingBody.objects.get(name=name)
+
+
+def rule(objection, by, opens=False, **changes):
+    values = {
+        "body": body(),
+        "number": "015/KIP-KB/PS-A/2026",
+        "ruled_on": D(2026, 11, 30),
+        "opens": opens,
+        "pdf": samples.upload("putusan.pdf", samples.pdf("Putusan")),
+        **changes,
+    }
+    return workflow.record_ruling(objection=objection, by=by, **values)
+
+
+def ruling_form(**changes):
+    return {
+        "putusan-body": body().pk,
+        "putusan-number": "015/KIP-KB/PS-A/2026",
+        "putusan-ruled_on": "2026-11-30",
+        "putusan-opens": "on",
+        "putusan-pdf": samples.upload("putusan.pdf", samples.pdf("Putusan")),
+        **changes,
+    }
+
+
+def test_a_ruling_that_orders_opening_opens_the_records(client, make_record, ppid, atasan):
     record = make_record("published")
     objection = receive(ppid, [record])
     answer(objection, atasan, outcome="refused")
-    workflow.record_ruling(
-        objection=objection,
-        by=ppid,
-        body="Komisi Informasi Provinsi Kalimantan Barat",
-        number="015/KIP-KB/PS-A/2026",
-        ruled_on=D(2026, 11, 30),
-        opens=True,
-        pdf=samples.upload("putusan.pdf", samples.pdf("Putusan")),
-    )
+    client.force_login(atasan)
+    response = client.post(url("staff-objection-ruling", objection), ruling_form())
+    assert response.status_code == 302
     record.refresh_from_db()
     assert record.state == "opened" and record.opened_reason == "ki_court"
     assert "015/KIP-KB/PS-A/2026" in record.transitions.last().instrument
+    ruling = Ruling.objects.get()
+    assert ruling.body == body() and ruling.body_name == body().name and ruling.pdf
+
+
+def test_only_the_atasan_records_a_ruling_that_opens_information(client, make_record, ppid, atasan):
+    record = make_record("published")
+    objection = receive(ppid, [record])
+    answer(objection, atasan, outcome="refused")
+    client.force_login(ppid)
+    page = client.post(url("staff-objection-ruling", objection), ruling_form()).content.decode()
+    assert "Hanya Atasan PPID yang mencatat putusan yang membuka informasi" in page
+    assert not Ruling.objects.exists()
+    assert Record.objects.get(pk=record.pk).state == "published"
 
 
 def test_a_ruling_that_upholds_the_exemption_is_kept_in_each_history(make_record, ppid, atasan):
     record = make_record("published")
     objection = receive(ppid, [record])
-    workflow.record_ruling(
-        objection=objection,
-        by=atasan,
-        body="Komisi Informasi Provinsi Kalimantan Barat",
-        number="016/KIP-KB/PS-A/2026",
-        ruled_on=D(2026, 11, 30),
-        opens=False,
-    )
+    answer(objection, atasan, outcome="refused")
+    rule(objection, ppid, number="016/KIP-KB/PS-A/2026")
     record.refresh_from_db()
     assert record.state == "published" and record.transitions.last().action == "ruling"
     with pytest.raises(WorkflowError):  # the same ruling twice
-        workflow.record_ruling(
-            objection=objection,
-            by=atasan,
-            body="Komisi Informasi Provinsi Kalimantan Barat",
-            number="016/KIP-KB/PS-A/2026",
-            ruled_on=D(2026, 11, 30),
-            opens=False,
-        )
+        rule(objection, atasan, number="016/KIP-KB/PS-A/2026")
+
+
+def test_a_ruling_by_the_ppid_of_the_office_is_impossible(client, make_record, ppid, atasan):
+    objection = receive(ppid, [make_record("published")])
+    answer(objection, atasan, outcome="refused")
+    assert not RulingBody.objects.filter(name__icontains="PPID").exists()
+    client.force_login(atasan)
+    form = ruling_form(**{"putusan-body": "PPID KPU Kota Pontianak"})
+    response = client.post(url("staff-objection-ruling", objection), form)
+    assert response.status_code == 200 and not Ruling.objects.exists()
+    with pytest.raises(WorkflowError) as refusal:
+        rule(objection, atasan, body="PPID KPU Kota Pontianak")
+    assert "body" in refusal.value.field_errors
+    assert not Ruling.objects.exists()
+
+
+def test_a_ruling_dated_the_day_after_its_objection_is_refused(client, make_record, ppid, atasan):
+    """Not answered, and the Atasan's 30 working days not lapsed: no dispute yet."""
+    objection = receive(ppid, [make_record("published")])
+    client.force_login(atasan)
+    form = ruling_form(**{"putusan-ruled_on": "2026-11-03"})
+    page = client.post(url("staff-objection-ruling", objection), form).content.decode()
+    assert "UU 14/2008 Pasal 36-37" in page and not Ruling.objects.exists()
+    with pytest.raises(WorkflowError) as refusal:
+        rule(objection, atasan, ruled_on=D(2026, 11, 3))
+    assert "ruled_on" in refusal.value.field_errors
+
+
+def test_a_ruling_before_the_answer_is_refused_and_on_its_day_allowed(make_record, atasan):
+    objection = receive(atasan, [make_record("published")])
+    answer(objection, atasan, outcome="refused")  # 20 November 2026
+    with pytest.raises(WorkflowError) as refusal:
+        rule(objection, atasan, ruled_on=D(2026, 11, 19))
+    assert "ruled_on" in refusal.value.field_errors
+    assert rule(objection, atasan, ruled_on=D(2026, 11, 20)).ruled_on == D(2026, 11, 20)
+
+
+def test_a_ruling_after_the_answer_lapsed_unanswered_is_allowed(make_record, atasan):
+    objection = receive(
+        atasan,
+        [make_record("published")],
+        received_on=D(2026, 9, 1),
+        request_refused_on=D(2026, 8, 25),
+    )
+    assert workflow.dispute_opens_on(objection) == objection.answer_due + datetime.timedelta(1)
+    with pytest.raises(WorkflowError):
+        rule(objection, atasan, ruled_on=objection.answer_due)
+    ruling = rule(objection, atasan, ruled_on=objection.answer_due + datetime.timedelta(1))
+    assert ruling.pk
+
+
+def test_a_ruling_needs_its_pdf(make_record, atasan):
+    objection = receive(atasan, [make_record("published")])
+    answer(objection, atasan, outcome="refused")
+    with pytest.raises(WorkflowError) as refusal:
+        rule(objection, atasan, pdf=None)
+    assert "pdf" in refusal.value.field_errors
+
+
+def test_an_appeal_follows_a_ruling_of_the_instance_before(make_record, atasan):
+    objection = receive(atasan, [make_record("published")])
+    answer(objection, atasan, outcome="refused")
+    ptun = body("Pengadilan Tata Usaha Negara (PTUN) Pontianak")
+    with pytest.raises(WorkflowError) as refusal:
+        rule(objection, atasan, body=ptun, number="5/G/KI/2026/PTUN.PTK")
+    assert "body" in refusal.value.field_errors
+    rule(objection, atasan, ruled_on=D(2026, 11, 25))
+    appeal = rule(objection, atasan, body=ptun, number="5/G/KI/2026/PTUN.PTK")
+    assert appeal.body == ptun
+
+
+def test_ruling_bodies_change_only_by_a_superuser_and_each_change_is_logged(
+    client, atasan, it_admin
+):
+    ki = body()
+    change = reverse("admin:dikecualikan_rulingbody_change", args=[ki.pk])
+    client.force_login(atasan)
+    assert client.post(change, {"name": "PPID", "instance": 1, "basis": "-"}).status_code == 403
+    client.force_login(it_admin)
+    response = client.post(
+        change,
+        {
+            "name": ki.name,
+            "instance": 1,
+            "basis": "UU 14/2008 Pasal 23-27, 37-38",
+            "changes-TOTAL_FORMS": "0",
+            "changes-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    logged = RulingBodyChange.objects.get()
+    assert logged.body == ki and logged.actor == it_admin
+    assert logged.changes["basis"][1] == "UU 14/2008 Pasal 23-27, 37-38"
+    with pytest.raises(PermissionDenied):
+        logged.delete()
+
+
+def test_an_objection_to_a_refusal_before_the_publication_is_refused(client, make_record, desk):
+    record = make_record("published")  # published on 1 September 2025
+    client.force_login(desk)
+    response = client.post(
+        reverse("dikecualikan:staff-objection-new"),
+        {
+            **{k: str(v) for k, v in OBJECTION.items()},
+            "received_on": "2025-09-02",
+            "request_refused_on": "2025-08-29",
+            "records": [record.pk],
+        },
+    )
+    assert response.status_code == 200 and "UU 14/2008 Pasal 35" in response.content.decode()
+    assert not Objection.objects.exists()
+    on_the_day = receive(desk, [record], request_refused_on=D(2025, 9, 1))
+    assert on_the_day.pk
 
 
 @pytest.mark.parametrize("reason", ["objection", "ki_court"])

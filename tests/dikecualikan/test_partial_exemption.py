@@ -38,6 +38,13 @@ def test_a_partly_exempt_record_is_published_with_its_redacted_copy(
     client.post(upload, {"file": samples.upload("salinan.pdf", samples.pdf("Halaman 1-2"))})
     record.refresh_from_db()
     assert record.redacted_copy and record.transitions.last().action == "redact"
+    with pytest.raises(WorkflowError, match="belum dikonfirmasi"):
+        workflow.publish_decision(decision=decision, by=ppid)
+    client.force_login(ppid)
+    page = client.get(reverse("dikecualikan:staff-record", args=[record.pk])).content.decode()
+    confirm = reverse("dikecualikan:staff-record-redaction-confirm", args=[record.pk])
+    assert confirm in page
+    client.post(confirm, {"version": record.version})
     workflow.publish_decision(decision=decision, by=ppid)
     client.logout()
     (row,) = csv_rows(client)
@@ -54,7 +61,7 @@ def test_a_partly_exempt_record_is_published_with_its_redacted_copy(
 def test_the_redacted_copy_is_not_public_before_publication(client, make_record, desk):
     record = make_record("decided", classification=PART)
     workflow.upload_redacted_copy(
-        record=record, by=desk, file=samples.upload("s.pdf", samples.pdf())
+        record=record, by=desk, file=samples.upload("s.pdf", samples.pdf("Salinan"))
     )
     assert client.get(reverse("dikecualikan:record-redacted", args=[record.pk])).status_code == 404
 
@@ -83,7 +90,7 @@ def test_a_whole_document_takes_no_redacted_copy(make_record, desk):
     assert "redact" not in workflow.allowed_steps(record, desk)
     with pytest.raises(WorkflowError, match="sebagian|bagian"):
         workflow.upload_redacted_copy(
-            record=record, by=desk, file=samples.upload("s.pdf", samples.pdf())
+            record=record, by=desk, file=samples.upload("s.pdf", samples.pdf("Salinan"))
         )
 
 

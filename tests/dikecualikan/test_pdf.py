@@ -15,6 +15,8 @@ from django.utils.formats import date_format
 from dikecualikan import pdf
 from dikecualikan.models import CollectionPeriod, DikVersion
 
+from ..conftest import CLASSIFICATION
+
 
 def text_of(data: bytes) -> tuple[str, int]:
     reader = pypdf.PdfReader(io.BytesIO(data))
@@ -41,7 +43,7 @@ def test_the_public_dik_pdf_lists_the_published_records_with_indonesian_dates(cl
     assert "Berkas internal" not in text  # the internal title never appears
     # It opens with its legal basis and closes with the place, date and the PPID's signature.
     assert has(text, "Pasal 11 ayat (1) huruf b") and has(text, "PKPU Nomor 4 Tahun 2025")
-    version_date = date_format(timezone.localdate(), "j F Y")
+    version_date = date_format(timezone.localdate(record.published_at), "j F Y")
     assert has(text, f"Pontianak, {version_date}") and has(text, "Pejabat Pengelola Informasi")
     assert has(text, "Jl. Johar No. 1A Pontianak")  # the office's letterhead, from its SOP
 
@@ -183,6 +185,8 @@ def test_user_text_that_looks_like_a_tag_stays_text_and_fetches_nothing(
 # --- The approval request (nota dinas) --------------------------------------------------
 
 MEMO = reverse("dikecualikan:staff-submission-memo-pdf")
+# make_record submits on the day of the consequence test (its story in tests/conftest.py).
+SUBMITTED = CLASSIFICATION["test_date"]
 
 
 def test_the_memo_lists_the_records_submitted_that_day_and_who_asks(client, make_record, ppid):
@@ -190,7 +194,7 @@ def test_the_memo_lists_the_records_submitted_that_day_and_who_asks(client, make
     second = make_record("awaiting_approval", public_title="Berkas klarifikasi kode etik")
     make_record("classified", public_title="Belum diajukan")
     client.force_login(ppid)
-    response = client.get(MEMO, {"tanggal": timezone.localdate().isoformat()})
+    response = client.get(MEMO, {"tanggal": SUBMITTED.isoformat()})
     assert response["Content-Type"] == "application/pdf"
     assert response["Cache-Control"] == "private, no-store"
     text, pages = text_of(response.content)
@@ -198,7 +202,7 @@ def test_the_memo_lists_the_records_submitted_that_day_and_who_asks(client, make
     assert has(text, "Notulen rapat pleno tertutup") and has(text, "Berkas klarifikasi kode etik")
     assert has(text, f"#{first.pk}") and has(text, f"#{second.pk}")
     assert not has(text, "Belum diajukan")
-    assert has(text, date_format(timezone.localdate(), "j F Y")) and has(text, "Daftar 2 informasi")
+    assert has(text, date_format(SUBMITTED, "j F Y")) and has(text, "Daftar 2 informasi")
     # Two pages at most: a 17h period carries the words of the Pasal 18(2) exceptions.
     assert has(text, ppid.get_full_name() or ppid.username) and pages <= 2
     # The office approves a proposal to KPU; it never asks its own Pembina to decide.
@@ -223,7 +227,7 @@ def test_the_record_page_links_to_the_memo_of_its_submission(client, make_record
     record = make_record("awaiting_approval")
     client.force_login(ppid)
     page = client.get(reverse("dikecualikan:staff-record", args=[record.pk])).content.decode()
-    assert f"{MEMO}?tanggal={timezone.localdate().isoformat()}" in page
+    assert f"{MEMO}?tanggal={SUBMITTED.isoformat()}" in page
 
 
 def test_the_memo_is_for_sop_roles_only(client, it_admin):
@@ -236,9 +240,10 @@ def test_the_memo_is_for_sop_roles_only(client, it_admin):
 
 @pytest.fixture
 def period(db):
+    # From before make_record's collection day (its story in tests/conftest.py) to after today.
     return CollectionPeriod.objects.create(
         name="Pemutakhiran DIK 2026",
-        starts_on=timezone.localdate() - datetime.timedelta(days=3),
+        starts_on=CLASSIFICATION["test_date"] - datetime.timedelta(days=10),
         collect_by=timezone.localdate() + datetime.timedelta(days=10),
     )
 
@@ -249,7 +254,9 @@ def test_the_period_dik_lists_every_record_collected_in_it_with_its_state(
     make_record("collected", title="Daftar riwayat hidup calon", public_title="Riwayat hidup")
     make_record("published", public_title="Surat keterangan kesehatan")
     earlier = make_record("collected", title="Dari periode lalu")
-    earlier.created_at = timezone.now() - datetime.timedelta(days=30)
+    earlier.created_at = timezone.make_aware(
+        datetime.datetime.combine(period.starts_on - datetime.timedelta(days=30), datetime.time())
+    )
     earlier.save()
     client.force_login(ppid)
     url = reverse("dikecualikan:staff-period-dik-pdf", args=[period.pk])

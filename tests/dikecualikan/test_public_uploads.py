@@ -8,7 +8,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from dikecualikan import workflow
-from dikecualikan.models import DecisionItem, ObjectionAnswer, Ruling
+from dikecualikan.models import DecisionItem, ObjectionAnswer, Ruling, RulingBody
 from dikecualikan.workflow import WorkflowError
 
 from ..arsip import hostile_pdfs as hostile
@@ -69,10 +69,18 @@ def upload_points(make_record, make_decision, ppid, desk, atasan):
 
     def ruling():
         objected = objection()
+        workflow.answer_objection(  # a dispute follows the answer (UU 14/2008 Pasal 36-37)
+            objection=objected,
+            by=atasan,
+            outcome="refused",
+            number="3/PPID/2026",
+            answered_on=datetime.date(2026, 11, 20),
+            reasons="Pengecualian tetap berlaku.",
+        )
         return lambda file: workflow.record_ruling(
             objection=objected,
-            by=ppid,
-            body="Komisi Informasi Provinsi Kalimantan Barat",
+            by=atasan,  # only the Atasan PPID records a ruling that opens information
+            body=RulingBody.objects.get(name="Komisi Informasi Provinsi Kalimantan Barat"),
             number="020/KIP-KB/2026",
             ruled_on=datetime.date(2026, 11, 30),
             opens=True,

@@ -264,13 +264,13 @@ def test_staff_pages_cost_a_fixed_number_of_queries(
 def test_the_dashboard_shows_the_collection_period_and_what_is_late(client, make_record, ppid):
     from dikecualikan.models import CollectionPeriod
 
-    today = timezone.localdate()
-    make_record("collected", title="Belum diklasifikasi")
+    late = make_record("collected", title="Belum diklasifikasi")
     make_record("classified", title="Sudah diklasifikasi")
+    collected = timezone.localdate(late.created_at)  # the day of make_record's story
     CollectionPeriod.objects.create(
         name="Pemutakhiran DIK 2026",
-        starts_on=today - datetime.timedelta(days=20),
-        collect_by=today - datetime.timedelta(days=6),
+        starts_on=collected - datetime.timedelta(days=14),
+        collect_by=collected + datetime.timedelta(days=6),
     )
     client.force_login(ppid)
     response = client.get(DASHBOARD)
@@ -317,17 +317,18 @@ def test_a_record_of_the_next_period_is_not_late_for_the_one_before(make_record)
     from dikecualikan.models import CollectionPeriod
 
     today = timezone.localdate()
+    record = make_record("collected")
+    collected = timezone.localdate(record.created_at)  # in the second period
     earlier = CollectionPeriod.objects.create(
         name="Putaran 1",
-        starts_on=today - datetime.timedelta(days=40),
-        collect_by=today - datetime.timedelta(days=30),
+        starts_on=collected - datetime.timedelta(days=40),
+        collect_by=collected - datetime.timedelta(days=30),
     )
     CollectionPeriod.objects.create(
         name="Putaran 2",
-        starts_on=today - datetime.timedelta(days=10),
-        collect_by=today - datetime.timedelta(days=1),
+        starts_on=collected - datetime.timedelta(days=10),
+        collect_by=collected + datetime.timedelta(days=1),
     )
-    record = make_record("collected")  # collected today: in the second period
     assert list(earlier.late_records()) == []
     assert list(CollectionPeriod.objects.current(today).late_records()) == [record]
 

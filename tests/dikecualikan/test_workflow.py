@@ -36,8 +36,11 @@ ALL_STATES = [
 ]
 # Steps on a single record (publish works per decision and has its own tests below).
 # A ruling is per objection, and records already opened meanwhile only keep it (own tests).
+# A corrected decision moves its items' ends itself (test_decision_corrections.py).
 RECORD_STEPS = [
-    name for name in STEPS if name not in ("collect", "enter_decision", "publish", "ruling")
+    name
+    for name in STEPS
+    if name not in ("collect", "enter_decision", "publish", "ruling", "correct_end")
 ]
 
 
@@ -65,6 +68,7 @@ def fire(name, record, user, make_record, location):
         "check_in": lambda: workflow.check_in_hardcopy(record=record, by=user),
         "archive": lambda: workflow.archive(record=record, by=user),
         "redact": lambda: workflow.upload_redacted_copy(record=record, by=user, file=pdf_file()),
+        "confirm_redaction": lambda: workflow.confirm_redaction(record=record, by=user),
         "request": lambda: workflow.request_decision(
             record=record,
             by=user,

@@ -17,14 +17,17 @@ PACKAGES = ("dikecualikan", "arsip", "ppid")
 # Bottom up. A module matches the first pattern that fits; an app module that matches
 # none is a page (the top layer: views, forms, the admin, templatetags, commands, urls).
 LAYERS = [
-    ("roles", ["dikecualikan.roles"]),
+    ("roles", ["dikecualikan.roles", "dikecualikan.provinces"]),
     ("models", ["dikecualikan.history", "dikecualikan.models", "arsip.models"]),
     (
         "archive core",
         [
             "arsip.storage",
+            "arsip.spool",
             "arsip.validation",
+            "arsip.office_check",
             "arsip.pdf_walk",
+            "arsip.pdf_text",
             "arsip.fixity",
             "arsip.management.commands.verify_fixity",
         ],

@@ -3,9 +3,13 @@
 import csv
 import io
 import json
+from types import SimpleNamespace
+
+from django.db import connection
 
 from dikecualikan import workflow
 from dikecualikan.dik import OPEN_DATA_FIELDS
+from dikecualikan.history import drop_published_triggers
 from dikecualikan.models import Decision, Record
 
 CONTRACT = [
@@ -59,7 +63,7 @@ def test_dik_csv_has_the_contract_columns_in_a_stable_order_in_utf8(client, make
 def test_dik_json_has_the_same_items(client, make_record):
     record = make_record("published")
     data = json.loads(body(client.get("/dik.json")))
-    assert data["versi"] == 1 and data["tanggal"]
+    assert data["versi"] == 1 and data["tanggal"].endswith("+07:00")
     (item,) = data["items"]
     assert list(item) == CONTRACT
     assert item["nomor"] == record.pk and item["keputusan_nomor"] == record.published_in.number
@@ -122,7 +126,12 @@ def test_a_cell_that_would_start_a_formula_is_prefixed_in_the_csv_and_exact_in_t
             "harm": texts["konsekuensi_bila_dibuka"],
         },
     )
-    # The workflow strips leading whitespace; text from elsewhere (an import) may still have it.
+    # The workflow strips leading whitespace; text from elsewhere (an import by the tables'
+    # owner, past the trigger that keeps a published record) may still have it.
+    with connection.cursor() as cursor:
+        drop_published_triggers(
+            SimpleNamespace(connection=connection, execute=cursor.execute), Record
+        )
     Record.objects.filter(pk=record.pk).update(balancing=texts["pertimbangan_bila_ditutup"])
     Decision.objects.filter(pk=record.published_in_id).update(number=texts["keputusan_nomor"])
     (row,) = csv.DictReader(io.StringIO(body(client.get("/dik.csv"))))

@@ -170,11 +170,14 @@ class Command(BaseCommand):
         User = get_user_model()
         users = {}
         for username, role, first, last in USERS:
-            user, _ = User.objects.get_or_create(username=username)
+            user = User.objects.filter(username=username).first() or User(username=username)
             user.first_name, user.last_name = first, last
             user.email = f"{username}@example.org"
             user.is_staff = True  # the admin is the approvers' screen; it is read-only for others
-            user.set_password(settings.DEMO_PASSWORD)
+            # Set only when new or changed: a password set on an existing account is kept
+            # in the user history (dikecualikan/signals.py), and a re-run changes nothing.
+            if not user.check_password(settings.DEMO_PASSWORD):
+                user.set_password(settings.DEMO_PASSWORD)
             user.save()
             user.groups.add(Group.objects.get(name=role))
             # Enrolled already, so that a newcomer adds the printed secret to an app; kept
@@ -315,7 +318,7 @@ class Command(BaseCommand):
                 "Ahmad Fauzi, Ketua Tim Pertimbangan PPID\n"
                 f"Siti Rahmawati, Kepala {row['unit_penguasa']}"
             ),
-            test_date=datetime.date(2025, 8, 1),  # before the request and the decisions
+            test_date=COLLECTED.date(),  # on collection, before the decisions (DOMAIN.md 4)
             test_place="Pontianak",
             test_conclusion=Outcome.EXEMPT,
             **period,
@@ -425,6 +428,8 @@ class Command(BaseCommand):
             pdf = tiny_pdf(["CONTOH DEMO - salinan publik", record.public_title[:80], "NIK: ████"])
             copy = ContentFile(pdf, name=f"salinan-{record.pk}.pdf")
             workflow.upload_redacted_copy(record=record, by=users["desk"], file=copy)
+            # The PPID, not the desk that made it, confirms it before publication.
+            workflow.confirm_redaction(record=record, by=users["ppid"])
 
     def enter(self, fields, number, ppid):
         fields = dict(fields)
