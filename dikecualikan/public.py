@@ -272,10 +272,16 @@ def search(records, text: str):
 def home(request):
     version = dik_stamp()
     form = DikFilter(request.GET or None, stamp=version)
-    page = keyset_page(form.apply(on_dik_rows()), request.GET)
+    rows = form.apply(on_dik_rows())
+    page = keyset_page(rows, request.GET)
+    # "No" counts the rows of the list: a later page starts after the rows before it.
+    start = 1
+    if page["rows"] and not page["is_first"]:
+        start += rows.filter(pk__lt=page["rows"][0].pk).count()
     context = {
         "form": form,
         "page": page,
+        "start": start,
         "query": query_without(request.GET, "setelah", "sebelum", "halaman"),
         "version": version,
     }

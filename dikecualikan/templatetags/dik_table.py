@@ -63,17 +63,19 @@ def _head(language):
 
 
 @register.simple_tag
-def dik_table(rows, version):
-    """Return the DIK table of these rows (dik.dik_values), for version `version`."""
+def dik_table(rows, version, start=1):
+    """Return the DIK table of these rows (dik.dik_values), for version `version`; the
+    first row is row number `start` of the list."""
     caption = escape(gettext("DIK, version %(n)s") % {"n": version})
     return mark_safe(
         f'<table class="dik"><caption>{caption}</caption>{_head(get_language())}'
-        f"<tbody>\n{dik_rows(rows)}</tbody></table>"
+        f"<tbody>\n{dik_rows(rows, start)}</tbody></table>"
     )
 
 
-def dik_rows(rows):
-    """Return the <tr> of each DIK row, in the order of HEAD."""
+def dik_rows(rows, start=1):
+    """Return the <tr> of each DIK row, in the order of HEAD. "No" counts the rows of the
+    list (shared/DOMAIN.md section 7), as the PDF does; the record's number is in its link."""
     record_head, record_tail = _link("dikecualikan:record", get_script_prefix())
     decision_head, decision_tail = _link("dikecualikan:decision", get_script_prefix())
     exempt = escape(gettext("Exempt"))
@@ -84,7 +86,7 @@ def dik_rows(rows):
     today = timezone.localdate()
     periods, dates = {}, {}  # a page repeats few periods and dates: format each once
     html = []
-    for row in rows:
+    for number, row in enumerate(rows, start):
         period = (
             row.period_type,
             row.period_years,
@@ -99,7 +101,7 @@ def dik_rows(rows):
         if date_set not in dates:
             dates[date_set] = _long(date_set)
         html.append(
-            f"<tr><td>{row.pk}</td>"
+            f"<tr><td>{number}</td>"
             f'<td><a href="{record_head}{row.pk}{record_tail}">{escape(row.public_title)}</a></td>'
             f"<td>{escape(row.holding_unit)}</td>"
             f"<td>{_cited(row.codes)}<br><small>{escape(row.statutes)}</small></td>"

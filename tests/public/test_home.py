@@ -209,3 +209,15 @@ def test_an_unchanged_list_answers_304_and_a_publication_refreshes_it(
     assert second["ETag"] != first["ETag"]
     assert "Yang kedua" in second.content.decode()
     assert client.get("/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+def test_the_table_counts_its_rows_from_one_and_a_later_page_goes_on_counting(
+    client, published_records
+):
+    records = published_records(30)
+    first = client.get("/").content.decode()
+    assert f'<tr><td>1</td><td><a href="/informasi/{records[0].pk}/"' in first
+    assert "<tr><td>25</td>" in first and "<tr><td>26</td>" not in first
+    second = client.get(f"/?setelah={records[24].pk}").content.decode()
+    assert f'<tr><td>26</td><td><a href="/informasi/{records[25].pk}/"' in second
+    assert "<tr><td>30</td>" in second

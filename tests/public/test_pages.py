@@ -107,3 +107,21 @@ def test_the_app_serves_its_own_stylesheets_with_debug_off(client, db):
     assert response["Cache-Control"] == "max-age=3600, public"
     assert client.get("/static/admin/css/base.css").status_code == 200  # the approvers' too
     assert client.get("/static/css/nothing.css").status_code == 404
+
+
+def test_a_decision_page_names_where_it_was_set_and_who_signed_it(
+    client, make_record, make_decision
+):
+    decision = make_decision(place="Jakarta", signatory="Mochammad Afifuddin, Ketua KPU")
+    record = make_record("published", decision=decision)
+    page = client.get(f"/keputusan/{record.published_in_id}/").content.decode()
+    assert "Jakarta, 21 Agustus 2025" in page
+    assert "Ditandatangani oleh" in page
+    assert "Mochammad Afifuddin, Ketua KPU" in page
+
+
+def test_the_home_page_says_kpu_decided_the_list_not_the_office(client, make_record):
+    make_record("published")
+    page = client.get("/").content.decode()
+    assert "telah ditetapkan KPU sebagai informasi yang dikecualikan" in page
+    assert "dikecualikan oleh KPU Kota Pontianak" not in page
