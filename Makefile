@@ -39,9 +39,13 @@ run: install messages
 	DEBUG=1 EMAIL_URL=dummymail:// SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py seed_demo
 	DEBUG=1 EMAIL_URL=dummymail:// $(BIN)/python manage.py review_due
 	DEBUG=1 $(BIN)/python manage.py verify_history
-	@echo "Check the softcopies any time: $(BIN)/python manage.py verify_fixity (schedule it daily: README, Fixity)"
-	@echo "Run $(BIN)/python manage.py review_due and verify_history daily too (README)"
-	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
+	@echo "Check the softcopies any time: $(BIN)/python manage.py verify_fixity (schedule it daily: docs/deployment.md)"
+	@echo "Run $(BIN)/python manage.py review_due and verify_history daily too (docs/deployment.md)"
+	@echo "Serving http://127.0.0.1:$(PORT)/ with a worker beside it (Ctrl-C stops both)"
+	@# The worker sends the outbox's mail (printed here by the console backend) and renders
+	@# documents; the trap stops it when the server stops, so nothing is left running.
+	DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py db_worker --queue-name='*' --no-reload & \
+	worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL names one.
@@ -64,7 +68,7 @@ lint: install-dev
 clean:
 	rm -rf $(VENV) var db.sqlite3 locale/*/LC_MESSAGES/*.mo
 
-# Benchmarks print figures; they are run by hand, not by CI (see bench/README.md).
+# Benchmarks print figures; they are run by hand, not by CI (see docs/benchmarks.md).
 # `make bench` runs them all: bench-public needs the local PostgreSQL and wrk, and keeps
 # its seeded database for bench-instructions, which needs valgrind.
 BENCH_DATABASE ?= ppid_bench

@@ -14,7 +14,7 @@ A document is read in three passes, each bounded before it reads:
    links and pictures or sections linked from outside.
 
 validation.check() calls check(); the Refused raised here becomes validation's own.
-README, "What the archive refuses, and why", lists every refusal and its reason.
+docs/archive.md, "What the archive refuses, and why", lists every refusal and its reason.
 """
 
 import posixpath

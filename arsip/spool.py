@@ -9,7 +9,7 @@ A file is taken only when no process on this machine holds it open, read from
 /proc/<pid>/fd: a live upload is always open, in the worker receiving it. The folder is
 private to the app's user (mode 0700), so only that user's processes can hold its files,
 and their /proc entries are readable by it. Processes on another machine cannot be seen:
-the folder must be each app server's own (README, "Running it on a server"). Only the
+the folder must be each app server's own (docs/deployment.md). Only the
 standard library is used here: the master imports this before Django is set up.
 """
 

@@ -4,7 +4,7 @@ The extension and the browser's declared type say nothing: an executable or an
 HTML page renamed `.pdf` is refused, and so is a file that starts with `%PDF-`
 but is not a PDF. The archive keeps documents, not programs, so a file that
 can run code, fetch something from elsewhere or carry another file is refused
-(README, "What the archive refuses"). Every check is bounded before it reads:
+(docs/archive.md, "What the archive refuses"). Every check is bounded before it reads:
 a hostile file gets a clear refusal, never a full disk, a 500 or a killed worker.
 """
 

@@ -173,6 +173,7 @@ def archive(request, pk):
         request,
         title=_("Archive record #%(id)s") % {"id": record.pk},
         what=what,
+        told=_("the PPID (by mail): the next step is theirs"),
         button=_("Archive the record"),
         back=back,
         version=record.version,

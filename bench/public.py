@@ -10,7 +10,7 @@ gunicorn (2 sync workers) on 127.0.0.1, and measures with wrk when it is install
   (first and last page), of a search and of a filtered list, first with the page cache
   off, then on; each page right after /sehat/, in BENCH_ROUNDS rounds (5) of
   BENCH_SECONDS (3) a load, reporting the medians;
-- the time to the last byte of /dik.csv and /dik.json, and the worker's peak memory then.
+- the time to the last byte of /dik.csv, /dik.xlsx and /dik.json, and the worker's peak memory then.
 """
 
 import os
@@ -306,7 +306,7 @@ def measure_pages(label):
 def measure_exports(server):
     print("\nexports (whole list, streamed)")
     workers = worker_memory(server)
-    for path in ("/dik.csv", "/dik.json"):
+    for path in ("/dik.csv", "/dik.xlsx", "/dik.json"):
         idle = {pid: rss for pid, rss in worker_memory(server)}
         started = time.perf_counter()
         with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=300) as response:

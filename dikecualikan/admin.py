@@ -29,7 +29,7 @@ from arsip.models import Placement, Softcopy
 from ppid import second_factor
 from ppid.admin import CheckedSelection, ForRoleHolders, ReadOnlyMixin
 
-from . import workflow
+from . import outbox, workflow
 from .models import (
     PARTICIPANT_FIELDS,
     TEST_FIELDS,
@@ -45,6 +45,7 @@ from .models import (
     Objection,
     ObjectionAnswer,
     OfficeDay,
+    OutgoingMail,
     Record,
     Ruling,
     RulingBody,
@@ -53,13 +54,18 @@ from .models import (
     UserEvent,
     Verdict,
 )
-from .roles import approving_roles_of
+from .roles import Role, approving_roles_of, has_role
+from .templatetags.filters import lines_as_list
 
 
 class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
+    # Real column headers, no empty ones, and "None yet" for an empty table.
+    template = "admin/edit_inline/read_only.html"
+    # The header of a first column that names each row (the row's own words), or None.
+    row_header = None
 
 
 @admin.display(description=_("by"))
@@ -68,9 +74,22 @@ def actor_then(row):
     return row.actor_then
 
 
+@admin.display(description=_("state"))
+def state_change(row):
+    """The state before and after, by their labels; a step that kept it says so once."""
+    if row.from_state == row.to_state:
+        return _("%(state)s (unchanged)") % {"state": row.get_to_state_display()}
+    if not row.from_state:
+        return row.get_to_state_display()
+    return f"{row.get_from_state_display()} → {row.get_to_state_display()}"
+
+
 class TransitionInline(ReadOnlyInline):
     model = Transition
-    fields = ("at", "action", "from_state", "to_state", actor_then, "note", "instrument")
+    # Each row reads "Diklasifikasi oleh Budi Santoso (PPID)", then when, the states by
+    # their labels, the note and the instrument.
+    row_header = _("What happened")
+    fields = ("at", state_change, "note", "instrument")
     readonly_fields = fields
     verbose_name_plural = _("History")
 
@@ -81,10 +100,16 @@ class ApprovalInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+@admin.display(description=_("added on"))
+def added_on(item):
+    """When the record was added to the decision (the model field has no label of its own)."""
+    return date_format(timezone.localtime(item.added_at), "DATETIME_FORMAT")
+
+
 class DecisionItemInline(ReadOnlyInline):
     model = DecisionItem
-    fields = ("decision", "outcome", "added_at", "withdrawn_at")
-    readonly_fields = ("withdrawn_at",)
+    fields = ("decision", "outcome", added_on, "withdrawn_at")
+    readonly_fields = fields
 
 
 class SoftcopyInline(ReadOnlyInline):
@@ -251,7 +276,9 @@ class RecordAdmin(ForRoleHolders, ReadOnlyMixin, admin.ModelAdmin):
         if not changes:
             return "—"
         return format_html_join(
-            "", "<p><strong>{}</strong>: <del>{}</del> → <ins>{}</ins></p>", changes
+            "",
+            "<div><strong>{}</strong>: <del>{}</del> → <ins>{}</ins></div>",
+            ((label, lines_as_list(old), lines_as_list(new)) for label, old, new in changes),
         )
 
     @admin.display(description=_("approvals in this round"))
@@ -292,6 +319,8 @@ class RecordAdmin(ForRoleHolders, ReadOnlyMixin, admin.ModelAdmin):
         # Approvers land on their own queue; the filter can be cleared.
         if request.method == "GET" and not request.GET and approving_roles_of(request.user):
             return redirect(reverse("admin:dikecualikan_record_changelist") + "?antrean=saya")
+        if request.GET.get(QueueFilter.parameter_name) == "saya":
+            extra_context = {**(extra_context or {}), "title": _("My approval queue")}
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -299,6 +328,11 @@ class RecordAdmin(ForRoleHolders, ReadOnlyMixin, admin.ModelAdmin):
         steps = workflow.allowed_steps(record, request.user) if record else []
         verdicts = [v for v in Verdict if v.value in steps]
         extra = {
+            # "Entri #22 — judul", one heading (Django's would be "View record" over the name).
+            "title": _("Record #%(id)s — %(title)s") % {"id": record.pk, "title": record.title}
+            if record
+            else None,
+            "subtitle": None,
             "verdicts": verdicts,
             "record_version": record.version if record else None,
             "round_verdicts": record.approvals.filter(round=record.round) if record else [],
@@ -388,8 +422,8 @@ class DecisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
             (ReadOnlyInline,),
             {
                 "model": DecisionItem,
-                "fields": ("item", "outcome", "period_display", "added_at", "withdrawn_at"),
-                "readonly_fields": ("item", "period_display", "withdrawn_at"),
+                "fields": ("item", "outcome", "period_display", added_on, "withdrawn_at"),
+                "readonly_fields": ("item", "outcome", "period_display", added_on, "withdrawn_at"),
                 # A decision is public, and so is what it lists: the public title, never
                 # the internal one (this page is open to accounts without an SOP role).
                 "item": admin.display(description=_("information"))(
@@ -534,9 +568,35 @@ class UserEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
         return obj.role_label
 
 
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(ForRoleHolders, ReadOnlyMixin, admin.ModelAdmin):
+    """The outbox, read-only: who was told what, when, and what failed (sent by the worker)."""
+
+    list_display = ("created_at", "to", "subject", "status", "attempts", "sent_at")
+    list_filter = ("status",)
+    search_fields = ("to", "subject")
+    date_hierarchy = "created_at"
+    list_select_related = ("record", "decision")
+    actions = ["send_again"]
+
+    @admin.action(description=_("Send the failed mails again"))
+    def send_again(self, request, queryset):
+        # Those who see failed mails on their dashboard (the PPID, the Atasan PPID) resend.
+        if not has_role(request.user, Role.PPID, Role.ATASAN):
+            raise PermissionDenied
+        failed = list(queryset.filter(status=OutgoingMail.Status.FAILED))
+        for mail in failed:
+            outbox.send_again(mail)
+        self.message_user(
+            request,
+            _("%(n)s mail(s) put back in the queue; the worker tries them again now.")
+            % {"n": len(failed)},
+        )
+
+
 @admin.register(Transition)
 class TransitionAdmin(ForRoleHolders, ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("at", "record", "action", "from_state", "to_state", actor_then)
+    list_display = ("at", "record", "action", state_change, actor_then)
     list_filter = ("action", "to_state")
     list_select_related = ("record", "actor")
     search_fields = ("record__title", "note", "instrument")

@@ -1,9 +1,13 @@
+import functools
 from functools import cache
 
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language_info
+
+from . import workflow
+from .roles import roles_of
 
 
 def office(request):
@@ -35,11 +39,12 @@ OFFICE_CONTACT = {
 def site_links(prefix):
     """Return the URLs of the header that every page shows, and of the open data.
 
-    Reversing them for each page was a twentieth of an uncached public page (bench/README.md);
+    Reversing them for each page was a twentieth of an uncached public page (docs/benchmarks.md);
     they only change with the code. `languages` holds each language's code, its name in
     that language and the URL that switches to it (the page adds `?next=`).
     """
-    names = ["home", "opened", "versions", "dashboard", "dik-csv", "dik-json", "dik-pdf"]
+    names = ["home", "opened", "versions", "dashboard"]
+    names += ["dik-csv", "dik-xlsx", "dik-json", "dik-pdf"]
     links = {name.replace("-", "_"): reverse(f"dikecualikan:{name}") for name in names}
     links["login"] = reverse("login")
     links["logout"] = reverse("logout")
@@ -48,3 +53,16 @@ def site_links(prefix):
         for code, _name in settings.LANGUAGES
     ]
     return links
+
+
+def waiting(request):
+    """The header's "Menunggu saya (n)": counted once, and only when a page shows it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    @functools.cache
+    def count():
+        return workflow.waiting_count(user) if roles_of(user) else None
+
+    return {"waiting_count": count}

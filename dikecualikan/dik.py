@@ -7,6 +7,7 @@ so is how a row becomes open data and a line of the DIK as a document.
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -28,6 +29,7 @@ from .models import (
     period_text,
 )
 from .pdf import render_pdf
+from .roles import Role
 
 OPEN_DATA_FIELDS = [
     "nomor",
@@ -111,7 +113,7 @@ def public_records(records):
 
 # A DIK row read as plain values. The public list and the exports are the hot paths of the
 # site: building a model instance per row and prefetching its grounds cost more than the
-# rest of the page (bench/README.md), so they read these columns and, in the same query,
+# rest of the page (docs/benchmarks.md), so they read these columns and, in the same query,
 # the codes of the row's grounds.
 DIK_COLUMNS = (
     "pk",
@@ -153,7 +155,7 @@ def dik_values(records, *extra: str):
 
 
 # The rows of the current DIK as a query built once. Resolving its columns and its subquery
-# cost the home page more than compiling and running it (bench/README.md). Only ever used
+# cost the home page more than compiling and running it (docs/benchmarks.md). Only ever used
 # through `on_dik_rows()`, a copy, so that it can never hold the results of a request.
 ON_DIK_ROWS = dik_values(Record.objects.on_dik())
 
@@ -215,7 +217,7 @@ def open_data_row(row, period=None, today=None) -> dict:
 
 def open_data_rows(records):
     # Open data is in Indonesian whatever the visitor's language (the period's wording).
-    # A list repeats few periods: each is written in words once (bench/README.md, exports).
+    # A list repeats few periods: each is written in words once (docs/benchmarks.md, exports).
     periods, today = {}, timezone.localdate()
     with translation.override("id"):
         for row in dik_values(records.order_by("pk")).iterator(chunk_size=2000):
@@ -286,6 +288,20 @@ def published_document_row(data: dict) -> dict:
     }
 
 
+def signing_ppid() -> str:
+    """The name the DIK's signature block carries: the office's PPID, as the register knows it.
+
+    The one active holder of the PPID role; with none or several, the line stays blank for
+    the name to be written by hand, rather than print a name the register cannot vouch for.
+    """
+    holders = list(
+        get_user_model().objects.filter(is_active=True, groups__name=Role.PPID).order_by("pk")[:2]
+    )
+    if len(holders) != 1:
+        return ""
+    return holders[0].get_full_name() or holders[0].username
+
+
 def dik_document(rows, number, created, status_since=None) -> bytes:
     """Return the public DIK of one version as an official PDF, from its rows as published,
     each with its status as of today (`status_since`: the day those statuses last changed)."""
@@ -301,6 +317,7 @@ def dik_document(rows, number, created, status_since=None) -> bytes:
         "subtitle": f"Versi {number}{when}",
         # The list is signed as of its version's date (or today, for an empty list).
         "signed_on": timezone.localtime(created) if created else timezone.localdate(),
+        "ppid_name": signing_ppid(),
         "empty": "Daftar ini kosong: belum ada informasi yang dikecualikan yang diumumkan.",
     }
     return render_pdf("pdf/dik.html", context, landscape=True)

@@ -2,7 +2,9 @@ import uuid
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from arsip.uploads import RefusalsMixin
 from ppid.forms import Bounded, DateInput
@@ -10,9 +12,9 @@ from ppid.forms import Bounded, DateInput
 from . import workflow
 from .models import (
     DECIDED_FIELDS,
-    PARTICIPANT_FIELDS,
     PERIOD_FIELDS,
     SCOPE_FIELDS,
+    STATUTE_FIELDS,
     TEST_FIELDS,
     ConsequenceTest,
     Decision,
@@ -20,7 +22,6 @@ from .models import (
     ExemptionGround,
     Objection,
     ObjectionAnswer,
-    OpenReason,
     Outcome,
     PeriodType,
     Record,
@@ -105,10 +106,69 @@ def period_type_field(label):
     )
 
 
-class ClassificationForm(Bounded, forms.ModelForm):
+class OfficialsChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.username
+
+
+class ParticipantsMixin(forms.Form):
+    """Who takes part in a consequence test: the officials chosen, and outside experts.
+
+    The PPID recording the test takes part without being chosen (the workflow adds them).
+    """
+
+    test_officials = OfficialsChoice(
+        queryset=workflow.officials(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Officials taking part (besides you)"),
+        help_text=_("The office's officials, from their accounts; you take part as PPID."),
+    )
+    test_experts = forms.CharField(
+        label=_("Outside experts taking part"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One a line: name, position and institution (none: leave it empty)."),
+    )
+
+    def without(self, user):
+        """Leave out the person filling in the form: they take part without being chosen."""
+        field = self.fields["test_officials"]
+        field.queryset = field.queryset.exclude(pk=user.pk)
+
+
+# Asked, not assumed: "not chosen" is an answer the workflow refuses for 17g and 17h.
+YES_NO = [("True", pgettext_lazy("answer", "Yes")), ("False", pgettext_lazy("answer", "No"))]
+
+
+def yes_or_no(value):
+    return {"True": True, "False": False}.get(value)
+
+
+# What the workflow requires of a consequence test, which the form leaves optional so that
+# the workflow names every gap at once, in the law's words: marked "(wajib)" all the same.
+TEST_REQUIRED = (*TEST_FIELDS, "grounds", "period_type", "test_date", "test_place")
+
+
+class ClassificationForm(Bounded, ParticipantsMixin, forms.ModelForm):
     """Classification and consequence test (SOP step 2)."""
 
+    marked_required = TEST_REQUIRED
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    concerns_public_office = forms.TypedChoiceField(
+        label=_("Does it concern a (candidate for) public office?"),
+        choices=YES_NO,
+        coerce=yes_or_no,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_(
+            "For 17g and 17h (required there): personal information about a public office, "
+            "or a candidacy for one, is not exempted (UU 14/2008 Pasal 18(2)); every such "
+            "period carries this exception and that of the person's written consent."
+        ),
+    )
     grounds = grounds_field(_("Exemption grounds (UU 14/2008 Pasal 17)"))
     test_conclusion = forms.ChoiceField(
         label=_("(f) Conclusion of the test"),
@@ -125,9 +185,13 @@ class ClassificationForm(Bounded, forms.ModelForm):
             *SCOPE_FIELDS,
             "grounds",
             *TEST_FIELDS,
+            *STATUTE_FIELDS,
             *PERIOD_FIELDS,
-            "concerns_public_office",
-            *PARTICIPANT_FIELDS,
+            "public_office_reason",
+            "test_officials",
+            "test_experts",
+            "test_date",
+            "test_place",
         ]
         widgets = {
             "statutes": forms.Textarea(attrs={"rows": 2}),
@@ -137,7 +201,7 @@ class ClassificationForm(Bounded, forms.ModelForm):
             "test_scope": forms.Textarea(attrs={"rows": 2}),
             "exemption_scope": forms.RadioSelect,
             "withheld_part": forms.Textarea(attrs={"rows": 2}),
-            "test_participants": forms.Textarea(attrs={"rows": 2}),
+            "public_office_reason": forms.Textarea(attrs={"rows": 2}),
             "period_until": DateInput(),
             "test_date": DateInput(),
         }
@@ -154,10 +218,12 @@ class ClassificationForm(Bounded, forms.ModelForm):
                 "For “until a date”, that date; for “until an event”, the date by which it "
                 "ends at the latest (required for grounds 17a-17f, UU 14/2008 Pasal 20)."
             ),
-            "concerns_public_office": _(
-                "For 17g and 17h: personal information about a public office, or a candidacy "
-                "for one, is not exempted (UU 14/2008 Pasal 18(2)); every such period carries "
-                "this exception and that of the person's written consent."
+            "statute_type": _(
+                "For ground 17j (required there): the Undang-Undang that forbids disclosure, "
+                "which step (c) cites; UU 14/2008 itself does not count."
+            ),
+            "public_office_reason": _(
+                "Only when it concerns a public office and the whole document is withheld."
             ),
         }
 
@@ -165,6 +231,13 @@ class ClassificationForm(Bounded, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
         self.fields["exemption_scope"].required = False
+        # Not a model field here: an unanswered question (None) is the workflow's to refuse.
+        if self.instance.harm:  # classified before: answered then
+            self.initial["concerns_public_office"] = self.instance.concerns_public_office
+        order = list(self.fields)
+        order.remove("concerns_public_office")
+        order.insert(order.index("public_office_reason"), "concerns_public_office")
+        self.order_fields(order)
 
     def clean_exemption_scope(self):
         # Not chosen: the whole document, the common case (the form offers it first).
@@ -212,10 +285,27 @@ class DecisionForm(Bounded, RefusalsMixin, forms.ModelForm):
             self.fields["pdf"].help_text = _(
                 "Choose a file only to replace the PDF; the earlier file is kept."
             )
+            if self.instance.pdf:
+                widget = self.fields["pdf"].widget
+                widget.current_label = _("Current PDF")
+                widget.current_url = reverse(
+                    "dikecualikan:staff-decision-pdf", args=[self.instance.pk]
+                )
 
     def clean_pdf(self):
         # On a correction, an empty file field keeps the PDF: only a new upload replaces it.
         return new_upload(self.cleaned_data.get("pdf"))
+
+    def clean(self):
+        # The workflow's rules for a decision (its number already entered, the date, the
+        # body): shown beside the form's own errors, so that every fault shows in one pass.
+        data = super().clean()
+        values = {name: data.get(name) for name in Decision.FORM_FIELDS}
+        decision = self.instance if self.instance.pk else None
+        for name, message in workflow.decision_errors(**values, decision=decision).items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
+        return data
 
 
 class DecidedForm(Bounded, RefusalsMixin, forms.ModelForm):
@@ -286,7 +376,15 @@ class LinkForm(DecidedForm):
         self.fields["test_sheet"].required = False
 
 
-class WithdrawForm(Bounded, forms.Form):
+class ForRecord:
+    """A form of one step on one record: it is given the record (`record=`)."""
+
+    def __init__(self, *args, record=None, **kwargs):
+        self.record = record
+        super().__init__(*args, **kwargs)
+
+
+class WithdrawForm(ForRecord, Bounded, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     note = forms.CharField(
         label=_("Why it is withdrawn"),
@@ -295,7 +393,7 @@ class WithdrawForm(Bounded, forms.Form):
     )
 
 
-class RequestForm(Bounded, forms.Form):
+class RequestForm(ForRecord, Bounded, forms.Form):
     """The letter asking KPU, through KPU Provinsi, for the consequence test and decision."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -309,16 +407,12 @@ class RequestForm(Bounded, forms.Form):
     )
 
 
-BY_THEIR_OWN_RECORD = (OpenReason.REVOKED, OpenReason.OBJECTION, OpenReason.KI_COURT)
-
-
-class OpenForm(Bounded, forms.Form):
+class OpenForm(ForRecord, Bounded, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.ChoiceField(
         label=_("Why it is opened"),
-        # A revocation opens through the revoking decision, published (workflow).
         # Not here: a revocation, an objection and a ruling open through their own records.
-        choices=[(r.value, r.label) for r in OpenReason if r not in BY_THEIR_OWN_RECORD],
+        choices=[(r.value, r.label) for r in workflow.OPEN_BY_HAND],
         widget=forms.RadioSelect,
     )
     instrument = forms.CharField(
@@ -329,6 +423,25 @@ class OpenForm(Bounded, forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.record is None:
+            return
+        # Only the reasons that apply to this record now (the workflow's rules), and why
+        # the others do not.
+        why_not = workflow.open_reasons(self.record)
+        field = self.fields["reason"]
+        field.choices = [(r.value, r.label) for r in workflow.OPEN_BY_HAND if not why_not[r]]
+        alike = {}  # reasons refused for the same cause are named together
+        for reason, why in why_not.items():
+            if why:
+                alike.setdefault(str(why), []).append(str(reason.label))
+        refused = "; ".join(f"{' / '.join(labels)}: {why}" for why, labels in alike.items())
+        if refused:
+            field.help_text = _("Not offered for this record now: %(reasons)s.") % {
+                "reasons": refused
+            }
 
 
 class ObjectionForm(Bounded, forms.ModelForm):
@@ -357,6 +470,17 @@ class ObjectionForm(Bounded, forms.ModelForm):
             "request_refused_on": DateInput(),
             "grounds": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def clean(self):
+        # The dates' rules are the workflow's: shown with the missing fields, in one pass.
+        data = super().clean()
+        dates = workflow.objection_date_errors(
+            data.get("received_on"), data.get("request_refused_on")
+        )
+        for name, message in dates.items():
+            if name not in self.errors and name in self.fields:
+                self.add_error(name, message)
+        return data
 
 
 class AnswerForm(Bounded, RefusalsMixin, forms.ModelForm):
@@ -396,8 +520,10 @@ class RedactedCopyForm(RefusalsMixin, forms.Form):
     )
 
 
-class RetestForm(Bounded, forms.ModelForm):
+class RetestForm(Bounded, ParticipantsMixin, forms.ModelForm):
     """A consequence test repeated on a published item (every earlier test is kept)."""
+
+    marked_required = ("occasion", *TEST_REQUIRED)
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     occasion = forms.ChoiceField(
@@ -423,7 +549,8 @@ class RetestForm(Bounded, forms.ModelForm):
             "balancing",
             "test_conclusion",
             "scope_unchanged",
-            "test_participants",
+            "test_officials",
+            "test_experts",
             "test_date",
             "test_place",
         ]
@@ -433,7 +560,6 @@ class RetestForm(Bounded, forms.ModelForm):
             "statutes": forms.Textarea(attrs={"rows": 2}),
             "public_interest": forms.Textarea(attrs={"rows": 3}),
             "balancing": forms.Textarea(attrs={"rows": 3}),
-            "test_participants": forms.Textarea(attrs={"rows": 2}),
             "test_date": DateInput(),
         }
         labels = ClassificationForm.Meta.labels
@@ -448,3 +574,4 @@ class RetestForm(Bounded, forms.ModelForm):
             for name in ("test_scope", "harm", "statutes", "public_interest", "balancing"):
                 self.fields[name].initial = getattr(record, name)
             self.fields["test_place"].initial = record.test_place or "Pontianak"
+            self.fields["test_officials"].initial = list(record.test_officials.all())

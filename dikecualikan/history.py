@@ -277,7 +277,7 @@ def reseal(apps, schema_editor, app_label: str, tables: dict) -> None:
                 f"{app_label}.{name}: the history's chain is broken from row id "
                 f"{broken[2].pk} on ({broken[1]} rows do not verify), so it is not sealed "
                 "under the key. Nothing was changed: restore the table from a backup whose "
-                "chain verifies (README, The history cannot be rewritten), then migrate again."
+                "chain verifies (docs/archive.md, the history), then migrate again."
             )
         count, old_head = chain_head(model)
         previous, rows = "", models.QuerySet(model)  # a plain one: this is the one rewrite

@@ -10,6 +10,7 @@ import functools
 import hashlib
 import hmac
 import operator
+import re
 from collections import Counter
 
 from django.conf import settings
@@ -62,7 +63,11 @@ class State(models.TextChoices):
 # balancing; (f) the conclusion. The period comes after (f).
 TEST_FIELDS = ("test_scope", "harm", "statutes", "public_interest", "balancing", "test_conclusion")
 PERIOD_FIELDS = ("period_type", "period_years", "period_until", "period_event")
-PARTICIPANT_FIELDS = ("test_participants", "test_date", "test_place")
+# Who took part: the officials chosen (Record.test_officials) and outside experts, written
+# out by the workflow as test_participants, the text the sheet and the DIK form print.
+PARTICIPANT_FIELDS = ("test_experts", "test_participants", "test_date", "test_place")
+# 17j's statute, as a structured reference the workflow can check (DOMAIN.md section 4).
+STATUTE_FIELDS = ("statute_type", "statute_number", "statute_year", "statute_article")
 # What a decision says of a record (DecisionItem), beside the office's proposal.
 DECIDED_FIELDS = ("statutes", "harm", "balancing", *PERIOD_FIELDS)
 # Partial exemption: only the exempt part is withheld (shared/DOMAIN.md section 4).
@@ -70,10 +75,24 @@ SCOPE_FIELDS = ("exemption_scope", "withheld_part", "dip_reference")
 CLASSIFICATION_FIELDS = (
     *SCOPE_FIELDS,
     *TEST_FIELDS,
+    *STATUTE_FIELDS,
     "concerns_public_office",
+    "public_office_reason",
     *PARTICIPANT_FIELDS,
     *PERIOD_FIELDS,
 )
+
+
+class StatuteType(models.TextChoices):
+    # Only an Undang-Undang may forbid disclosure under 17j; the others are listed so that
+    # a PPID who cites one is told why it does not count, not left to guess.
+    UU = "uu", _("Undang-Undang")
+    PERPPU = "perppu", _("Peraturan Pemerintah Pengganti Undang-Undang")
+    PP = "pp", _("Peraturan Pemerintah")
+    PERPRES = "perpres", _("Peraturan Presiden")
+    PKPU = "pkpu", _("Peraturan KPU")
+    PERKI = "perki", _("Peraturan Komisi Informasi")
+    OTHER = "other", _("Another regulation")
 
 
 class PeriodType(models.TextChoices):
@@ -119,8 +138,19 @@ def period_text(period_type, years, until, event, codes=()) -> str:
     elif period_type == PeriodType.INDEFINITE:
         text = str(_("Indefinite"))
     if text and has_privacy_exceptions(codes):
-        text = _("%(period)s, %(exceptions)s") % {"period": text, "exceptions": PRIVACY_EXCEPTIONS}
+        # A period that runs until consent names consent once (DOMAIN.md section 4).
+        consent = period_type == PeriodType.UNTIL_EVENT and is_consent(event)
+        exceptions = PUBLIC_OFFICE_EXCEPTION if consent else PRIVACY_EXCEPTIONS
+        text = _("%(period)s, %(exceptions)s") % {"period": text, "exceptions": exceptions}
     return str(text)
+
+
+# The words by which an event period runs until the person's consent.
+CONSENT_WORDS = ("persetujuan", "consent")
+
+
+def is_consent(event) -> bool:
+    return any(word in str(event or "").lower() for word in CONSENT_WORDS)
 
 
 # UU 14/2008 Pasal 18(2), in the words KPU writes into the period (Keputusan KPU 731/2025,
@@ -129,6 +159,12 @@ def period_text(period_type, years, until, event, codes=()) -> str:
 PRIVACY_EXCEPTIONS = _(
     "unless the person concerned gives written consent and/or the information concerns their "
     "position in a public office (UU 14/2008 Pasal 18(2))"
+)
+
+
+PUBLIC_OFFICE_EXCEPTION = _(
+    "unless the information concerns the person's position in a public office "
+    "(UU 14/2008 Pasal 18(2))"
 )
 
 
@@ -427,9 +463,29 @@ class Record(NeverDeleted):
     test_conclusion = models.CharField(
         _("conclusion of the test"), max_length=16, blank=True, choices=Outcome.choices
     )
+    statute_type = models.CharField(
+        _("type of the statute"), max_length=16, choices=StatuteType.choices, blank=True
+    )
+    statute_number = models.CharField(_("statute number"), max_length=20, blank=True)
+    statute_year = models.PositiveSmallIntegerField(_("statute year"), null=True, blank=True)
+    statute_article = models.CharField(_("article (pasal)"), max_length=100, blank=True)
     test_participants = models.TextField(_("consequence test participants"), blank=True)
+    test_officials = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("officials taking part in the test"),
+    )
+    test_experts = models.TextField(
+        _("outside experts taking part"),
+        blank=True,
+        help_text=_("One a line: name, position and institution."),
+    )
     test_date = models.DateField(_("consequence test date"), null=True, blank=True)
     test_place = models.CharField(_("place of the test"), max_length=200, blank=True)
+    public_office_reason = models.TextField(
+        _("why it is withheld although it concerns a public office"), blank=True
+    )
     concerns_public_office = models.BooleanField(
         _("concerns a (candidate for) public office"),
         default=False,
@@ -545,6 +601,18 @@ class Record(NeverDeleted):
         return bool(self.redacted_copy) and self.redaction_confirmed_at is not None
 
     @property
+    def statute_reference(self) -> str:
+        """17j's statute as cited: "Undang-Undang Nomor 15 Tahun 2004, Pasal 19" (or "")."""
+        if not self.statute_type:
+            return ""
+        return _("%(type)s Number %(number)s of %(year)s, %(article)s") % {
+            "type": self.get_statute_type_display(),
+            "number": self.statute_number,
+            "year": self.statute_year,
+            "article": self.statute_article,
+        }
+
+    @property
     def public_office_exception(self) -> bool:
         """Whether Pasal 18(2) opens this information: personal, and about a public office."""
         codes = [g.code for g in self.grounds.all()]
@@ -631,7 +699,11 @@ class Transition(AppendOnly):
         verbose_name_plural = _("history")
 
     def __str__(self):
-        return f"{self.get_action_display()}: {self.from_state or '-'} → {self.to_state}"
+        # As the office reads its history: "Diklasifikasi oleh Budi Santoso (PPID)".
+        return _("%(action)s by %(person)s") % {
+            "action": self.get_action_display(),
+            "person": self.actor_then or self.actor_id,
+        }
 
     def change_list(self) -> list[tuple[str, str, str]]:
         """The old and new values this step wrote (an edit, a re-classification), as text."""
@@ -689,7 +761,11 @@ class Approval(AppendOnly):
         ]
 
     def __str__(self):
-        return f"{self.get_verdict_display()} ({self.get_role_display()})"
+        return _("Verdict of %(person)s (%(role)s): %(verdict)s") % {
+            "verdict": self.get_verdict_display(),
+            "person": self.user_name or self.user_id,
+            "role": self.get_role_display(),
+        }
 
 
 class DecidingBody(NeverDeleted):
@@ -793,9 +869,29 @@ class DecidingBodyChange(AppendOnly):
         return f"{self.body_id}: {', '.join(self.changes)}"
 
 
+# "Keputusan Komisi Pemilihan Umum Nomor 1210 Tahun 2025": the number is what follows "Nomor".
+PRINTED_NUMBER = re.compile(r"\bnomor\s+(\S+)(?:\s+tahun\s+\d{4})?\s*$")
+
+
+def decision_number_key(number: str) -> str:
+    """The number that names a decision, however it was typed: "1210", "Nomor 1210" and
+    "Keputusan Komisi Pemilihan Umum Nomor 1210 Tahun 2025" are one (the year is a field of
+    its own); an older number ("88/Kpts/KPU/Tahun 2015") is kept whole, without spaces."""
+    text = " ".join(str(number or "").lower().split())
+    if match := PRINTED_NUMBER.search(text):
+        text = match.group(1)
+    return text.replace(" ", "").rstrip(".")
+
+
 class DecisionQuerySet(NeverDeletedQuerySet):
     def published(self):
         return self.filter(published_at__isnull=False)
+
+    def numbered(self, *, issuer: str, year, number: str) -> list:
+        """Return the decisions of this issuer and year with this number, however printed."""
+        key = decision_number_key(number)
+        same_year = self.filter(issuer=issuer, year=year)
+        return [d for d in same_year if decision_number_key(d.number) == key]
 
 
 class Decision(NeverDeleted):
@@ -1028,6 +1124,27 @@ class DecisionLog(AppendOnly):
 
     def __str__(self):
         return f"{self.decision_id}: {self.get_kind_display()}"
+
+    def change_list(self) -> list[tuple[str, str, str]]:
+        """The corrected fields by their labels, old and new values as a person reads them."""
+        return [
+            (
+                str(Decision._meta.get_field(name).verbose_name),
+                _decision_value(name, old),
+                _decision_value(name, new),
+            )
+            for name, (old, new) in self.changes.items()
+        ]
+
+
+def _decision_value(name: str, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if name == "date_set":
+        return date_format(datetime.date.fromisoformat(value), "j F Y")
+    return str(value)
 
 
 class DikVersion(AppendOnly):
@@ -1590,3 +1707,53 @@ def _shown(name: str, value) -> str:
     if isinstance(field, models.DateField):
         return date_format(datetime.date.fromisoformat(value), "j F Y")
     return str(value)
+
+
+class OutgoingMail(models.Model):
+    """One mail to one person: written in the step's transaction, sent by the worker.
+
+    The outbox is the proof of who was told what and when: the app never deletes a row. A
+    send that fails is tried again after 1, 2, 4, 8 and 16 minutes, then the row is marked
+    failed and shown to the PPID and the Atasan PPID, who can send it again.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Not sent")
+
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    record = models.ForeignKey(
+        Record,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mails",
+        verbose_name=_("record"),
+    )
+    decision = models.ForeignKey(
+        Decision,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mails",
+        verbose_name=_("decision"),
+    )
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outbox")
+
+    def __str__(self):
+        return f"{self.to}: {self.subject}"

@@ -48,18 +48,32 @@ def _static_fetcher():
 
 def letterhead() -> dict:
     """Return the office's letterhead from settings; the logo, if any, as a data URI."""
-    logo = ""
-    if settings.PPID_OFFICE_LOGO:
-        path = Path(settings.PPID_OFFICE_LOGO)
-        kind = mimetypes.guess_type(path.name)[0] or "image/png"
-        logo = f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
     return {
         "name": settings.PPID_OFFICE_NAME,
         "address": settings.PPID_OFFICE_ADDRESS,
         "phone": settings.PPID_OFFICE_PHONE,
         "email": settings.PPID_OFFICE_EMAIL,
-        "logo": logo,
+        "logo": logo_data_uri(settings.PPID_OFFICE_LOGO),
     }
+
+
+def logo_data_uri(name: str) -> str:
+    """Return the logo the pages show (a file under static/) as a data URI, or "" for none.
+
+    A full URL is the pages' alone: a document never fetches from elsewhere. An absolute
+    path to a file is read as it is (an office's artwork kept outside the code).
+    """
+    if not name or "://" in name:
+        return ""
+    if Path(name).is_absolute():
+        path = Path(name) if Path(name).is_file() else None
+    else:
+        found = finders.find(name)
+        path = Path(found) if found else None
+    if path is None:
+        return ""
+    kind = mimetypes.guess_type(path.name)[0] or "image/png"
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
 def html_to_pdf(html: str) -> bytes:

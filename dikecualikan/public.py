@@ -45,8 +45,9 @@ from .dik import (
     public_records,
     stored_dik_pdf,
 )
-from .exports import csv_response
+from .exports import csv_response, xlsx_response
 from .models import (
+    SEARCHED_FIELDS,
     Decision,
     DecisionItem,
     DikChange,
@@ -177,7 +178,7 @@ class DikFilter(forms.Form):
         """Return the fields as HTML, built in Python (like as_div, for this form only).
 
         The stock rendering (a template per widget and per option) was a quarter of an
-        uncached public page (bench/README.md). The options come from `filter_options`,
+        uncached public page (docs/benchmarks.md). The options come from `filter_options`,
         built once per DIK version; only the chosen one is marked here.
         """
         options = filter_options(self.stamp, translation.get_language())
@@ -256,13 +257,17 @@ def filter_options(stamp, language) -> dict[str, str]:
 
 
 def search(records, text: str):
-    """Full-text search in Indonesian on PostgreSQL; a plain substring search on SQLite."""
+    """Full-text search in Indonesian on PostgreSQL; a plain substring search on SQLite.
+
+    Both read the same published fields (SEARCHED_FIELDS): the title, the unit, the type,
+    the statutes, the consequence and the consideration, in one query either way.
+    """
     text = text.replace("\x00", "")
     if connection.vendor == "postgresql":
         return records.filter(
             search=SearchQuery(text, config="indonesian", search_type="websearch")
         )
-    return records.with_words(text, ("public_title", "holding_unit", "document_type", "statutes"))
+    return records.with_words(text, SEARCHED_FIELDS)
 
 
 # --- Pages ----------------------------------------------------------------------------
@@ -440,6 +445,12 @@ def _csv_response(rows, filename):
     return csv_response(OPEN_DATA_FIELDS, lines, filename)
 
 
+def _xlsx_response(rows, filename):
+    """The CSV's columns and cells as an Excel sheet (text stays text: no formula runs)."""
+    lines = ([row.get(field, "") for field in OPEN_DATA_FIELDS] for row in rows)
+    return xlsx_response(OPEN_DATA_FIELDS, lines, filename)
+
+
 def _json_response(rows, version):
     number, created = version
 
@@ -462,6 +473,11 @@ def dik_csv(request):
 
 
 @public_page
+def dik_xlsx(request):
+    return _xlsx_response(open_data_rows(Record.objects.on_dik()), "dik.xlsx")
+
+
+@public_page
 def dik_json(request):
     return _json_response(open_data_rows(Record.objects.on_dik()), dik_stamp())
 
@@ -476,6 +492,8 @@ def version_export(request, number, fmt):
         return _csv_response(rows, f"dik-v{number}.csv")
     if fmt == "json":
         return _json_response(rows, (version.number, version.created_at))
+    if fmt == "xlsx":
+        return _xlsx_response(rows, f"dik-v{number}.xlsx")
     if fmt == "pdf":
         return _pdf_response(stored_dik_pdf(version), f"dik-v{number}.pdf")
     raise Http404

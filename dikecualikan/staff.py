@@ -9,7 +9,8 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from ppid.forms import sane_date
 from ppid.views import confirm_page, take_step
 
 from . import workdays, workflow
-from .dik import dik_values, document_row
+from .dik import dik_values, document_row, signing_ppid
 from .forms import (
     ClassificationForm,
     DecisionForm,
@@ -59,14 +60,6 @@ from .roles import Role, has_role, required_approvals
 from .staff_objections import with_days_left
 
 
-def waiting_for(user):
-    """Return the records whose next step is this user's to take (the rules: workflow.py)."""
-    mine = Q(state__in=workflow.waiting_states(user)) | Q(
-        pk__in=Record.objects.awaiting_verdict_of(user).values("pk")
-    )
-    return Record.objects.filter(mine)
-
-
 @role_required()
 @never_cache
 def dashboard(request):
@@ -79,6 +72,7 @@ def dashboard(request):
         days_left = workdays.working_days_between(today, period.collect_by, calendar)
     late = list(period.late_records().order_by("pk")[:25]) if period else []
     context = {
+        "today": today,
         "period": period,
         "days_left": days_left,
         "review": _review_queue(request.user, today, calendar),
@@ -86,8 +80,8 @@ def dashboard(request):
         "late": late,
         "late_ids": {record.pk for record in late},
         "counts": [(state, counts.get(state.value, 0)) for state in State],
-        # The longest wait first: the most urgent at the top.
-        "waiting": waiting_for(request.user).order_by("updated_at", "pk")[:25],
+        # Everything whose next step is this person's, the earliest deadline first.
+        "waiting": workflow.waiting_for(request.user, today),
         # Only KPU decides: what the office has asked and waits for, the oldest first.
         "with_kpu": Record.objects.filter(state=State.REQUESTED).order_by("request_date", "pk")[
             :25
@@ -196,6 +190,8 @@ def record_new(request):
 @never_cache
 def record_edit(request, pk):
     record = record_for(request, pk)
+    if refused := _page_of_step(request, record, "edit"):
+        return refused
     form = RecordForm(request.POST or None, instance=Record.objects.get(pk=record.pk))
     fields = (*workflow.RECORD_FIELDS, "version")
     if take_step(
@@ -214,7 +210,10 @@ def record_edit(request, pk):
 def record_classify(request, pk):
     """Classification and consequence test (SOP step 2)."""
     record = record_for(request, pk)
+    if refused := _page_of_step(request, record, "classify"):
+        return refused
     form = ClassificationForm(request.POST or None, instance=Record.objects.get(pk=record.pk))
+    form.without(request.user)
     done = _("The classification is saved.")
     if take_step(request, form, workflow.classify, done, record=record):
         return redirect("dikecualikan:staff-record", pk=record.pk)
@@ -271,19 +270,67 @@ def _not_now(request, record, step):
     return redirect("dikecualikan:staff-record", pk=record.pk)
 
 
+def _page_of_step(request, record, step):
+    """Refuse at once (the friendly 403) a person whose roles never take this step; show the
+    page of a step that cannot happen on this record now only with the reason, on the record.
+    A post goes on to the workflow, which says why it refuses (a form opened earlier)."""
+    if not workflow.may(request.user, step):
+        raise PermissionDenied(_("Your roles do not take this step."))
+    return _not_now(request, record, step) if request.method != "POST" else None
+
+
 @login_required
-@require_POST
+@never_cache
 def record_close_open(request, pk):
-    """The test concluded "terbuka": the record is closed as open information."""
-    done = _("The record is closed as open information; serve it like any public information.")
-    return _posted_step(request, pk, workflow.close_as_open, done)
+    """Confirm, then close: the test concluded "terbuka", the record is open information."""
+    record = record_for(request, pk)
+    if refused := _page_of_step(request, record, "close_open"):
+        return refused
+    if request.method == "POST":
+        done = _("The record is closed as open information; serve it like any public information.")
+        return _posted_step(request, pk, workflow.close_as_open, done)
+    what = [
+        _(
+            "The proposal ends: the record becomes “%(state)s” and is never proposed for "
+            "exemption; it is served like any public information."
+        )
+        % {"state": State.REJECTED.label},
+        _("The consequence test that concludes “terbuka” stays on the record."),
+    ]
+    return confirm_page(
+        request,
+        title=_("Close record #%(id)s as open information") % {"id": record.pk},
+        what=what,
+        told=_("Nobody is mailed; the record's history names you."),
+        button=_("Close as open information"),
+        back=reverse("dikecualikan:staff-record", args=[record.pk]),
+        version=record.version,
+    )
 
 
 @login_required
-@require_POST
+@never_cache
 def record_publish_listed(request, pk):
-    done = _("Published: the record is on the public DIK under its decision.")
-    return _posted_step(request, pk, workflow.publish_listed, done)
+    """Confirm, then publish a record listed under a decision already published."""
+    record = record_for(request, pk)
+    if refused := _page_of_step(request, record, "publish_listed"):
+        return refused
+    if request.method == "POST":
+        done = _("Published: the record is on the public DIK under its decision.")
+        return _posted_step(request, pk, workflow.publish_listed, done)
+    what = [
+        _("The record goes on the public DIK under %(decision)s, in a new version of the list.")
+        % {"decision": workflow.latest_item(record).decision},
+    ]
+    return confirm_page(
+        request,
+        title=_("Publish record #%(id)s under its decision") % {"id": record.pk},
+        what=what,
+        told=_("The public, on the DIK; nobody is mailed."),
+        button=_("Publish under its decision"),
+        back=reverse("dikecualikan:staff-record", args=[record.pk]),
+        version=record.version,
+    )
 
 
 def _posted_step(request, pk, step, done, **extra):
@@ -390,7 +437,7 @@ def _candidates(decision: Decision):
     return records.exclude(pk__in=taken).order_by("pk")[:200]
 
 
-@role_required()
+@role_required(*workflow.STEPS["decide_exempt"].roles)
 @never_cache
 def decision_add(request, pk, record_pk):
     """Add a record to a decision, with what the decision says of it (prefilled: the proposal)."""
@@ -456,6 +503,8 @@ def record_confirm_redaction(request, pk):
 def record_link(request, pk):
     """List a record under a decision in force: KPU already exempted it (SOP step 1)."""
     record = record_for(request, pk)
+    if refused := _page_of_step(request, record, "link"):
+        return refused
     form = LinkForm(
         request.POST or None,
         request.FILES or None,
@@ -476,7 +525,19 @@ def record_withdraw(request, pk):
     """Withdraw a record from a decision it was added to by mistake (logged, never deleted)."""
     done = _("The record is withdrawn from the decision; its earlier state is back.")
     title = _("Withdraw record #%(id)s from its decision")
-    return _record_step(request, pk, WithdrawForm, workflow.withdraw_item, done, title)
+    page = {
+        "what": [
+            _(
+                "The record leaves the decision it was added to by mistake and is back in its "
+                "earlier state; the item stays in the history, marked withdrawn, with your reason."
+            ),
+        ],
+        "told": _("Nobody is mailed; the decision's log and the record's history name you."),
+        "submit_label": _("Withdraw from the decision"),
+    }
+    return _record_step(
+        request, pk, WithdrawForm, workflow.withdraw_item, done, title, "withdraw", **page
+    )
 
 
 @role_required()
@@ -486,7 +547,7 @@ def decision_test_sheet(request, pk, item):
     return test_sheet_file(item)
 
 
-@role_required()
+@role_required(*workflow.STEPS["publish"].roles)
 @never_cache
 def decision_publish(request, pk):
     decision = get_object_or_404(Decision, pk=pk)
@@ -536,13 +597,16 @@ def record_open(request, pk):
     done = _("The record is opened and leaves the public DIK; /dibuka/ announces it.")
     final = {
         "submit_label": _("Open the record"),
-        "intro": _(
-            "Opening takes the record off the public DIK (a new version of the list) and "
-            "announces it on /dibuka/. It cannot be undone."
-        ),
+        "what": [
+            _(
+                "Opening takes the record off the public DIK (a new version of the list) and "
+                "announces it on /dibuka/. It cannot be undone."
+            )
+        ],
+        "told": _("The public, on /dibuka/ and in the DIK's history; nobody is mailed."),
     }
     title = _("Open record #%(id)s")
-    return _record_step(request, pk, OpenForm, workflow.open_record, done, title, **final)
+    return _record_step(request, pk, OpenForm, workflow.open_record, done, title, "open", **final)
 
 
 @login_required
@@ -550,7 +614,10 @@ def record_open(request, pk):
 def record_retest(request, pk):
     """Test a published item again: on a request, during a dispute, in the yearly update."""
     record = record_for(request, pk)
+    if refused := _page_of_step(request, record, "retest"):
+        return refused
     form = RetestForm(request.POST or None, record=record)
+    form.without(request.user)
     done = _("The test is recorded beside the earlier ones.")
     if take_step(request, form, workflow.retest, done, record=record):
         return redirect("dikecualikan:staff-record", pk=record.pk)
@@ -566,16 +633,32 @@ def record_request(request, pk):
     """Record the letter asking KPU, through KPU Provinsi, to test and decide."""
     done = _("The request to KPU is recorded; the record waits for KPU's decision.")
     title = _("Request KPU's decision on record #%(id)s")
-    return _record_step(request, pk, RequestForm, workflow.request_decision, done, title)
+    page = {
+        "what": [
+            _(
+                "The record becomes “%(state)s”: it waits for KPU's decision, which only KPU "
+                "gives; you record it here when it arrives."
+            )
+            % {"state": State.REQUESTED.label},
+            _("The letter's number and date go into the record's history for good."),
+        ],
+        "told": _("Nobody is mailed: the letter goes to KPU through KPU Provinsi as you send it."),
+        "submit_label": _("Request KPU's decision"),
+    }
+    return _record_step(
+        request, pk, RequestForm, workflow.request_decision, done, title, "request", **page
+    )
 
 
-def _record_step(request, pk, form_class, step, done, title, **page):
+def _record_step(request, pk, form_class, step, done, title, name, **page):
     """A step on one record with a form of its own: show it, take it, or show why not."""
     record = record_for(request, pk)
+    if refused := _page_of_step(request, record, name):
+        return refused
     initial = {"version": record.version}
     if "reason" in form_class.base_fields and request.GET.get("alasan") in OpenReason.values:
         initial["reason"] = request.GET["alasan"]  # from the review queue: declared open
-    form = form_class(request.POST or None, initial=initial)
+    form = form_class(request.POST or None, initial=initial, record=record)
     if take_step(request, form, step, done, record=record):
         return redirect("dikecualikan:staff-record", pk=record.pk)
     context = {"form": form, "record": record, "title": title % {"id": record.pk}, **page}
@@ -643,6 +726,8 @@ def period_dik_pdf(request, pk):
         "rows": rows,
         "subtitle": subtitle,
         "signed_on": timezone.localdate(),
+        "ppid_name": signing_ppid(),
+        "proposals": True,  # the office's proposals, not KPU's decisions
         "empty": "Belum ada informasi yang dihimpun pada periode ini.",
     }
     data = render_pdf("pdf/dik.html", context, landscape=True)

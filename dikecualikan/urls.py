@@ -7,6 +7,7 @@ app_name = "dikecualikan"
 urlpatterns = [
     path("", public.home, name="home"),
     path("dik.csv", public.dik_csv, name="dik-csv"),
+    path("dik.xlsx", public.dik_xlsx, name="dik-xlsx"),
     path("dik.json", public.dik_json, name="dik-json"),
     path("dik.pdf", public.dik_pdf, name="dik-pdf"),
     path("dik/riwayat/", public.versions, name="versions"),

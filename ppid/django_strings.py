@@ -24,4 +24,10 @@ CORRECTED = [
         "Items must be selected in order to perform actions on them. No items have been changed."
     ),
     gettext_noop("No action selected."),
+    # The admin's hidden table headers, read aloud ("Rubah atau tampilkan tautan kunjungan").
+    gettext_noop("Model name"),
+    gettext_noop("Add link"),
+    gettext_noop("Change or view list link"),
+    # A file box's clear checkbox (Django's "Hapus"); clearing the filters has its own words.
+    gettext_noop("Clear"),
 ]

@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
 
 # A free-text box holds a long answer, not a pasted document: bounded in the browser (with
 # a counter, static/js/site.js) and on the server alike.
@@ -28,13 +29,39 @@ def sane_date(day: datetime.date) -> bool:
     return FIRST_DAY <= day <= LAST_DAY
 
 
+class KeptFileInput(forms.ClearableFileInput):
+    """A file box that never offers to clear the file (nothing here is deleted): it links
+    the file kept now ("PDF saat ini", when the form gives `current_url`), and a new file
+    replaces it."""
+
+    template_name = "includes/kept_file_input.html"
+    current_url = ""
+    current_label = _("Current file")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(current_url=self.current_url, current_label=self.current_label)
+        return context
+
+
 class Bounded:
     """Every text box of the form gets a maximum length (unless its model field has one),
-    and every date a range the calendar can count in, in the browser and on the server."""
+    and every date a range the calendar can count in, in the browser and on the server.
+
+    `marked_required` names fields the form leaves optional but the workflow requires (it
+    names every gap at once): the page marks them "(wajib)" like the required ones.
+    """
+
+    marked_required = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in self.marked_required:
+            if name in self.fields:
+                self.fields[name].marked_required = True
         for field in self.fields.values():
+            if type(field.widget) is forms.ClearableFileInput:
+                field.widget = KeptFileInput(attrs=field.widget.attrs)
             if isinstance(field.widget, forms.Textarea) and getattr(field, "max_length", 0) is None:
                 field.max_length = TEXT_LIMIT
                 field.validators.append(MaxLengthValidator(TEXT_LIMIT))

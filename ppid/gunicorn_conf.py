@@ -1,5 +1,5 @@
-"""gunicorn's settings for the app: `.venv/bin/gunicorn -c ppid/gunicorn_conf.py` (README,
-"Running it on a server"). Options given on the command line win over these.
+"""gunicorn's settings for the app: `.venv/bin/gunicorn -c ppid/gunicorn_conf.py`
+(docs/deployment.md, "Running it on a server"). Options given on the command line win over these.
 
 No pid file: whatever supervises gunicorn (systemd) knows the master's pid. A pid file left
 by a master killed with SIGKILL would name a process that no longer exists, or, once the

@@ -16,6 +16,7 @@ reset are kept in the user history and mailed to the person and the Atasan PPID.
 
 import base64
 import datetime
+import math
 import secrets
 import time
 from urllib.parse import urlencode
@@ -31,10 +32,10 @@ from django.utils import timezone
 from django.utils.html import mark_safe
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
+from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
-from django_otp import match_token
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
@@ -86,6 +87,11 @@ class CodeForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, recovery_codes=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not recovery_codes:  # at enrolment, or never given any (the demo's accounts)
+            self.fields["code"].help_text = _("The six digits your authenticator app shows now.")
+
     def clean_code(self):
         # Recovery codes are lower case; one typed in capitals, or grouped, is the same code.
         return "".join(self.cleaned_data["code"].split()).replace("-", "").lower()
@@ -123,21 +129,49 @@ def verify(request):
     user = request.user
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return _enrol(request)
-    form = CodeForm(request.POST or None)
+    recovery_codes = StaticToken.objects.filter(device__user=user).exists()
+    form = CodeForm(request.POST or None, recovery_codes=recovery_codes)
     if request.method == "POST" and form.is_valid():
-        device = match_token(user, form.cleaned_data["code"])
-        if device is not None:
-            otp_login(request, device)
-            return redirect(_next(request))
-        form.add_error(
-            "code",
-            _(
-                "This code is not right, or it was used already. Type the code your app shows "
-                "now; after several wrong codes, wait a little before the next try."
-            ),
-        )
-    context = {"form": form, "next": _next(request)}
+        wait = seconds_to_wait(user)
+        if wait:  # django-otp would refuse even the right code now: say so, and for how long
+            form.add_error("code", _("Too many wrong codes.") + " " + _wait_text(wait))
+        else:
+            device = match_token(user, form.cleaned_data["code"])
+            if device is not None:
+                otp_login(request, device)
+                return redirect(_next(request))
+            wrong = _("This code is not right, or it was used already.")
+            wait = seconds_to_wait(user)
+            form.add_error("code", f"{wrong} {_wait_text(wait) if wait else ''}".strip())
+    context = {"form": form, "next": _next(request), "recovery_codes": recovery_codes}
     return render(request, "registration/second_factor.html", context, status=_status(form))
+
+
+def seconds_to_wait(user) -> int:
+    """Return how long django-otp's throttling makes the person wait for the next try (0: none).
+
+    Each wrong code doubles the wait of every device it was tried on (1, 2, 4, 8... seconds);
+    a try during the wait is not checked at all, so the person is told the wait instead.
+    """
+    now, waits = timezone.now(), [0]
+    for device in devices_for_user(user):
+        allowed, data = device.verify_is_allowed()
+        if not allowed and data and data.get("locked_until"):
+            waits.append(math.ceil((data["locked_until"] - now).total_seconds()))
+    return max(waits)
+
+
+def _wait_text(seconds: int) -> str:
+    """Return "Wait 8 seconds, then type the code your app shows then." in the person's words."""
+    if seconds < 120:
+        wait = ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
+    elif seconds < 2 * 3600:
+        minutes = math.ceil(seconds / 60)
+        wait = ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    else:
+        hours = math.ceil(seconds / 3600)
+        wait = ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    return _("Wait %(wait)s, then type the code your app shows then.") % {"wait": wait}
 
 
 def _status(form) -> int:
@@ -152,7 +186,7 @@ def _enrol(request):
         request.session.pop(ENROLMENT, None)  # a later reset or code cancelled it
         return _enrolment_code(request)
     device = TOTPDevice(user=user, key=pending["key"], name="Aplikasi autentikator")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST or None, recovery_codes=False)  # made once this code is right
     if request.method == "POST" and form.is_valid():
         if _app_shows(device, form.cleaned_data["code"]):
             codes = _confirm(user, device)

@@ -45,7 +45,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # value, so a row inserted in plain SQL breaks the chain. Only the app's environment holds
 # it, never the database server; it must never change (the chains were sealed with it).
 # Unset, it is derived from SECRET_KEY under a label of its own: set it when SECRET_KEY
-# may ever be rotated (README, "The history cannot be rewritten").
+# may ever be rotated (docs/archive.md, "The history cannot be rewritten").
 HISTORY_KEY = (
     env("HISTORY_KEY", default="")
     or hashlib.sha256(f"ppid-history-chain\n{SECRET_KEY}".encode()).hexdigest()
@@ -66,7 +66,25 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# The worker (`manage.py db_worker`): tasks are rows of this database, written in the
+# transaction of the step that makes them, so a step that rolls back leaves none. Mail
+# goes on its own queue, documents on theirs, the rest on "default" (docs/deployment.md).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "mail", "documents"],
+    }
+}
+# A task "running" longer than this was left by a killed worker: requeue_stale_tasks puts
+# it back (every task is safe to run twice). Longer than the longest document render.
+TASKS_STALE_MINUTES = env.int("TASKS_STALE_MINUTES", default=30)
+# Where the nightly heads of the history's chains are mailed (send_heads, deploy/): an
+# address off this machine. Empty: the Atasan PPID.
+HEADS_MAIL_TO = env.list("HEADS_MAIL_TO", default=[])
 
 # Widgets render from the project's templates too (the grouped Pasal 17 grounds).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
@@ -107,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dikecualikan.context_processors.office",
+                "dikecualikan.context_processors.waiting",
             ],
         },
     },
@@ -117,6 +136,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Keep connections open between requests: opening one costs more than a cached page.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Two posts at once (a double click) queue for SQLite's one write lock instead of one
+    # failing with "database is locked": a transaction takes the lock when it begins, and
+    # waits up to 20 s for it. The second then meets the first's change (a clear message).
+    # WAL lets the pages read while the worker writes (and the other way round).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE", timeout=20, init_command="PRAGMA journal_mode=WAL;"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -170,7 +197,7 @@ SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=9) * 3600
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "dikecualikan:after-login"
-LOGOUT_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "signed-out"  # "Anda telah keluar", then the sign-in or the public list
 
 # Indonesian first; English for visitors and staff who ask for it.
 LANGUAGE_CODE = "id"
@@ -306,20 +333,21 @@ CONTENT_SECURITY_POLICY = {
 
 # --- The office and its workflow ------------------------------------------------
 PPID_OFFICE_NAME = env("PPID_OFFICE_NAME", default="KPU Kota Pontianak")
-# The office's logo beside its name on every page: a path under static/ or a full URL.
-# Empty: the name alone. The favicon is static/favicon.svg unless PPID_FAVICON names another.
-PPID_OFFICE_LOGO = env("PPID_OFFICE_LOGO", default="")
+# The office's logo beside its name on every page and on the letterhead: a path under
+# static/ (or a full URL, for the pages only). The default is a neutral emblem with the
+# office's name (static/img/logo-ppid.svg), not the KPU's artwork; set empty: the name alone.
+# The favicon is static/favicon.svg unless PPID_FAVICON names another.
+PPID_OFFICE_LOGO = env("PPID_OFFICE_LOGO", default="img/logo-ppid.svg")
 PPID_FAVICON = env("PPID_FAVICON", default="favicon.svg")
 # The letterhead of PDF documents.
 # The office's own details, from the cover of its SOP No. 3/2025 (shared/DOMAIN.md section 8).
 PPID_OFFICE_ADDRESS = env("PPID_OFFICE_ADDRESS", default="Jl. Johar No. 1A Pontianak")
 PPID_OFFICE_PHONE = env("PPID_OFFICE_PHONE", default="(0561) 740021")
 PPID_OFFICE_EMAIL = env("PPID_OFFICE_EMAIL", default="kota_pontianak@kpu.go.id")
-PPID_OFFICE_LOGO = env("PPID_OFFICE_LOGO", default="")  # path to a PNG or JPEG file
 # The office's province (as dikecualikan/provinces.py writes it): a KPU Provinsi decides only
 # for the offices of its own province (shared/DOMAIN.md section 6).
 PPID_OFFICE_PROVINCE = env("PPID_OFFICE_PROVINCE", default="Kalimantan Barat")
-# Staff PDFs render in the request: this cap keeps one to about 3 s (bench/README.md).
+# Staff PDFs render in the request: this cap keeps one to about 3 s (docs/benchmarks.md).
 PPID_PDF_MAX_ROWS = env.int("PPID_PDF_MAX_ROWS", default=200)
 # Roles whose approval a record needs, with the quorum of each: "role:count,...".
 PPID_APPROVALS = env("PPID_APPROVALS", default="pembina:1,tim_pertimbangan:1")

@@ -24,11 +24,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db.models import Count, Max, Sum
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+from dikecualikan import outbox
 
 
 def _trusted(address: str) -> bool:
@@ -138,7 +139,7 @@ def tell_the_person(username) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("registration/failed_sign_ins_subject.txt", context)
         body = render_to_string("registration/failed_sign_ins.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [user.email], fail_silently=True)
+    outbox.queue(user.email, " ".join(subject.split()), body)
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
 
 from dikecualikan.views import admin_login
 
@@ -19,10 +20,16 @@ urlpatterns = [
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     # Sign-in and sign-out only: the office manages passwords, there is no self-service
-    # reset by mail (README, "Safety of the staff area"). A changed password is asked after
+    # reset by mail (docs/security.md). A changed password is asked after
     # the second factor, in the admin (/admin/password_change/).
     path("accounts/login/", auth.LoginView.as_view(form_class=SignInForm), name="login"),
     path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),
+    # Where sign-out ends: "Anda telah keluar", a page of its own (a reload posts nothing).
+    path(
+        "accounts/keluar/",
+        TemplateView.as_view(template_name="registration/logged_out.html"),
+        name="signed-out",
+    ),
     path("akun/dua-faktor/", second_factor.verify, name="second-factor"),
     # /sehat/ stays a constant `ok` (dikecualikan.urls); this one asks the database.
     path("sehat/siap/", operations.ready, name="ready"),

@@ -20,6 +20,7 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages
+from django.core.management import call_command
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.test import Client
 from django.utils import timezone
@@ -214,17 +215,52 @@ def location(db):
     )
 
 
+# Tasks run as they are enqueued (inside the step's transaction), except in the tests
+# about the queue itself, which ask for `worker`: the database backend and a real worker.
+AT_ONCE = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "mail", "documents"],
+    }
+}
+
+
+@pytest.fixture(autouse=True)
+def _tasks_at_once(request, settings):
+    if "worker" not in request.fixturenames:
+        settings.TASKS = AT_ONCE
+
+
+@pytest.fixture
+def worker(db, monkeypatch):
+    """Run `manage.py db_worker --batch` on the real database backend: every task that is
+    due, then return. It runs inside the test's transaction (the test sees what it wrote, and
+    it sees the test's rows), so it must not recycle the connection between tasks as a
+    long-running worker does: that one call is made a no-op here."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run(queue="*"):
+        call_command(
+            "db_worker", batch=True, queue_name=queue, interval=0, startup_delay=False, verbosity=0
+        )
+
+    return run
+
+
 CLASSIFICATION = {
     "grounds": ["17h2"],
     "test_scope": "Hasil pemeriksaan kesehatan jasmani dan rohani bakal calon",
     "statutes": "UU 14/2008 Pasal 17 huruf h angka 2",
-    "harm": "Mengungkap kondisi kesehatan seseorang",
-    "public_interest": "Publik perlu tahu calon memenuhi syarat",
+    "harm": "Mengungkap kondisi kesehatan seseorang kepada publik",
+    "public_interest": "Publik perlu tahu bahwa calon memenuhi syarat kesehatan",
     "balancing": "Kesimpulan memenuhi syarat diumumkan; rincian medis dilindungi",
     "test_conclusion": "exempt",
+    "concerns_public_office": False,
     "period_type": "fixed",
     "period_years": 5,
-    "test_participants": "Rina Wulandari, PPID; Ahmad Fauzi, Ketua Tim Pertimbangan PPID",
+    "test_experts": "Ahmad Fauzi, Ketua Tim Pertimbangan PPID",
     "test_date": datetime.date(2025, 8, 1),
     "test_place": "Pontianak",
 }
@@ -405,6 +441,8 @@ def make_record(cast, location):
             "year": 2025,
             "title": "tentang Daftar Informasi Publik yang Dikecualikan",
             "date_set": DECIDED_ON,
+            "place": "Jakarta",
+            "signatory": "Ketua KPU",
             "pdf": ContentFile(tiny_pdf(["Keputusan"]), name="keputusan.pdf"),
         }
         return workflow.create_decision(by=cast["ppid"], **{**values, **fields})

@@ -3,7 +3,7 @@
 This is the hot loop of the public home page. Through the template engine its 25 rows
 cost about 3.5 ms (a variable lookup, a filter or a `{% url %}` per cell), more than the
 rest of the page; built here they cost a tenth of that, which is most of what lets an
-uncached page keep up with its visitors (bench/README.md). Every value from the database
+uncached page keep up with its visitors (docs/benchmarks.md). Every value from the database
 is escaped here.
 """
 

@@ -31,6 +31,8 @@ Each step is one keyword-only function, in the module of its SOP step:
     publication.py step 4: publication, revocation and opening (new DIK versions)
     review.py     after publication: the review queue and expiry (manage.py review_due)
     objections.py after publication: objections, their answers, and rulings
+    waiting.py    who acts next and on what: the record page's panel, "Menunggu saya"
+                  and the header's count, from one set of rules
     mail.py       notifications, sent after commit
 
 Callers use `from dikecualikan import workflow` and `workflow.<name>`. A step runs in
@@ -54,6 +56,7 @@ from .classify import (
     classification_errors,
     classify,
     close_as_open,
+    officials,
     participants_of,
     retest,
     stale_test,
@@ -64,6 +67,7 @@ from .decisions import (
     DEFAULT_ADDRESSEE,
     correct_decision,
     create_decision,
+    decision_errors,
     link_record,
     record_decision,
     request_decision,
@@ -72,13 +76,16 @@ from .decisions import (
 from .objections import (
     ANSWER_ROLES,
     answer_objection,
+    answer_unmet,
     dispute_opens_on,
     may_answer,
+    objection_date_errors,
     receive_objection,
     received_late,
     record_ruling,
+    ruling_unmet,
 )
-from .publication import open_record, publish_decision, publish_listed
+from .publication import OPEN_BY_HAND, open_reasons, open_record, publish_decision, publish_listed
 from .review import due_for_review, ended_on, expire, mark_for_review, register_user, review_due
 from .steps import (
     APPROVERS,
@@ -97,9 +104,16 @@ from .steps import (
     waiting_states,
 )
 from .verdicts import NOTE_REQUIRED, approve, reject, return_for_revision
+from .waiting import NEXT_ACTION, Waiting, next_steps, nobody_waits, waiting_count, waiting_for
 
 __all__ = [
     "ANSWER_ROLES",
+    "NEXT_ACTION",
+    "Waiting",
+    "next_steps",
+    "nobody_waits",
+    "waiting_count",
+    "waiting_for",
     "APPROVERS",
     "DEFAULT_ADDRESSEE",
     "NOTE_REQUIRED",
@@ -112,6 +126,7 @@ __all__ = [
     "next_roles",
     "WAITING_OUTSIDE",
     "answer_objection",
+    "answer_unmet",
     "approve",
     "archive",
     "archive_needs",
@@ -119,6 +134,7 @@ __all__ = [
     "check_out_hardcopy",
     "classification_errors",
     "classify",
+    "officials",
     "close_as_open",
     "collect",
     "confirm_redaction",
@@ -137,6 +153,10 @@ __all__ = [
     "may",
     "may_answer",
     "open_record",
+    "open_reasons",
+    "decision_errors",
+    "objection_date_errors",
+    "OPEN_BY_HAND",
     "participants_of",
     "place_hardcopy",
     "publish_decision",
@@ -147,6 +167,7 @@ __all__ = [
     "record_ruling",
     "register_user",
     "reject",
+    "ruling_unmet",
     "request_decision",
     "retest",
     "return_for_revision",

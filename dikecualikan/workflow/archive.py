@@ -21,6 +21,8 @@ from arsip.models import Custody, Location, Placement, Softcopy, SoftcopyVersion
 from arsip.storage import HashingFile, sanitize_name, storage_failed_message
 
 from ..models import Record, State
+from ..roles import Role
+from .mail import notify
 from .steps import WorkflowError, check_step, lock_record, move, redaction_bar, required_text
 
 logger = logging.getLogger(__name__)
@@ -204,6 +206,8 @@ def archive(*, record: Record, by, note: str = "", version: int | None = None) -
         # decided and waits only for publication.
         target = State.DECIDED if record.state == State.LISTED else None
         move(record, by, step, note=note, target=target)
+        # The next step is the PPID's: the request to KPU, or the publication.
+        notify(record, "archived", [Role.PPID])
     return record
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import QuerySet
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -21,9 +23,11 @@ from ..models import (
     Outcome,
     Record,
     Scope,
+    StatuteType,
     classification_of,
+    has_privacy_exceptions,
 )
-from ..roles import required_approvals
+from ..roles import Role, required_approvals
 from .mail import notify
 from .periods import keep_period_value, period_errors
 from .steps import WorkflowError, check_step, lock_record, move, required_text
@@ -42,31 +46,124 @@ def classification_errors(*, grounds, period_type="", **values) -> dict:
         return errors
     if not grounds:
         errors["grounds"] = _("Choose at least one exemption ground of UU 14/2008 Pasal 17.")
-    elif "statutes" not in errors and _needs_a_statute(grounds, values.get("statutes", "")):
-        errors["statutes"] = _(
-            "Ground 17j needs an Undang-Undang that forbids disclosure; a lower regulation "
-            "(PP, Perpres, PKPU, Perki) alone is not enough, nor UU 14/2008 itself. Name the "
-            "Undang-Undang, e.g. UU 27/2022."
-        )
+    elif any(g.code.startswith("17j") for g in grounds):
+        errors.update(_statute_errors(values, errors))
+    errors.update(_public_office_errors([g.code for g in grounds], values))
     # Before a decision, the period counts from the test (the decision checks it again).
     errors.update(period_errors(grounds, period_type, start=values.get("test_date"), **values))
     return errors
 
 
-# "A sentence", not a word: the analysis is what the Komisi Informasi reads in a dispute.
-ANALYSIS_MIN_WORDS = 3
 # An Undang-Undang cited by number (UU 27/2022, Undang-Undang Nomor 27 Tahun 2022) or by name.
 STATUTE = re.compile(
     r"\b(?:UU|Undang-Undang)\b(?:\s*(?:Nomor|No\.?))?\s*(\d+)?(?:\s*(?:/|Tahun)\s*(\d{4}))?",
     re.IGNORECASE,
 )
+# UU 14/2008 is the frame of every exemption, not a statute that forbids disclosure.
+FRAME = ("14", "2008")
 
 
-def _needs_a_statute(grounds, statutes: str) -> bool:
-    """Return whether a 17j classification lacks an Undang-Undang other than UU 14/2008."""
+def lacks_a_statute(grounds, statutes: str) -> bool:
+    """Return whether a 17j text names no Undang-Undang other than UU 14/2008."""
     if not any(g.code.startswith("17j") for g in grounds):
         return False
-    return not any(m.groups() != ("14", "2008") for m in STATUTE.finditer(statutes or ""))
+    return not any(m.groups() != FRAME for m in STATUTE.finditer(statutes or ""))
+
+
+def _statute_errors(values: dict, errors: dict) -> dict:
+    """17j: the Undang-Undang that forbids disclosure, as a reference the register checks.
+
+    Type, number, year and pasal; an Undang-Undang only (DOMAIN.md section 4), never UU
+    14/2008 itself; and step (c) must cite the same one, so the text the public reads and
+    the reference agree.
+    """
+    if found := _reference_errors(values):
+        return found
+    number, year = str(values["statute_number"]).strip(), str(values["statute_year"])
+    if (number, year) == FRAME:
+        return {
+            "statute_number": _(
+                "UU 14/2008 is the frame of every exemption, not a statute that forbids "
+                "disclosure: name the other Undang-Undang (e.g. UU 27/2022)."
+            )
+        }
+    cited = {m.groups() for m in STATUTE.finditer(values.get("statutes") or "")}
+    if "statutes" not in errors and (number, year) not in cited:
+        return {
+            "statutes": _(
+                "Step (c) must cite the Undang-Undang named below: write “UU %(number)s/%(year)s” "
+                "in it."
+            )
+            % {"number": number, "year": year}
+        }
+    return {}
+
+
+def _reference_errors(values: dict) -> dict:
+    """What is missing from a statute reference: an Undang-Undang, its number, year, pasal."""
+    if values.get("statute_type") != StatuteType.UU:
+        message = _(
+            "Ground 17j needs an Undang-Undang that forbids disclosure; a lower regulation "
+            "(PP, Perpres, PKPU, Perki) alone is not enough. Choose “Undang-Undang”."
+        )
+        return {"statute_type": message}
+    found, year = {}, values.get("statute_year")
+    if not str(values.get("statute_number") or "").strip().isdigit():
+        found["statute_number"] = _("Give the Undang-Undang's number, in figures (e.g. 27).")
+    if not year or not 1945 <= year <= timezone.localdate().year:
+        found["statute_year"] = _("Give the year the Undang-Undang was enacted (e.g. 2022).")
+    if not str(values.get("statute_article") or "").strip():
+        found["statute_article"] = _("Give the pasal that forbids disclosure (e.g. Pasal 4).")
+    return found
+
+
+def _public_office_errors(codes, values: dict) -> dict:
+    """17g/17h: say whether it concerns a public office; if so, why anything is withheld.
+
+    Pasal 18(2) opens personal information about a public office or a candidacy for one:
+    withholding it anyway needs a partial scope (only what is not about the office) or a
+    written reason.
+    """
+    if not has_privacy_exceptions(codes):
+        return {}
+    concerns = values.get("concerns_public_office")
+    if concerns is None:
+        return {
+            "concerns_public_office": _(
+                "For 17g and 17h, say whether the information concerns a (candidate for) "
+                "public office (UU 14/2008 Pasal 18(2))."
+            )
+        }
+    if concerns and values.get("exemption_scope") != Scope.PART:
+        if not is_a_sentence(values.get("public_office_reason")):
+            return {
+                "public_office_reason": _(
+                    "It concerns a public office, which Pasal 18(2) opens: withhold only a part "
+                    "(choose “a part”), or write in a full sentence why the whole is withheld."
+                )
+            }
+    return {}
+
+
+# "A sentence", not a few words: the analysis is what the Komisi Informasi reads in a
+# dispute. Five words or more, four of them different words of three letters or more, so
+# that neither "x y z" nor "a a a a a" passes.
+SENTENCE_MIN_WORDS = 5
+SENTENCE_MIN_DISTINCT = 4
+WORD = re.compile(r"[^\W\d_]{3,}")
+# (a), (b), (d), (e): each a sentence of its own. (c) is the statute, a citation.
+ANALYSIS_STEPS = ("test_scope", "harm", "public_interest", "balancing")
+
+
+def is_a_sentence(text) -> bool:
+    """Whether a text holds at least one sentence (SENTENCE_MIN_WORDS, of them distinct)."""
+    text = str(text or "")
+    distinct = {word.lower() for word in WORD.findall(text)}
+    return len(text.split()) >= SENTENCE_MIN_WORDS and len(distinct) >= SENTENCE_MIN_DISTINCT
+
+
+def _plain_text(text) -> str:
+    return " ".join(re.findall(r"\w+", str(text or "").lower()))
 
 
 def participants_of(text: str) -> list[str]:
@@ -119,24 +216,63 @@ def dip_reference_error(reference: str):
     return None
 
 
-def _participant_errors(test_participants="", test_date=None, test_place="", **_other) -> dict:
+def _participant_errors(test_experts="", test_date=None, test_place="", **_other) -> dict:
     errors = required_text({"test_place": test_place}, ["test_place"])
-    people = participants_of(test_participants)
-    if not people:
-        errors["test_participants"] = _(
-            "Name the participants of the consequence test: each one's name and position, "
-            "one a line."
-        )
-    elif any("," not in person for person in people):
-        errors["test_participants"] = _(
-            "Give each participant's name and position, separated by a comma, e.g. "
-            "“Rina Wulandari, Kepala Subbagian Hukum”."
+    if any("," not in person for person in participants_of(test_experts)):
+        errors["test_experts"] = _(
+            "Give each expert's name and position, separated by a comma, one a line, e.g. "
+            "“Dr. Rina Wulandari, dosen hukum administrasi negara Universitas Tanjungpura”."
         )
     if not test_date:
         errors["test_date"] = _("Give the date of the consequence test.")
     elif test_date > timezone.localdate():
         errors["test_date"] = _("The consequence test's date cannot be in the future.")
     return errors
+
+
+def officials() -> QuerySet:
+    """The office's officials who can take part in a test: active users holding a role."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=Role.values)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def chosen_officials(by, chosen) -> tuple[list, dict]:
+    """Return the test's officials (the PPID recording it first) and {field: error}.
+
+    The PPID who records the test leads it and is always one; the others must be the
+    office's officials, checked here against the users holding a role, not taken from
+    the form.
+    """
+    pks = {getattr(user, "pk", user) for user in chosen or ()} - {by.pk}
+    people = [by, *officials().filter(pk__in=pks).prefetch_related("groups")]
+    if len(people) - 1 == len(pks):
+        return people, {}
+    return people, {
+        "test_officials": _("Only the office's officials (users holding a role) can be chosen.")
+    }
+
+
+def participants_text(people, experts: str) -> str:
+    """The test's participants as the sheet prints them, one a line: "name, position".
+
+    Officials by their account's name and roles now (the text keeps them as they were),
+    then the outside experts as written.
+    """
+    with translation.override("id"):  # kept as the sheet prints it, in Indonesian
+        lines = [
+            f"{person.get_full_name() or person.username}, {_positions(person)}"
+            for person in people
+        ]
+    return "\n".join([*lines, *participants_of(experts)])
+
+
+def _positions(user) -> str:
+    names = {group.name for group in user.groups.all()}
+    return " dan ".join(str(role.label) for role in Role if role.value in names)
 
 
 def _test_errors(values: dict) -> dict:
@@ -147,13 +283,23 @@ def _test_errors(values: dict) -> dict:
         errors["test_conclusion"] = _(
             "Conclude the test (PKPU 22/2023 Pasal 25(3) huruf f): dikecualikan or terbuka."
         )
-    for name in ("test_scope", "harm", "public_interest", "balancing"):
-        text = str(values.get(name) or "")
-        if name not in errors and len(text.split()) < ANALYSIS_MIN_WORDS:
+    seen = {}
+    for name in ANALYSIS_STEPS:
+        if name in errors:
+            continue
+        text = values.get(name)
+        if not is_a_sentence(text):
             errors[name] = _(
-                "Write this part of the test as at least a sentence (%(n)s words or more), "
-                "not a single word."
-            ) % {"n": ANALYSIS_MIN_WORDS}
+                "Write this step of the test as at least one full sentence (%(n)s words or "
+                "more), in the words of this item."
+            ) % {"n": SENTENCE_MIN_WORDS}
+        elif (plain := _plain_text(text)) in seen:
+            errors[name] = _(
+                "This step repeats another step of the test word for word: each step answers "
+                "its own question (PKPU 22/2023 Pasal 25(3))."
+            )
+        else:
+            seen[plain] = name
     if errors.keys() & {"harm", "public_interest", "balancing"}:
         errors.setdefault(
             "harm",
@@ -170,39 +316,36 @@ def classify(
     record: Record,
     by,
     grounds,
-    test_scope: str,
-    statutes: str,
-    harm: str,
-    public_interest: str,
-    balancing: str,
-    test_conclusion: str,
-    exemption_scope: str = Scope.WHOLE,
-    withheld_part: str = "",
-    dip_reference: str = "",
-    concerns_public_office: bool = False,
-    period_type: str = "",
-    period_years: int | None = None,
-    period_until: datetime.date | None = None,
-    period_event: str = "",
-    test_participants: str = "",
-    test_date: datetime.date | None = None,
-    test_place: str = "",
+    test_officials=(),
     note: str = "",
     version: int | None = None,
+    **fields,
 ) -> Record:
-    """Record the PPID's classification and consequence test (SOP step 2)."""
-    # The parameters are the classification's fields, listed once in models.
-    arguments = locals()
-    values = {name: arguments[name] for name in CLASSIFICATION_FIELDS}
+    """Record the PPID's classification and consequence test (SOP step 2).
+
+    `fields` are the classification's fields, listed once in models (CLASSIFICATION_FIELDS;
+    test_participants is written here from `by`, the officials and the outside experts);
+    one left out is empty, and classification_errors names every one that is missing.
+    """
+    if unknown := set(fields) - set(CLASSIFICATION_FIELDS) - {"test_participants"}:
+        raise TypeError(f"classify() got unexpected fields: {', '.join(sorted(unknown))}")
+    values = {name: fields.get(name, _empty(name)) for name in CLASSIFICATION_FIELDS}
     grounds = list(ExemptionGround.objects.filter(pk__in=[getattr(g, "pk", g) for g in grounds]))
     with transaction.atomic():
         record = lock_record(record, version)
         step = check_step(record, by, "classify")
         before = classification_of(record)
-        _write_classification(record, grounds, values)
+        _write_classification(record, grounds, values, chosen_officials(by, test_officials))
         details = {"changes": _changes(before, classification_of(record))} if before["harm"] else {}
         move(record, by, step, note=note, fields=CLASSIFICATION_FIELDS, details=details)
     return record
+
+
+def _empty(name: str):
+    """A field not given: empty, whatever the model's default (an unanswered question is None)."""
+    if name == "exemption_scope":
+        return Scope.WHOLE  # the common case, as the form offers it first
+    return "" if Record._meta.get_field(name).empty_strings_allowed else None
 
 
 def _changes(before: dict, after: dict) -> dict:
@@ -210,8 +353,10 @@ def _changes(before: dict, after: dict) -> dict:
     return {name: [before[name], after[name]] for name in after if before[name] != after[name]}
 
 
-def _write_classification(record: Record, grounds, values: dict) -> None:
-    errors = classification_errors(grounds=grounds, **values)
+def _write_classification(record: Record, grounds, values: dict, chosen) -> None:
+    people, errors = chosen
+    values["test_participants"] = participants_text(people, values["test_experts"])
+    errors = {**errors, **classification_errors(grounds=grounds, **values)}
     if "test_date" not in errors and (early := _tested_before_collected(record, values)):
         errors["test_date"] = early
     if errors:
@@ -221,9 +366,14 @@ def _write_classification(record: Record, grounds, values: dict) -> None:
     keep_period_value(values)
     if values["exemption_scope"] != Scope.PART:  # the whole document: no part to name
         values["withheld_part"] = values["dip_reference"] = ""
+    if not has_privacy_exceptions([g.code for g in grounds]):  # Pasal 18(2) is of g and h
+        values["concerns_public_office"] = None
+    if not values["concerns_public_office"]:
+        values["concerns_public_office"], values["public_office_reason"] = False, ""
     for name, value in values.items():
         setattr(record, name, value.strip() if isinstance(value, str) else value)
     record.grounds.set(grounds)
+    record.test_officials.set(people[1:])
 
 
 def _tested_before_collected(record: Record, values: dict):
@@ -312,20 +462,21 @@ def retest(
     balancing: str,
     test_conclusion: str,
     scope_unchanged: bool,
-    test_participants: str,
     test_date: datetime.date,
     test_place: str,
+    test_officials=(),
+    test_experts: str = "",
     version: int | None = None,
 ) -> ConsequenceTest:
     """Test a published item again; the new test stands beside every earlier one.
 
-    Concluding "dikecualikan" with the scope unchanged confirms the exemption (a history
-    row; no new decision). Otherwise it proposes a change, which only KPU decides: the
-    record page says so, and the office asks KPU through the normal steps.
-    """
+    "Dikecualikan" with the scope unchanged confirms the exemption (no new decision);
+    otherwise it proposes a change, which only KPU decides (the record page says so)."""
     arguments = locals()
     values = {name: arguments[name] for name in RETEST_FIELDS}
-    _check_retest(occasion, values)
+    people, errors = chosen_officials(by, test_officials)
+    _check_retest(occasion, {**values, "test_experts": test_experts}, errors)
+    values["test_participants"] = participants_text(people, test_experts)
     with transaction.atomic():
         record = lock_record(record, version)
         step = check_step(record, by, "retest")
@@ -341,12 +492,12 @@ def retest(
     return test
 
 
-RETEST_FIELDS = (*TEST_FIELDS, "test_participants", "test_date", "test_place")
+RETEST_FIELDS = (*TEST_FIELDS, "test_date", "test_place")
 
 
-def _check_retest(occasion: str, values: dict) -> None:
+def _check_retest(occasion: str, values: dict, errors: dict) -> None:
     """A repeated test is held to the rules of the first: a-f, participants, place, date."""
-    errors = _test_errors(values) | _participant_errors(**values)
+    errors = errors | _test_errors(values) | _participant_errors(**values)
     if occasion not in ConsequenceTest.Occasion.values:
         errors["occasion"] = _("Say why the item is tested again.")
     if errors:

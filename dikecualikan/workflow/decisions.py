@@ -34,7 +34,7 @@ from ..models import (
     period_end,
 )
 from .archive import check_decision_pdf
-from .classify import _needs_a_statute
+from .classify import lacks_a_statute
 from .periods import keep_period_value, period_errors
 from .review import expire, register_user
 from .steps import (
@@ -160,9 +160,19 @@ def _loggable(value):
     return str(value) if hasattr(value, "pk") else value
 
 
+PLACE_AND_SIGNATORY = {
+    "place": _("Give the place where the decision was set, as on it (e.g. Jakarta)."),
+    "signatory": _("Give who signed the decision, name and office, as on it (e.g. Ketua KPU)."),
+}
+
+
 def decision_errors(*, body, number, year, title, date_set, decision=None, **others) -> dict:
     """Return {field: message} for what is wrong with a decision's data (empty when valid)."""
     errors = required_text({"number": number, "title": title}, ["number", "title"])
+    # The decision's place and signatory are part of it (PP 61/2010; DOMAIN.md section 3).
+    errors.update(
+        {name: PLACE_AND_SIGNATORY[name] for name in ("place", "signatory") if not others.get(name)}
+    )
     if not isinstance(body, DecidingBody) or body.pk is None:
         return {**errors, "body": _("Choose the body that decided, from the list.")}
     if not body.decides_for(settings.PPID_OFFICE_PROVINCE):
@@ -183,8 +193,23 @@ def decision_errors(*, body, number, year, title, date_set, decision=None, **oth
         }
     if year != date_set.year:
         errors["year"] = _("The year is that of the date set (%(year)s).") % {"year": date_set.year}
+    elif number and (twin := _twin(body.name, year, number, decision)):
+        errors["number"] = _twin_message(twin)
     errors.update(_revocation_errors(decision, date_set, body, **others))
     return errors
+
+
+def _twin(issuer: str, year, number: str, decision=None):
+    """The decision already in the register with this number, however it was typed, or None."""
+    twins = Decision.objects.numbered(issuer=issuer, year=year, number=number)
+    return next((d for d in twins if decision is None or d.pk != decision.pk), None)
+
+
+def _twin_message(twin: Decision) -> str:
+    return _(
+        "This number is that of %(decision)s, already in the register: open it instead of "
+        "entering it again."
+    ) % {"decision": twin}
 
 
 def _outside_jurisdiction(body: DecidingBody) -> str:
@@ -301,8 +326,7 @@ def _save_once(decision: Decision, pdf) -> None:
     """Save the decision and its PDF, once: a second entry of the same number is refused."""
     try:
         with transaction.atomic():
-            same = Decision.objects.filter(issuer=decision.issuer, number=decision.number)
-            if same.exclude(pk=decision.pk).exists():
+            if _twin(decision.issuer, decision.year, decision.number, decision):
                 raise IntegrityError("decision_number_unique")
             if pdf is not None:
                 # A name of our own: the uploaded one may say anything, and it is public.
@@ -472,7 +496,7 @@ def _decided_values(record: Record, decided: dict, start) -> list[ExemptionGroun
     errors = required_text(decided, ("statutes", "harm", "balancing"))
     if not grounds:
         errors["grounds"] = _("Choose at least one exemption ground of UU 14/2008 Pasal 17.")
-    elif _needs_a_statute(grounds, decided["statutes"]):
+    elif lacks_a_statute(grounds, decided["statutes"]):
         errors["statutes"] = _("Ground 17j needs an Undang-Undang that forbids disclosure.")
     errors.update(period_errors(grounds, **decided, start=start))
     if errors:

@@ -1,4 +1,4 @@
-"""Mail to the next actors, sent only once the step's transaction has committed.
+"""Mail to the next actors: written to the outbox in the step's transaction, sent by the worker.
 
 Each person is sent to the page where they act: the desk to the record's archive
 page, the PPID (and the Atasan PPID) to the staff record page, approvers to the
@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from .. import outbox
 from ..models import Decision, Record
 from ..roles import Role, required_approvals
 
@@ -37,13 +36,17 @@ def record_page(record: Record, role: str) -> str:
 
 
 def send_later(subject_template: str, context: dict, roles, link=None, people=()) -> None:
-    """Queue one mail per recipient, sent only once the transaction has committed.
+    """Write one mail per recipient to the outbox; the worker sends them once committed.
 
     `link(role)` gives the page each role acts on; a person holding two roles gets
     one mail, for the first of them. `people` are addresses mailed besides the roles
     (the person an account change concerns), with no role and no link.
     """
-    messages, sent = [], set()
+    about = {
+        "record": context["record"] if isinstance(context.get("record"), Record) else None,
+        "decision": context["decision"] if isinstance(context.get("decision"), Decision) else None,
+    }
+    sent = set()
     groups = [(role, recipients([role])) for role in roles] + [(None, people)]
     for role, addresses in groups:
         to = sorted({address for address in addresses if address and address not in sent})
@@ -52,9 +55,8 @@ def send_later(subject_template: str, context: dict, roles, link=None, people=()
         sent.update(to)
         page = {"link": link and role and link(role), "role": role}
         subject, body = _render(subject_template, {**context, **page})
-        messages += [(subject, body, None, [address]) for address in to]
-    if messages:
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+        for address in to:
+            outbox.queue(address, subject, body, **about)
 
 
 def _render(template: str, context: dict) -> tuple[str, str]:

@@ -84,17 +84,24 @@ def receive_objection(
     return objection
 
 
+def objection_date_errors(received_on, refused_on) -> dict:
+    """Return {field: message} for an objection's two dates (the form shows them beside its
+    own errors, so that every fault is found in one pass)."""
+    return _date_errors(received_on, refused_on)
+
+
 def _date_errors(received_on, refused_on) -> dict:
-    today = timezone.localdate()
+    """Every fault of the two dates at once, each said as what is wrong."""
+    errors = {}
     if not received_on:
-        return {"received_on": _("Give the date the objection was received.")}
-    if received_on > today:
-        return {"received_on": _("The date of receipt cannot be in the future.")}
+        errors["received_on"] = _("Give the date the objection was received.")
+    elif received_on > timezone.localdate():
+        errors["received_on"] = _("The date of receipt cannot be in the future.")
     if not refused_on:
-        return {"request_refused_on": _("Give the date the request was refused.")}
-    if refused_on > received_on:
-        return {"request_refused_on": _("The refusal comes before the objection to it.")}
-    return {}
+        errors["request_refused_on"] = _("Give the date the request was refused.")
+    elif received_on and "received_on" not in errors and refused_on > received_on:
+        errors["received_on"] = _("The date received cannot be before the date of the refusal.")
+    return errors
 
 
 def _check_refused_after_publication(records, refused_on: datetime.date) -> None:
@@ -162,7 +169,9 @@ def _answer_errors(objection, outcome, number, answered_on, reasons) -> dict:
     if not answered_on or answered_on > timezone.localdate():
         errors["answered_on"] = _("Give the date of the answer (not in the future).")
     elif answered_on < objection.received_on:
-        errors["answered_on"] = _("The answer comes after the objection was received.")
+        errors["answered_on"] = _(
+            "The date of the answer cannot be before the date the objection was received."
+        )
     return errors
 
 
@@ -234,6 +243,31 @@ def dispute_opens_on(objection: Objection) -> datetime.date:
     lapsed = objection.answer_due + datetime.timedelta(days=1)
     answer = ObjectionAnswer.objects.filter(objection=objection).first()
     return min(answer.answered_on, lapsed) if answer else lapsed
+
+
+def answer_unmet(objection: Objection):
+    """Return why the objection cannot be answered now, or None (answered once, for good)."""
+    if ObjectionAnswer.objects.filter(objection=objection).exists():
+        return _("This objection was already answered; the answer stands.")
+    return None
+
+
+def ruling_unmet(objection: Objection, today: datetime.date | None = None):
+    """Return why no ruling can be recorded on the objection yet, or None.
+
+    A dispute reaches the Komisi Informasi only after the Atasan PPID's answer, or after
+    its 30 working days lapsed without one (UU 14/2008 Pasal 36-37).
+    """
+    today = today or timezone.localdate()
+    if today < (first := dispute_opens_on(objection)):
+        return _(
+            "No ruling yet: a dispute follows the Atasan PPID's answer, or the lapse of its 30 "
+            "working days on %(due)s, so a ruling can be recorded from %(first)s."
+        ) % {
+            "due": date_format(objection.answer_due, "j F Y"),
+            "first": date_format(first, "j F Y"),
+        }
+    return None
 
 
 def _ruled_on_errors(objection: Objection, body: RulingBody, ruled_on) -> dict:

@@ -27,6 +27,7 @@ from ..models import (
     Outcome,
     Record,
     State,
+    has_privacy_exceptions,
 )
 from ..roles import has_role
 from ..workdays import review_window_end
@@ -226,7 +227,7 @@ def _new_dik_version(*, added=(), opened=(), **fields) -> DikVersion:
 def _render_dik_pdf(version: DikVersion) -> None:
     """Render the new version's /dik.pdf now, so that no visitor waits for it.
 
-    The publisher waits instead, once (about 2 s per 100 records, bench/README.md).
+    The publisher waits instead, once (about 2 s per 100 records, docs/benchmarks.md).
     The publication has committed by then: a failure here is logged, not raised, and the
     first request for the PDF renders it.
     """
@@ -260,7 +261,7 @@ def open_record(
     with transaction.atomic():
         record = lock_record(record, version)
         step = check_step(record, by, "open")
-        _check_period_reason(record, reason)
+        _check_reason(record, reason)
         record.opened_at, record.opened_reason = timezone.now(), reason
         move(
             record,
@@ -275,17 +276,53 @@ def open_record(
     return record
 
 
-def _check_period_reason(record: Record, reason: str) -> None:
-    """ "Period ended" only once it has; "declared early" only from the review queue."""
-    if reason == OpenReason.EXPIRED and not record.has_ended():
-        raise WorkflowError(
-            _("The period of this record has not ended; choose another reason."),
-            {"reason": _("The period of this record has not ended.")},
-        )
-    in_window = record.ends_on is not None and record.ends_on <= review_window_end()
-    if reason == OpenReason.DECLARED and not in_window:
-        message = _(
-            "An item is declared open early only from the review queue: when its period "
-            "ends within %(days)s working days."
-        ) % {"days": settings.PPID_REVIEW_WORKING_DAYS}
+def _check_reason(record: Record, reason: str) -> None:
+    if why_not := open_reasons(record).get(reason):
+        message = _("This reason does not apply to this record now: %(why)s.") % {"why": why_not}
         raise WorkflowError(message, {"reason": message})
+
+
+# The reasons the PPID gives by hand on the open form; an objection, a ruling and a
+# revocation open through their own records.
+OPEN_BY_HAND = (
+    OpenReason.EXPIRED,
+    OpenReason.DECLARED,
+    OpenReason.CONSENT,
+    OpenReason.PUBLIC_OFFICE,
+)
+
+
+def open_reasons(record: Record, today: datetime.date | None = None) -> dict:
+    """Return {reason: None when it may be given for this record now, else why not}, for
+    the reasons given by hand: "period ended" once it has; "declared early" only from the
+    review queue; consent and a public office only for 17g and 17h (Pasal 18(2))."""
+    today = today or timezone.localdate()
+    codes = [ground.code for ground in record.grounds.all()]
+    if record.has_ended(today):
+        ended = None
+    elif record.ends_on:
+        ended = _("its period ends on %(date)s") % {"date": date_format(record.ends_on, "j F Y")}
+    else:
+        ended = _("its period has no end date")
+    in_window = record.ends_on is not None and record.ends_on <= review_window_end(today)
+    early = (
+        None
+        if in_window
+        else _("only from the review queue, when the period ends within %(days)s working days")
+        % {"days": settings.PPID_REVIEW_WORKING_DAYS}
+    )
+    personal = (
+        None
+        if has_privacy_exceptions(codes)
+        else _(
+            "only for personal information (grounds 17g and 17h, UU 14/2008 Pasal 18(2)); this "
+            "record's grounds are %(codes)s"
+        )
+        % {"codes": ", ".join(codes) or "—"}
+    )
+    return {
+        OpenReason.EXPIRED: ended,
+        OpenReason.DECLARED: early,
+        OpenReason.CONSENT: personal,
+        OpenReason.PUBLIC_OFFICE: personal,
+    }

@@ -43,6 +43,44 @@
   });
   showPeriod();
 
+  // A form is sent once: after the first click its buttons are disabled, so a double
+  // click sends one post (the server also refuses a second post of the same form).
+  document.querySelectorAll("form[method=post]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent) {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.sent = "1";
+      // After this event: the button that was pressed is still sent with the form.
+      window.setTimeout(function () {
+        setSubmitButtons(form, true);
+      }, 0);
+      // A post that answers with a download leaves the page as it was: usable again later.
+      window.setTimeout(function () {
+        delete form.dataset.sent;
+        setSubmitButtons(form, false);
+      }, 8000);
+    });
+  });
+  function setSubmitButtons(form, disabled) {
+    form.querySelectorAll("button, input[type=submit]").forEach(function (button) {
+      if (button.type === "submit") {
+        button.disabled = disabled;
+      }
+    });
+  }
+  // Back to a page from the browser's cache: its forms may be sent again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) {
+      return;
+    }
+    document.querySelectorAll("form[data-sent]").forEach(function (form) {
+      delete form.dataset.sent;
+      setSubmitButtons(form, false);
+    });
+  });
+
   // A counter under each text box that has a limit.
   document.querySelectorAll("textarea[maxlength]").forEach(function (box) {
     var counter = document.createElement("small");

@@ -171,6 +171,8 @@ def post_decision(client, upload, number="9/HM.02-Kpt/05/KPU/2025"):
         "year": "2025",
         "title": "tentang Daftar Informasi Publik yang Dikecualikan",
         "date_set": "2025-08-21",
+        "place": "Jakarta",
+        "signatory": "Ketua KPU",
         "pdf": upload,
     }
     return client.post(url, filled(client.get(url).context["form"], **values))

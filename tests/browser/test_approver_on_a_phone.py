@@ -86,7 +86,9 @@ def test_on_a_phone_the_approver_sees_what_changed_since_the_round_before(
 ):
     record = make_record("returned")  # the Pembina PPID returned it with a note
     record = workflow.classify(
-        record=record, by=ppid, **{**CLASSIFICATION, "harm": "Mengungkap riwayat medis calon"}
+        record=record,
+        by=ppid,
+        **{**CLASSIFICATION, "harm": "Mengungkap riwayat medis calon kepada publik"},
     )
     workflow.submit(record=record, by=ppid)
     sign_in(phone, live_server.url, "pembina")

@@ -83,3 +83,21 @@ def test_the_approver_s_verdict_screen_passes_axe(browser, live_server, make_rec
         f"/admin/dikecualikan/record/{record.pk}/putusan/approve/",
     ]
     assert check(context_of(browser, live_server, pembina), live_server, urls) == {}
+
+
+def test_the_confirmation_pages_of_irreversible_steps_and_what_waits_pass_axe(
+    browser, live_server, make_record, ppid, atasan
+):
+    from django.utils import timezone
+
+    from ..conftest import receive_objection
+
+    concludes_open = make_record("classified", classification={"test_conclusion": "open"})
+    archived = make_record("archived")
+    objection = receive_objection(
+        ppid, [make_record("published")], received_on=timezone.localdate()
+    )
+    urls = [f"/staf/entri/{concludes_open.pk}/terbuka/", f"/staf/entri/{archived.pk}/ajukan-kpu/"]
+    assert check(context_of(browser, live_server, ppid), live_server, urls) == {}
+    urls = ["/staf/", f"/staf/keberatan/{objection.pk}/", f"/staf/keberatan/{objection.pk}/jawab/"]
+    assert check(context_of(browser, live_server, atasan), live_server, urls) == {}

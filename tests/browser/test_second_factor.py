@@ -52,6 +52,13 @@ def test_a_first_sign_in_enrols_an_app_then_a_later_one_asks_for_its_code(
         "numeric",
     )
     secret = page.locator("#totp-secret").inner_text()
+    # On the phone that shows the page, the QR code cannot be scanned: a link opens the app.
+    link = page.get_by_role("link", name="Buka di aplikasi autentikator")
+    expect(link).to_be_visible()
+    href = link.get_attribute("href")
+    assert href.startswith("otpauth://totp/") and f"secret={secret.replace(' ', '')}" in href
+    box = link.bounding_box()
+    assert box["height"] >= 44 and box["x"] >= 0 and box["x"] + box["width"] <= 360
     code.fill(app_code(secret))
     page.get_by_role("button", name="Konfirmasi dan lanjutkan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Kode pemulihan Anda")

@@ -56,11 +56,32 @@ def fill(route, objects):
 
 
 @pytest.fixture
-def objects(make_record, make_decision, ppid):
+def objects(make_record, make_decision, ppid, atasan, desk, location):
     records = {state: make_record(state) for state in STATES}
     receive_objection(ppid, [records["published"]])
     from arsip.models import SoftcopyVersion
+    from dikecualikan import workflow
     from dikecualikan.models import Decision, Objection
+
+    from ..conftest import pdf_file
+
+    # The confirmation pages that open only where their step can happen now: closing a
+    # test that concludes "terbuka", publishing an item listed under a published decision,
+    # a ruling once the objection is answered.
+    records["open"] = make_record("classified", classification={"test_conclusion": "open"})
+    listed = make_record("listed", decision=records["published"].published_in)
+    workflow.upload_softcopy(record=listed, by=desk, file=pdf_file(text="DPT"))
+    workflow.place_hardcopy(record=listed, by=desk, location=location)
+    records["listed_decided"] = workflow.archive(record=listed, by=desk)
+    answered = receive_objection(ppid, [make_record("published")])
+    workflow.answer_objection(
+        objection=answered,
+        by=atasan,
+        outcome="refused",
+        number="05/PPID/XI/2026",
+        answered_on=answered.received_on,
+        reasons="Pengecualian tetap berlaku.",
+    )
 
     return {
         "records": [r.pk for r in records.values()],

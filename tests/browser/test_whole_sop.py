@@ -83,13 +83,16 @@ def test_the_whole_sop_from_collection_to_publication(
     ppid.check("input[name=grounds][value='17h2']")
     ppid.fill("#id_test_scope", "Rincian hasil pemeriksaan kesehatan bakal calon")
     ppid.fill("#id_statutes", "UU 14/2008 Pasal 17 huruf h angka 2")
-    ppid.fill("#id_harm", "Mengungkap kondisi kesehatan seseorang")
-    ppid.fill("#id_public_interest", "Publik perlu tahu calon memenuhi syarat")
+    ppid.fill("#id_harm", "Mengungkap kondisi kesehatan seseorang kepada publik")
+    ppid.fill("#id_public_interest", "Publik perlu tahu bahwa calon memenuhi syarat")
     ppid.fill("#id_balancing", "Kesimpulan memenuhi syarat diumumkan; rincian medis dilindungi")
     ppid.check("input[name=test_conclusion][value=exempt]")
     ppid.check("input[name=period_type][value=fixed]")
     ppid.fill("#id_period_years", "5")
-    ppid.fill("#id_test_participants", "Rina Wulandari, PPID\nAhmad Fauzi, Tim Pertimbangan PPID")
+    # Pasal 18(2) is asked, never assumed; the officials are chosen by name.
+    ppid.check("input[name=concerns_public_office][value=False]")
+    ppid.get_by_label("pertimbangan").check()
+    ppid.fill("#id_test_experts", "Dr. Yusuf Hamdani, dosen hukum Universitas Tanjungpura")
     ppid.fill("#id_test_date", TODAY.isoformat())
     ppid.fill("#id_test_place", "Pontianak")
     ppid.get_by_role("button", name="Simpan klasifikasi").click()
@@ -133,7 +136,9 @@ def test_the_whole_sop_from_collection_to_publication(
     ppid.get_by_role("link", name="Ajukan ke KPU").click()
     ppid.fill("#id_letter_number", "145/PP.01-SD/6171/2025")
     ppid.fill("#id_letter_date", TODAY.isoformat())
-    ppid.get_by_role("button", name="Simpan").click()
+    # The page says what happens and who is told; its button names the action.
+    expect(ppid.locator(".confirm")).to_contain_text("Yang diberi tahu")
+    ppid.get_by_role("button", name="Ajukan ke KPU").click()
     expect(ppid.get_by_text("entri ini menunggu keputusan KPU")).to_be_visible()
 
     # Step 4: the PPID enters KPU's decision, adds the record and publishes.
@@ -143,6 +148,8 @@ def test_the_whole_sop_from_collection_to_publication(
     ppid.fill("#id_year", str(TODAY.year))
     ppid.fill("#id_title", "tentang Daftar Informasi Publik yang Dikecualikan")
     ppid.fill("#id_date_set", TODAY.isoformat())
+    ppid.fill("#id_place", "Jakarta")  # place and signatory are part of the decision
+    ppid.fill("#id_signatory", "Ketua KPU")
     decision_pdf = tmp_path / "keputusan.pdf"
     decision_pdf.write_bytes(samples.pdf("Keputusan KPU RI"))
     ppid.set_input_files("#id_pdf", decision_pdf)

@@ -11,10 +11,10 @@ import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dikecualikan import workdays, workflow
-from dikecualikan.models import CapChange, ExemptionGround, OfficeDay, Record
+from dikecualikan.models import CapChange, ExemptionGround, OfficeDay, Record, period_text
 from dikecualikan.workflow import WorkflowError
 
 from ..conftest import CLASSIFICATION
@@ -142,10 +142,33 @@ def test_a_17h_period_carries_the_pasal_18_exceptions_on_every_page(client, make
     )
 
 
+def test_a_period_until_consent_names_consent_once_and_adds_the_public_office_exception():
+    with translation.override("id"):
+        text = period_text(
+            "until_event",
+            None,
+            None,
+            "Sampai pemilik data memberikan persetujuan tertulis",
+            ["17h"],
+        )
+    assert text.count("persetujuan") == 1
+    assert text.endswith(
+        "kecuali informasi berkaitan dengan posisi yang bersangkutan dalam "
+        "jabatan publik (UU 14/2008 Pasal 18 ayat (2))"
+    )
+    with translation.override("id"):  # any other period carries both exceptions
+        text = period_text("fixed", 5, None, "", ["17h"])
+    assert "persetujuan tertulis dan/atau" in text
+
+
 def test_the_classification_says_when_the_public_office_exception_applies(
     client, make_record, ppid
 ):
-    record = make_record("classified", classification={"concerns_public_office": True})
+    reason = "Rincian diagnosis tidak berkaitan dengan jabatan yang dicalonkan oleh calon."
+    record = make_record(
+        "classified",
+        classification={"concerns_public_office": True, "public_office_reason": reason},
+    )
     client.force_login(ppid)
     page = client.get(reverse("dikecualikan:staff-record", args=[record.pk])).content.decode()
     assert "berkaitan dengan (calon) pejabat publik" in page

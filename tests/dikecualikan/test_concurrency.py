@@ -142,6 +142,8 @@ def test_the_same_decision_entered_twice_at_once_is_one_decision_and_one_pdf(ppi
             year=2025,
             title="tentang DIK",
             date_set=datetime.date(2025, 8, 21),
+            place="Jakarta",
+            signatory="Ketua KPU",
             pdf=ContentFile(tiny_pdf(["Keputusan"]), name="keputusan.pdf"),
         )
 

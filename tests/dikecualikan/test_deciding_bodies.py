@@ -28,6 +28,8 @@ def enter(ppid, body, **fields):
         "year": 2026,
         "title": "tentang Daftar Informasi Publik yang Dikecualikan",
         "date_set": datetime.date(2026, 3, 2),
+        "place": "Jakarta",
+        "signatory": "Ketua KPU",
         "pdf": ContentFile(tiny_pdf(["Keputusan"]), name="k.pdf"),
         **fields,
     }
@@ -219,6 +221,8 @@ def test_a_kpu_provinsi_of_another_province_cannot_decide_for_this_office(client
             "year": "2026",
             "title": "tentang DIK",
             "date_set": "2026-03-02",
+            "place": "Jakarta",
+            "signatory": "Ketua KPU",
             "pdf": ContentFile(tiny_pdf(["Keputusan"]), name="k.pdf"),
         },
     )
@@ -266,6 +270,8 @@ def test_the_staff_form_offers_only_the_list_and_explains_a_refusal_beside_the_f
             "year": "2025",
             "title": "tentang DIK",
             "date_set": "2025-06-02",
+            "place": "Jakarta",
+            "signatory": "Ketua KPU",
         },
     )
     assert response.status_code == 200
@@ -287,6 +293,8 @@ def revoke(client, ppid, body, revoked, number):
             "year": "2026",
             "title": "tentang Pencabutan",
             "date_set": "2026-04-01",
+            "place": "Jakarta",
+            "signatory": "Ketua KPU",
             "revokes": revoked.pk,
             "revokes_whole": "on",
             "pdf": ContentFile(tiny_pdf(["Pencabutan"]), name="c.pdf"),

@@ -44,3 +44,20 @@ def test_a_returned_record_sends_the_ppid_to_the_staff_record_page(
         workflow.return_for_revision(record=record, by=pembina, note="Lengkapi uji konsekuensi")
     body = mail_to(ppid).body
     assert reverse("dikecualikan:staff-record", args=[record.pk]) in body and "/admin/" not in body
+
+
+def test_an_archived_record_sends_the_ppid_to_ask_kpu(
+    make_record, desk, ppid, location, django_capture_on_commit_callbacks
+):
+    from tests.conftest import pdf_file
+
+    record = make_record("approved")
+    workflow.upload_softcopy(record=record, by=desk, file=pdf_file())
+    workflow.place_hardcopy(record=record, by=desk, location=location)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.archive(record=record, by=desk)
+    message = mail_to(ppid)
+    assert f"Entri #{record.pk} telah diarsipkan: mintakan keputusan KPU" in message.subject
+    assert reverse("dikecualikan:staff-record", args=[record.pk]) in message.body
+    assert not [m for m in mail.outbox if desk.email in m.to]  # the desk did it: not told

@@ -77,7 +77,9 @@ def test_an_objection_on_a_record_that_is_not_published_is_refused(make_record, 
 def test_an_objection_refused_before_it_was_received_is_refused(make_record, ppid):
     with pytest.raises(WorkflowError) as refusal:
         receive(ppid, [make_record("published")], request_refused_on=D(2026, 11, 3))
-    assert "request_refused_on" in refusal.value.field_errors
+    assert refusal.value.field_errors["received_on"] == (
+        "Tanggal diterima tidak boleh sebelum tanggal penolakan."
+    )
 
 
 def test_only_the_atasan_answers_and_an_upheld_objection_opens_the_records(
@@ -329,7 +331,7 @@ def test_the_public_item_page_says_how_to_object_and_never_names_a_requester(
     record = make_record("published")
     receive(ppid, [record])
     page = client.get(reverse("dikecualikan:record", args=[record.pk])).content.decode()
-    assert "Atasan PPID" in page and "30 hari kerja" in page
+    assert "Atasan PPID" in page and "30 (tiga puluh) hari kerja" in page
     assert settings.PPID_OFFICE_EMAIL in page
     assert "Budi Santoso" not in page
     assert "Budi Santoso" not in b"".join(client.get("/dik.csv").streaming_content).decode()

@@ -119,7 +119,7 @@ RETEST = {
     "balancing": "Kesimpulan memenuhi syarat tetap diumumkan; rincian dilindungi",
     "test_conclusion": "exempt",
     "scope_unchanged": True,
-    "test_participants": "Rina Wulandari, PPID\nAhmad Fauzi, Ketua Tim Pertimbangan PPID",
+    "test_experts": "Ahmad Fauzi, Ketua Tim Pertimbangan PPID",
     "test_date": "2026-11-25",
     "test_place": "Pontianak",
 }
@@ -144,7 +144,10 @@ def test_a_published_item_is_tested_again_beside_its_earlier_tests(client, make_
         },
     )
     record.refresh_from_db()
-    assert record.state == "published" and record.harm == "Mengungkap kondisi kesehatan seseorang"
+    assert (
+        record.state == "published"
+        and record.harm == "Mengungkap kondisi kesehatan seseorang kepada publik"
+    )
     first, second = record.retests.order_by("test_date")
     assert first.confirms and not second.confirms
     rows = record.transitions.filter(action="retest").order_by("at")
@@ -159,9 +162,9 @@ def test_a_repeated_test_needs_its_analysis_and_participants(make_record, ppid):
         workflow.retest(
             record=record,
             by=ppid,
-            **{**RETEST, "harm": "Bahaya", "test_participants": "", "test_date": None},
+            **{**RETEST, "harm": "Bahaya", "test_experts": "Ahmad Fauzi", "test_date": None},
         )
-    assert {"harm", "test_participants", "test_date"} <= set(refusal.value.field_errors)
+    assert {"harm", "test_experts", "test_date"} <= set(refusal.value.field_errors)
     assert not record.retests.exists()
 
 

@@ -48,6 +48,26 @@ def test_the_public_dik_pdf_lists_the_published_records_with_indonesian_dates(cl
     assert has(text, "Jl. Johar No. 1A Pontianak")  # the office's letterhead, from its SOP
 
 
+def test_the_dik_pdf_is_signed_by_the_name_of_the_office_ppid(client, make_record, ppid):
+    ppid.first_name, ppid.last_name = "Budi", "Santoso"
+    ppid.save()
+    make_record("published")
+    text, _pages = text_of(body(client.get("/dik.pdf")))
+    assert has(text, "Budi Santoso")
+
+
+def test_with_two_ppids_the_signature_line_is_left_for_a_name_by_hand(
+    client, make_record, ppid, django_user_model
+):
+    from django.contrib.auth.models import Group
+
+    other = django_user_model.objects.create_user("ppid2", first_name="Rina", last_name="Putri")
+    other.groups.add(Group.objects.get(name="ppid"))
+    make_record("published")
+    text, _pages = text_of(body(client.get("/dik.pdf")))
+    assert has(text, "Nama dan tanda tangan") and not has(text, "Rina Putri")
+
+
 def test_the_dik_pdf_numbers_its_rows_not_the_registers_records(client, make_record):
     for _ in range(3):
         make_record("collected")  # the published ones are #4 and #5 in the register
@@ -266,6 +286,9 @@ def test_the_period_dik_lists_every_record_collected_in_it_with_its_state(
     assert has(text, "Surat keterangan kesehatan") and has(text, "21 Agustus 2025")
     assert has(text, "Dihimpun") and has(text, "Diumumkan")  # each record's state
     assert not has(text, "Dari periode lalu")
+    # Proposals, not decisions: its own title and preamble.
+    assert has(text, "USULAN DAFTAR INFORMASI PUBLIK YANG DIKECUALIKAN")  # h1 in capitals
+    assert has(text, "Usulan bukan penetapan") and not has(text, "ditetapkan dikecualikan oleh KPU")
 
 
 def test_the_dashboard_offers_the_period_dik(client, ppid, period):

@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import re
 from collections import Counter
 from io import StringIO
 from pathlib import Path
@@ -122,3 +123,24 @@ def test_review_due_opens_the_demo_item_that_ended_on_the_first_make_run(db):
     # The procurement item ending within 30 working days waits in the review queue instead.
     soon = Record.objects.get(public_title__startswith="Dokumen penawaran dan rincian")
     assert soon.state == "published" and not soon.has_ended()
+
+
+def test_the_demo_analyses_are_written_per_item_no_sentence_repeated_across_records(db, settings):
+    settings.DEBUG = True
+    seed(force=True)
+    seen = {}
+    classified = Record.objects.exclude(public_interest="")
+    assert classified.count() >= 10
+    for record in classified:
+        for name in ("test_scope", "harm", "public_interest", "balancing"):
+            for sentence in re.split(r"(?<=[.;])\s+", getattr(record, name)):
+                assert sentence not in seen, (record.pk, name, sentence, seen.get(sentence))
+                seen[sentence] = (record.pk, name)
+    j = Record.objects.get(grounds__code="17j")
+    assert (j.statute_type, j.statute_number, j.statute_year, j.statute_article) == (
+        "uu",
+        "15",
+        2004,
+        "Pasal 19",
+    )
+    assert Record.objects.filter(concerns_public_office=True).exclude(public_office_reason="")

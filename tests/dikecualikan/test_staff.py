@@ -110,23 +110,29 @@ def test_approvers_cannot_open_the_dik_form(client, pembina):
     assert client.get(NEW).status_code == 403
 
 
-def test_the_ppid_classifies_through_the_form(client, make_record, ppid):
+def test_the_ppid_classifies_through_the_form(client, make_record, ppid, pertimbangan, desk):
     record = make_record("collected")
     client.force_login(ppid)
     page = client.get(url("staff-record-classify", record))
+    # The officials to choose are the users holding a role, by name, as checkboxes.
+    choices = [str(label) for _pk, label in page.context["form"].fields["test_officials"].choices]
+    assert "pertimbangan" in choices and "desk" in choices and "ppid" not in choices
+    assert page.context["form"]["concerns_public_office"].value() is None  # asked, not assumed
     response = client.post(
         url("staff-record-classify", record),
         {
             "grounds": ["17h2"],
             "test_scope": "Rincian hasil pemeriksaan kesehatan bakal calon",
             "statutes": "UU 14/2008 Pasal 17 huruf h angka 2",
-            "harm": "Mengungkap kondisi kesehatan",
-            "public_interest": "Kelayakan calon diawasi publik",
-            "balancing": "Kesimpulan kelayakan diumumkan",
+            "harm": "Mengungkap kondisi kesehatan bakal calon kepada publik",
+            "public_interest": "Kelayakan calon perlu diawasi oleh publik",
+            "balancing": "Kesimpulan kelayakan diumumkan, rincian medis tetap dilindungi",
             "test_conclusion": "exempt",
+            "concerns_public_office": "False",
             "period_type": "fixed",
             "period_years": "5",
-            "test_participants": "Rina Wulandari, PPID\nAhmad Fauzi, Tim Pertimbangan PPID",
+            "test_officials": [pertimbangan.pk],
+            "test_experts": "Dr. Yusuf Hamdani, dosen hukum Universitas Tanjungpura",
             "test_date": "2025-08-01",
             "test_place": "Pontianak",
             "version": page.context["form"]["version"].initial,
@@ -135,6 +141,13 @@ def test_the_ppid_classifies_through_the_form(client, make_record, ppid):
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.state == "classified" and record.period_years == 5
+    assert record.test_participants.splitlines()[1:] == [
+        "pertimbangan, Tim Pertimbangan PPID",
+        "Dr. Yusuf Hamdani, dosen hukum Universitas Tanjungpura",
+    ]
+    page = client.get(url("staff-record-classify", record))
+    assert page.context["form"]["concerns_public_office"].value() is False  # answered then
+    assert page.context["form"]["test_officials"].value() == [pertimbangan.pk]
 
 
 def test_an_indefinite_period_on_17a_is_shown_beside_the_period_field(client, make_record, ppid):
@@ -209,8 +222,9 @@ def test_a_submit_posted_by_someone_who_may_not_changes_nothing(
 def test_a_get_on_a_transition_url_changes_nothing(client, make_record, ppid):
     record = make_record("classified")
     client.force_login(ppid)
-    assert client.get(url("staff-record-close-open", record)).status_code == 405
-    # A step that asks for confirmation shows its page on a GET, and only that.
+    # A step that asks for confirmation shows its page on a GET, and only that (closing as
+    # open is not possible on this record: the page sends the person back to it).
+    assert client.get(url("staff-record-close-open", record)).status_code == 302
     assert client.get(url("staff-record-submit", record)).status_code == 200
     assert Record.objects.get(pk=record.pk).state == "classified"
 

@@ -36,22 +36,40 @@ def as_proposed(form, **changes):
     return {**data, **changes}
 
 
+def new_decision(**changes):
+    """The new-decision form as posted: a KPU decision with its PDF, plus changes."""
+    return {
+        "body": kpu().pk,
+        "number": "731/PL.01-Kpt/05/KPU/VIII/2025",
+        "year": "2025",
+        "title": "tentang DIK",
+        "date_set": "2025-08-21",
+        "place": "Jakarta",
+        "signatory": "Ketua KPU",
+        "pdf": samples.upload("keputusan.pdf", samples.pdf("Keputusan")),
+        **changes,
+    }
+
+
 def test_the_ppid_enters_a_decision_with_its_pdf(client, ppid):
     client.force_login(ppid)
-    response = client.post(
-        reverse("dikecualikan:staff-decision-new"),
-        {
-            "body": kpu().pk,
-            "number": "731/PL.01-Kpt/05/KPU/VIII/2025",
-            "year": "2025",
-            "title": "tentang DIK",
-            "date_set": "2025-08-21",
-            "pdf": samples.upload("keputusan.pdf", samples.pdf("Keputusan")),
-        },
-    )
+    response = client.post(reverse("dikecualikan:staff-decision-new"), new_decision())
     decision = Decision.objects.get()
     assert response.url == decision_url(decision)
     assert decision.pdf.name.endswith(".pdf") and not decision.is_published
+
+
+@pytest.mark.parametrize("missing", ["place", "signatory"])
+def test_a_decision_without_its_place_or_signatory_is_refused_beside_the_field(
+    client, ppid, missing
+):
+    client.force_login(ppid)
+    response = client.post(
+        reverse("dikecualikan:staff-decision-new"), new_decision(**{missing: " "})
+    )
+    assert response.status_code == 200
+    assert missing in response.context["form"].errors
+    assert not Decision.objects.exists()
 
 
 def test_a_decision_number_entered_twice_is_explained_beside_the_field(client, make_decision, ppid):
@@ -65,6 +83,8 @@ def test_a_decision_number_entered_twice_is_explained_beside_the_field(client, m
             "year": "2025",
             "title": "lagi",
             "date_set": "2025-08-21",
+            "place": "Jakarta",
+            "signatory": "Ketua KPU",
         },
     )
     assert response.status_code == 200 and response.context["form"].errors
@@ -142,6 +162,8 @@ def post_decision(client, pdf, number="1"):
             "year": "2025",
             "title": "tentang DIK",
             "date_set": "2025-08-21",
+            "place": "Jakarta",
+            "signatory": "Ketua KPU",
             "pdf": pdf,
         },
     )

@@ -19,6 +19,8 @@ PACKAGES = ("dikecualikan", "arsip", "ppid")
 LAYERS = [
     ("roles", ["dikecualikan.roles", "dikecualikan.provinces"]),
     ("models", ["dikecualikan.history", "dikecualikan.models", "arsip.models"]),
+    # The outbox's rows and their delivery (a task): the workflow writes mail through it.
+    ("the outbox", ["dikecualikan.outbox"]),
     (
         "archive core",
         [

@@ -58,6 +58,8 @@ def test_a_row_cites_each_of_its_grounds_and_its_period(client, make_record):
         classification={
             "grounds": ["17j", "17h2"],
             "statutes": "UU 14/2008 Pasal 17 huruf h angka 2 dan huruf j; UU 27/2022",
+            **{"statute_type": "uu", "statute_number": "27", "statute_year": 2022},
+            "statute_article": "Pasal 4",
             "period_type": "indefinite",
             "period_years": None,
         },
@@ -72,7 +74,7 @@ def test_text_typed_by_staff_is_shown_as_text_in_the_table(client, make_record):
     make_record(
         "published",
         public_title='<script>alert("x")</script> & <b>tebal</b>',
-        classification={"harm": "<img src=x onerror=alert(1)>"},
+        classification={"harm": "<img src=x onerror=alert(1)> membuka data pribadi pemilih"},
         holding_unit='Divisi "Teknis" & Hukum',
     )
     page = get(client).content.decode()

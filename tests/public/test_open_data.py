@@ -113,7 +113,7 @@ def test_a_cell_that_would_start_a_formula_is_prefixed_in_the_csv_and_exact_in_t
         "informasi": '=HYPERLINK("http://contoh.example/","klik")',
         "unit_penguasa": "+62 Divisi Teknis",
         "dasar_hukum": "-UU 14/2008 Pasal 17",
-        "konsekuensi_bila_dibuka": "@SUM(A1:A9) menjumlahkan semua sel",
+        "konsekuensi_bila_dibuka": "@SUM(A1:A9) menjumlahkan semua sel dalam lembar kerja",
         "pertimbangan_bila_ditutup": "\tdiawali tab",
         "keputusan_nomor": "\r1/HM.02-Kpt/05/KPU/VIII/2025",
     }

@@ -125,3 +125,10 @@ def test_the_home_page_says_kpu_decided_the_list_not_the_office(client, make_rec
     page = client.get("/").content.decode()
     assert "telah ditetapkan KPU sebagai informasi yang dikecualikan" in page
     assert "dikecualikan oleh KPU Kota Pontianak" not in page
+
+
+def test_the_public_page_writes_its_legal_numbers_in_figures_and_in_words(client, make_record):
+    record = make_record("published")
+    page = client.get(f"/informasi/{record.pk}/").content.decode()
+    assert "30 (tiga puluh) hari kerja" in page and "14 (empat belas) hari kerja" in page
+    assert "5 (lima) tahun" in page  # the period, as legal text writes it

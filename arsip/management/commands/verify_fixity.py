@@ -1,6 +1,6 @@
 """Re-hash every stored softcopy version and look for files nothing knows of.
 
-Run it daily (README: cron or a systemd timer). It writes one FixityCheck row
+Run it daily (docs/deployment.md, the daily jobs). It writes one FixityCheck row
 per file, prints a summary and exits 1 on any changed, missing, untracked or
 leftover temporary file, so the scheduler's mail or monitoring notices.
 

@@ -1,6 +1,6 @@
 """The register after publication, daily: expiry opens items, ending periods are reviewed.
 
-Run it every day (README: cron or a systemd timer, beside verify_fixity). Items whose
+Run it every day (docs/deployment.md, the daily jobs). Items whose
 period ends within PPID_REVIEW_WORKING_DAYS working days enter the review queue on the
 PPID's dashboard (one mail to the PPID and the Atasan PPID, not one a day); items whose
 period has ended are opened by the register itself, with a new DIK version and a public

@@ -10,6 +10,7 @@ item can have ended since its publication, as it would in a register in use.
 
 import csv
 import datetime
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,13 +25,14 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arsip.models import Location
-from dikecualikan import workflow
+from dikecualikan import outbox, workflow
 from dikecualikan.models import (
     CollectionPeriod,
     DecidingBody,
     Decision,
     ObjectionAnswer,
     Outcome,
+    OutgoingMail,
     Record,
 )
 from dikecualikan.roles import Role
@@ -54,6 +56,9 @@ LOCATIONS = [
     ("Kantor KPU Kota Pontianak", "Ruang PPID", "Lemari Besi", ""),
 ]
 
+# Who signs the demo's decisions: an office and a name no real decision bears.
+SIGNATORY = "Ketua Komisi Pemilihan Umum, Arif Wibowo (contoh demo)"
+
 # Demo decisions in today's numbering, national (a KPU decision names no Kota), and on
 # dates no real decision on exempted information bears (731/2025 was set on 21 August).
 DECISIONS = [
@@ -61,6 +66,8 @@ DECISIONS = [
         "number": "Keputusan Komisi Pemilihan Umum Nomor 1210 Tahun 2025",
         "year": 2025,
         "date_set": datetime.date(2025, 10, 14),
+        "place": "Jakarta",
+        "signatory": SIGNATORY,
         "title": "tentang Daftar Informasi Publik yang Dikecualikan di Lingkungan Komisi "
         "Pemilihan Umum (contoh demo)",
     },
@@ -68,6 +75,8 @@ DECISIONS = [
         "number": "Keputusan Komisi Pemilihan Umum Nomor 1587 Tahun 2025",
         "year": 2025,
         "date_set": datetime.date(2025, 11, 18),
+        "place": "Jakarta",
+        "signatory": SIGNATORY,
         "title": "tentang Perubahan Daftar Informasi Publik yang Dikecualikan di Lingkungan "
         "Komisi Pemilihan Umum (contoh demo)",
     },
@@ -75,11 +84,19 @@ DECISIONS = [
         "number": "Keputusan Komisi Pemilihan Umum Nomor 1588 Tahun 2025",
         "year": 2025,
         "date_set": datetime.date(2025, 11, 19),
+        "place": "Jakarta",
+        "signatory": SIGNATORY,
         "title": "tentang Pencabutan Sebagian Keputusan Komisi Pemilihan Umum Nomor 1210 Tahun "
         "2025 tentang Daftar Informasi Publik yang Dikecualikan (contoh demo)",
         "revokes": "Keputusan Komisi Pemilihan Umum Nomor 1210 Tahun 2025",
     },
 ]
+
+# The outside expert of the demo's tests (the officials are the demo's users).
+EXPERT = "Dr. Yusuf Hamdani, dosen hukum administrasi negara Universitas Tanjungpura"
+
+# An Undang-Undang as the demo's bases cite it: "UU 15/2004 Pasal 19".
+STATUTE = re.compile(r"UU (\d+)/(\d{4}) (Pasal [\w-]+)")
 
 # Demo items of which only a part is withheld, and which part (the rest is published as a
 # redacted copy).
@@ -164,7 +181,32 @@ class Command(BaseCommand):
                 self.stdout.write("Demo records are already there; users and passwords refreshed.")
             else:
                 self.create_records(users)
+            self.collection_period()
+            self.deliver_history_mail()
         self.print_logins()
+
+    @staticmethod
+    def deliver_history_mail():
+        """The mails of the demo's past are delivered now, by the backend this command runs
+        with (`make run`: none), so the worker does not send a year of them at start."""
+        for mail in OutgoingMail.objects.filter(status=OutgoingMail.Status.PENDING):
+            outbox.deliver.call(mail.pk)
+
+    def collection_period(self):
+        """A round of SOP step 1 running today, moved on at every run.
+
+        A record made in the demo belongs to it and has until its deadline (weeks 1-2) to be
+        classified: it is never late a minute after it is made, however long ago the demo
+        was loaded.
+        """
+        starts_on = timezone.localdate() - datetime.timedelta(days=3)
+        CollectionPeriod.objects.update_or_create(
+            name="Pemutakhiran DIK (contoh demo)",
+            defaults={
+                "starts_on": starts_on,
+                "collect_by": starts_on + datetime.timedelta(days=13),
+            },
+        )
 
     def create_users(self) -> dict:
         User = get_user_model()
@@ -203,14 +245,6 @@ class Command(BaseCommand):
                 records.append((row, record))
         self.decide(records, users)
         self.object(users, records)
-        # A round of SOP step 1 whose deadline passed, so the dashboard shows what is late.
-        CollectionPeriod.objects.get_or_create(
-            name="Pemutakhiran DIK 2026 (contoh demo)",
-            defaults={
-                "starts_on": today - datetime.timedelta(days=20),
-                "collect_by": today - datetime.timedelta(days=6),
-            },
-        )
         self.stdout.write(f"Created {len(records)} demo records and {len(DECISIONS)} decisions.")
 
     def drive(self, row, number, users, place) -> Record:
@@ -226,7 +260,7 @@ class Command(BaseCommand):
         )
         if target in ("collected", "listed"):  # listed: under a decision in force, later
             return record
-        self.classify(record, row, users["ppid"])
+        self.classify(record, row, users)
         if target == "classified":
             return record
         workflow.submit(record=record, by=users["ppid"], note="Mohon persetujuan.")
@@ -298,26 +332,40 @@ class Command(BaseCommand):
                     period["period_until"] = ENDED_ON  # review_due opens it (make run)
         return period
 
-    def classify(self, record, row, ppid):
-        period = self.period(row)
+    @staticmethod
+    def statute(row) -> dict:
+        """17j's Undang-Undang as a reference: the one its basis cites besides UU 14/2008."""
+        if not row["kode"].startswith("17j"):
+            return {}
+        for number, year, article in STATUTE.findall(row["dasar_hukum"]):
+            if (number, year) != ("14", "2008"):
+                return {
+                    "statute_type": "uu",
+                    "statute_number": number,
+                    "statute_year": int(year),
+                    "statute_article": article,
+                }
+        raise ValueError(f"17j without an Undang-Undang: {row['informasi']}")
+
+    def classify(self, record, row, users):
+        period = self.period(row) | self.statute(row)
         part = PARTIAL.get(row["informasi"].split(" dengan ")[0], "")
         if part:  # only the columns are withheld: the rest of the list is public
             period.update(exemption_scope="part", withheld_part=part)
         workflow.classify(
             record=record,
-            by=ppid,
+            by=users["ppid"],
             grounds=[row["kode"]],
             test_scope=f"{row['jenis_dokumen']}: {row['informasi']}",
             statutes=row["dasar_hukum"],
             harm=row["konsekuensi_bila_dibuka"],
             balancing=row["pertimbangan_bila_ditutup"],
-            public_interest="Publik berkepentingan mengawasi penyelenggaraan Pemilu; kepentingan "
-            "itu terpenuhi oleh informasi yang tetap diumumkan.",
-            test_participants=(
-                "Rina Wulandari, PPID KPU Kota Pontianak\n"
-                "Ahmad Fauzi, Ketua Tim Pertimbangan PPID\n"
-                f"Siti Rahmawati, Kepala {row['unit_penguasa']}"
-            ),
+            public_interest=row["kepentingan_publik"],
+            # Pasal 18(2): asked of every 17g/17h item; a reason where it concerns a candidacy.
+            concerns_public_office=bool(row["jabatan_publik"]),
+            public_office_reason=row["jabatan_publik"],
+            test_officials=[users["pertimbangan"]],
+            test_experts=EXPERT,
             test_date=COLLECTED.date(),  # on collection, before the decisions (DOMAIN.md 4)
             test_place="Pontianak",
             test_conclusion=Outcome.EXEMPT,
@@ -483,3 +531,7 @@ class Command(BaseCommand):
             device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
             self.stdout.write(f"  {username:<14} {second_factor.secret_of(device)}")
             self.stdout.write(f"  {'':<14} {device.config_url}")
+        self.stdout.write(
+            "No app at hand? `.venv/bin/python manage.py demo_code ppid` prints the code "
+            "ppid's app would show now (DEBUG only)."
+        )

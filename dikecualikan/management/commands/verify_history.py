@@ -1,6 +1,6 @@
 """Check that the register's history is as it was written.
 
-Run it daily beside verify_fixity (README: cron or a systemd timer). It recomputes
+Run it daily beside verify_fixity (docs/deployment.md, the daily jobs). It recomputes
 every chained table's keyed hash chain (a row changed, inserted or deleted below the
 application breaks it from that row on), and checks each record against its history:
 its state is the one its last history row left it in; a published record went the
@@ -222,7 +222,7 @@ class Command(BaseCommand):
         if total_broken:
             raise CommandError(
                 f"{total_broken} rows of the history do not verify: see above. Nothing was "
-                "changed; restore from the backup and compare (README, History)."
+                "changed; restore from the backup and compare (docs/archive.md, the history)."
             )
 
     def compare(self, path: str):
