@@ -31,6 +31,13 @@ from .models import (
 )
 
 
+def add_missing_errors(form, found: dict) -> None:
+    """Show the workflow's refusals beside the fields that have no error of the form's own."""
+    for name, message in found.items():
+        if name in form.fields and name not in form.errors:
+            form.add_error(name, message)
+
+
 def new_upload(value):
     """The file uploaded with this form, or None: the workflow checks and stores only that."""
     return value if isinstance(value, UploadedFile) else None
@@ -302,14 +309,15 @@ class DecisionForm(Bounded, RefusalsMixin, forms.ModelForm):
         data = super().clean()
         values = {name: data.get(name) for name in Decision.FORM_FIELDS}
         decision = self.instance if self.instance.pk else None
-        for name, message in workflow.decision_errors(**values, decision=decision).items():
-            if name in self.fields and name not in self.errors:
-                self.add_error(name, message)
+        add_missing_errors(self, workflow.decision_errors(**values, decision=decision))
         return data
 
 
 class DecidedForm(Bounded, RefusalsMixin, forms.ModelForm):
     """What a decision says of a record: prefilled from the proposal, edited where it differs."""
+
+    # What the workflow requires of an exempting item (the form leaves it to say so).
+    marked_required = ("grounds", "statutes", "harm", "balancing", "period_type")
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     grounds = grounds_field(_("Exemption grounds as decided"))
@@ -483,32 +491,53 @@ class ObjectionForm(Bounded, forms.ModelForm):
         return data
 
 
-class AnswerForm(Bounded, RefusalsMixin, forms.ModelForm):
+class ObjectionStepForm(Bounded, RefusalsMixin, forms.ModelForm):
+    """A step on one objection with its PDF: the workflow's faults (the dates' order, the
+    instances) shown beside the form's own, so that every fault shows in one pass."""
+
+    checked = ()  # the fields `check` takes after the objection, in its order
+
+    def __init__(self, *args, objection=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.objection = objection
+
+    def clean_pdf(self):
+        return new_upload(self.cleaned_data.get("pdf"))
+
+    def clean(self):
+        data = super().clean()
+        if self.objection is not None:
+            found = self.check(self.objection, *(data.get(name) for name in self.checked))
+            add_missing_errors(self, found)
+        return data
+
+
+class AnswerForm(ObjectionStepForm):
     """The Atasan PPID's written answer."""
 
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=ObjectionAnswer.Outcome.choices, widget=forms.RadioSelect
     )
 
+    checked = ("outcome", "number", "answered_on", "reasons")
+    check = staticmethod(workflow.answer_errors)
+
     class Meta:
         model = ObjectionAnswer
         fields = ["outcome", "number", "answered_on", "reasons", "pdf"]
         widgets = {"answered_on": DateInput(), "reasons": forms.Textarea(attrs={"rows": 3})}
 
-    def clean_pdf(self):
-        return new_upload(self.cleaned_data.get("pdf"))
 
-
-class RulingForm(Bounded, RefusalsMixin, forms.ModelForm):
+class RulingForm(ObjectionStepForm):
     """A ruling of the Komisi Informasi (or a court) in the dispute on an objection."""
+
+    checked = ("body", "number", "ruled_on", "pdf")
+    check = staticmethod(workflow.ruling_errors)
 
     class Meta:
         model = Ruling
         fields = ["body", "number", "ruled_on", "opens", "pdf"]
         widgets = {"ruled_on": DateInput()}
-
-    def clean_pdf(self):
-        return new_upload(self.cleaned_data.get("pdf"))
 
 
 class RedactedCopyForm(RefusalsMixin, forms.Form):

@@ -167,6 +167,7 @@ def _objection_step(request, objection, parts, done, title, page):
         request.FILES or None,
         prefix=prefix,
         refusals=uploads.refusals(request),
+        objection=objection,
     )
     if take_step(request, form, step, done, objection=objection):
         return redirect("dikecualikan:staff-objection", pk=objection.pk)

@@ -75,6 +75,7 @@ from .decisions import (
 )
 from .objections import (
     ANSWER_ROLES,
+    answer_errors,
     answer_objection,
     answer_unmet,
     dispute_opens_on,
@@ -83,6 +84,7 @@ from .objections import (
     receive_objection,
     received_late,
     record_ruling,
+    ruling_errors,
     ruling_unmet,
 )
 from .publication import OPEN_BY_HAND, open_reasons, open_record, publish_decision, publish_listed
@@ -125,6 +127,7 @@ __all__ = [
     "allowed_steps",
     "next_roles",
     "WAITING_OUTSIDE",
+    "answer_errors",
     "answer_objection",
     "answer_unmet",
     "approve",
@@ -167,6 +170,7 @@ __all__ = [
     "record_ruling",
     "register_user",
     "reject",
+    "ruling_errors",
     "ruling_unmet",
     "request_decision",
     "retest",

@@ -136,7 +136,7 @@ def answer_objection(
     """The Atasan PPID's answer, once: upheld opens the records, refused keeps them."""
     if not may_answer(by):
         raise WorkflowError(_("Only the Atasan PPID decides an objection (UU 14/2008 Pasal 36)."))
-    if errors := _answer_errors(objection, outcome, number, answered_on, reasons):
+    if errors := answer_errors(objection, outcome, number, answered_on, reasons):
         raise WorkflowError(_("The answer cannot be recorded: see the marked fields."), errors)
     if pdf is not None:
         check_decision_pdf(pdf)
@@ -162,7 +162,8 @@ def answer_objection(
     return answer
 
 
-def _answer_errors(objection, outcome, number, answered_on, reasons) -> dict:
+def answer_errors(objection, outcome, number, answered_on, reasons) -> dict:
+    """Every fault of an answer's data at once (the form shows them beside its own)."""
     errors = required_text({"number": number, "reasons": reasons}, ["number", "reasons"])
     if outcome not in ObjectionAnswer.Outcome.values:
         errors["outcome"] = _("Choose the outcome: upheld or refused.")
@@ -225,16 +226,24 @@ def _check_ruling(objection, by, body, number, ruled_on, opens, pdf) -> None:
                 "Pasal 36): ask the Atasan PPID to record it."
             )
         )
+    if errors := ruling_errors(objection, body, number, ruled_on, pdf):
+        raise WorkflowError(_("The ruling cannot be recorded: see the marked fields."), errors)
+
+
+def ruling_errors(objection, body, number, ruled_on, pdf) -> dict:
+    """Every fault of a ruling's data at once (the form shows them beside its own)."""
     errors = required_text({"number": number}, ["number"])
     if not isinstance(body, RulingBody):
+        body = None
         errors["body"] = _(
             "Choose the body that ruled: the Komisi Informasi, or a court on appeal (UU 14/2008 "
             "Pasal 37, 47-50). A PPID, an Atasan PPID or a KPU office never rules."
         )
     if pdf is None:
         errors["pdf"] = _("Upload the ruling's PDF: a ruling is recorded with its document.")
-    if errors or (errors := _ruled_on_errors(objection, body, ruled_on)):
-        raise WorkflowError(_("The ruling cannot be recorded: see the marked fields."), errors)
+    for name, message in _ruled_on_errors(objection, body, ruled_on).items():
+        errors.setdefault(name, message)
+    return errors
 
 
 def dispute_opens_on(objection: Objection) -> datetime.date:
@@ -285,7 +294,7 @@ def _ruled_on_errors(objection: Objection, body: RulingBody, ruled_on) -> dict:
                 "first": date_format(first, "j F Y"),
             }
         }
-    if body.instance > 1:
+    if body is not None and body.instance > 1:
         below = objection.rulings.filter(body__instance=body.instance - 1, ruled_on__lte=ruled_on)
         if not below.exists():
             return {

@@ -77,6 +77,7 @@ def test_a_return_without_a_note_is_refused_on_the_page_and_changes_nothing(
     phone.fill("textarea[name=note]", "   ")  # passes the browser, not the server
     phone.click("button[type=submit].default")
     expect(phone.locator(".errorlist").first).to_be_visible()
+    expect(phone.locator("textarea[name=note] ~ .errorlist")).to_have_count(1)  # under it
     assert Record.objects.get(pk=record.pk).state == "awaiting_approval"
     assert not Approval.objects.exists()
 

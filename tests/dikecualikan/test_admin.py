@@ -95,7 +95,7 @@ def test_the_queue_costs_the_same_number_of_queries_for_5_and_for_40_records(
     client.force_login(pembina)
     for _ in range(5):
         make_record("awaiting_approval")
-    with django_assert_max_num_queries(13) as five:  # 12, and the second factor's device
+    with django_assert_max_num_queries(14) as five:  # 12, the second factor, the header count
         client.get(CHANGELIST + "?antrean=saya")
     for _ in range(35):
         make_record("awaiting_approval")
@@ -307,3 +307,11 @@ def test_a_malformed_version_is_a_form_error_not_a_500(client, make_record, pemb
     response = client.post(verdict_url(record, "approve"), {"note": "", "version": "abc"})
     assert response.status_code == 200 and response.context["form"].errors["version"]
     assert not Approval.objects.exists()
+
+
+def test_the_admin_header_counts_what_waits_for_the_approver(client, make_record, pembina):
+    make_record("awaiting_approval")
+    make_record("awaiting_approval")
+    client.force_login(pembina)
+    page = client.get(CHANGELIST + "?antrean=saya").content.decode()
+    assert "Menunggu saya (2)" in page and "/staf/#waiting" in page

@@ -207,3 +207,41 @@ def test_the_same_dik_form_posted_twice_at_the_same_instant_makes_one_record(des
     assert {o.url for o in outcomes} == {reverse("dikecualikan:staff-record", args=[record.pk])}
     assert SentForm.objects.get().record == record
     assert Transition.objects.filter(record=record).count() == 1
+
+
+def test_two_workers_on_postgresql_never_run_the_same_task_twice(settings, mailoutbox):
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    from dikecualikan import outbox
+    from dikecualikan.models import OutgoingMail
+
+    settings.TASKS = {  # the real backend (the suite otherwise runs tasks at once)
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": ["default", "mail", "documents"],
+        }
+    }
+    for n in range(40):
+        outbox.queue(f"orang{n}@example.org", f"Surel {n}", "Isi")
+
+    def work(name):
+        # As `db_worker --batch` runs it, each in its own thread and connection (the
+        # command itself would install signal handlers, which only the main thread may).
+        options = {"interval": 0, "batch": True, "backend_name": "default", "max_tasks": None}
+        Worker(
+            queue_names=["mail"],
+            startup_delay=False,
+            worker_id=name,
+            excluded_queue_names=[],
+            **options,
+        ).run()
+
+    outcomes = run_together(lambda: work("satu"), lambda: work("dua"))
+    assert outcomes == [None, None]
+    tasks = DBTaskResult.objects.filter(task_path="dikecualikan.outbox.deliver")
+    assert tasks.count() == 40
+    assert all(len(task.worker_ids) == 1 for task in tasks)  # each claimed once
+    assert {task.worker_ids[0] for task in tasks} == {"satu", "dua"}  # both did work
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(f"orang{n}@example.org" for n in range(40))
+    assert OutgoingMail.objects.filter(status="sent").count() == 40

@@ -357,3 +357,53 @@ def test_an_objection_received_after_thirty_working_days_is_kept_and_flagged(
     assert "lebih dari 30 hari kerja" in client.get(url("staff-objection", late)).content.decode()
     page = client.get(url("staff-objection", on_time)).content.decode()
     assert "lebih dari 30 hari kerja" not in page
+
+
+# --- Every fault of the answer and the ruling in one pass (issue 26, item 8) -------------
+
+
+def test_the_answer_form_shows_a_missing_number_and_a_date_before_receipt_together(
+    client, make_record, ppid, atasan
+):
+    objection = receive(ppid, [make_record("published")])  # received 2 November 2026
+    client.force_login(atasan)
+    response = client.post(
+        url("staff-objection-answer", objection),
+        {
+            "jawaban-outcome": "refused",
+            "jawaban-number": "",
+            "jawaban-answered_on": "2026-10-30",
+            "jawaban-reasons": "Pengecualian tetap berlaku setelah diuji kembali.",
+        },
+    )
+    errors = response.context["form"].errors
+    assert set(errors) >= {"number", "answered_on"}
+    assert "sebelum tanggal keberatan diterima" in str(errors["answered_on"])
+    assert not ObjectionAnswer.objects.exists()
+
+
+def test_the_ruling_form_shows_a_missing_number_and_a_premature_date_together(
+    client, make_record, ppid, atasan
+):
+    objection = receive(ppid, [make_record("published")])
+    answer(objection, atasan, outcome="refused")  # answered 20 November 2026
+    client.force_login(atasan)
+    data = ruling_form(**{"putusan-number": "", "putusan-ruled_on": "2026-11-19"})
+    response = client.post(url("staff-objection-ruling", objection), data)
+    errors = response.context["form"].errors
+    assert set(errors) >= {"number", "ruled_on"}
+    assert "Pasal 36-37" in str(errors["ruled_on"])
+    assert not Ruling.objects.exists()
+
+
+def test_the_decided_values_form_marks_what_the_workflow_requires(
+    client, make_record, make_decision, ppid
+):
+    record, decision = make_record("requested"), make_decision()
+    client.force_login(ppid)
+    page = client.get(
+        reverse("dikecualikan:staff-decision-add", args=[decision.pk, record.pk])
+    ).content.decode()
+    for field in ("statutes", "harm", "balancing"):
+        label = page.split(f'for="id_{field}"', 1)[1].split("</label>", 1)[0]
+        assert "wajib" in label, field
