@@ -12,7 +12,8 @@ from django.forms.utils import ErrorDict, ErrorList
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,8 +21,10 @@ from django.views.decorators.http import require_POST
 
 from dikecualikan import workflow
 from dikecualikan.exports import csv_response
-from dikecualikan.pdf import pdf_response, render_pdf, too_many_rows
-from dikecualikan.roles import Role, has_role
+from dikecualikan.models import Document
+from dikecualikan.roles import has_role
+from dikecualikan.staff import ask_for_document
+from dikecualikan.tasks import AUDITORS, access_logs
 from ppid.access import record_for, require_role, role_required
 from ppid.signin import client_ip
 from ppid.views import confirm_page, take_step
@@ -31,8 +34,6 @@ from .forms import AccessReportForm, CheckOutForm, DownloadForm, PlacementForm, 
 from .models import AccessLog, SoftcopyVersion
 from .storage import download_name
 from .validation import EXTENSION, max_upload_bytes
-
-AUDITORS = (Role.PPID, Role.ATASAN)
 
 
 def _version_for(request, pk) -> SoftcopyVersion:
@@ -266,19 +267,12 @@ def _serve(version):
 def access_report(request):
     """Who saw which softcopy, when and why: for the PPID and the Atasan PPID, also as CSV."""
     form = AccessReportForm(request.GET or None)
-    logs = AccessLog.objects.select_related("user", "version__softcopy__record")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["record"]:
-            logs = logs.filter(version__softcopy__record_id=data["record"])
-        if data["date_from"]:
-            logs = logs.filter(at__date__gte=data["date_from"])
-        if data["date_to"]:
-            logs = logs.filter(at__date__lte=data["date_to"])
+    data = form.cleaned_data if form.is_valid() else {}
+    logs = access_logs(data.get("record"), data.get("date_from"), data.get("date_to"))
     if request.GET.get("format") == "csv":
         return _access_csv(logs)
     if request.GET.get("format") == "pdf":
-        return _access_pdf(request, form, logs)
+        return _access_pdf(request, form)
     page = Paginator(logs, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -289,19 +283,22 @@ def access_report(request):
     )
 
 
-def _access_pdf(request, form, logs):
-    """The access report as a signed-off paper for auditors: the same filters as the page."""
-    if too_many_rows(request, logs.count(), _("Choose a shorter period, or download the CSV.")):
-        return redirect(f"{request.path}?{_without_format(request)}")
+def _access_pdf(request, form):
+    """Ask the worker for the access report as a paper for auditors: the page's filters."""
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    context = {
-        "logs": list(logs.order_by("at", "id")),
+    params = {
         "record": data.get("record"),
-        "date_from": data.get("date_from"),
-        "date_to": data.get("date_to"),
-        "now": timezone.now(),
+        "date_from": str(data["date_from"]) if data.get("date_from") else None,
+        "date_to": str(data["date_to"]) if data.get("date_to") else None,
     }
-    return pdf_response(render_pdf("pdf/access_report.html", context), "laporan-akses.pdf")
+    title = "Laporan akses softcopy"  # the office's papers are named in Indonesian
+    if params["record"]:
+        title += f" entri #{params['record']}"
+    with translation.override("id"):
+        for key, words in (("date_from", "mulai"), ("date_to", "sampai")):
+            if data.get(key):
+                title += f" {words} {date_format(data[key], 'j F Y')}"
+    return ask_for_document(request, Document.Kind.ACCESS_REPORT, params, title)
 
 
 def _without_format(request):

@@ -38,8 +38,8 @@ records = [dict(
     for i in range(1, rows + 1)]
 started = time.perf_counter()
 if way == "app":
-    data = pdf.render_pdf("pdf/dik.html", {"rows": records, "subtitle": "Versi 1"},
-                          landscape=True)
+    context = {"rows": records, "subtitle": "Versi 1", "start": 0, "count": rows}
+    data = pdf.render_pdf("pdf/dik.html", context, landscape=True)
 else:
     cells = "".join(
         "<tr>" + "".join(f"<td>{escape(v)}</td>" for v in (

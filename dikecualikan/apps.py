@@ -16,3 +16,9 @@ class DikecualikanConfig(AppConfig):
         from . import signals
 
         signals.connect()
+
+        from django.core import checks
+
+        from .office import check_logo
+
+        checks.register(check_logo)

@@ -7,16 +7,22 @@ from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language_info
 
 from . import workflow
+from .office import current as current_office
 from .roles import roles_of
 
 
 def office(request):
+    here = current_office()
     return {
-        "office_name": settings.PPID_OFFICE_NAME,
-        "office_logo": OFFICE_LOGO,
+        "office_name": here.name,
+        # What the office's pages print after a date and a time: "Pontianak", "WIB".
+        "office_place": here.place,
+        "office_zone": here.zone,
+        "office_logo": here.logo_url,
         "favicon": FAVICON,
-        # Where a citizen sends an objection (the public pages say how, UU 14/2008 Pasal 35).
-        "office_contact": OFFICE_CONTACT,
+        # Where a citizen sends an objection (the public pages say how, UU 14/2008 Pasal 35):
+        # its address, phone and email.
+        "office_contact": here,
         "site_links": site_links(get_script_prefix()),
     }
 
@@ -25,14 +31,7 @@ def _static_or_url(name: str) -> str:
     return name if "://" in name or name.startswith("/") else static(name) if name else ""
 
 
-OFFICE_LOGO = _static_or_url(settings.PPID_OFFICE_LOGO)
 FAVICON = _static_or_url(settings.PPID_FAVICON)
-
-OFFICE_CONTACT = {
-    "address": settings.PPID_OFFICE_ADDRESS,
-    "phone": settings.PPID_OFFICE_PHONE,
-    "email": settings.PPID_OFFICE_EMAIL,
-}
 
 
 @cache  # one script prefix per deployment: reversed once per process

@@ -9,14 +9,13 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db.models import Aggregate, CharField, Max, OuterRef, Prefetch, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from . import office
 from .models import (
     PERIOD_FIELDS,
     DikChange,
@@ -28,7 +27,7 @@ from .models import (
     has_privacy_exceptions,
     period_text,
 )
-from .pdf import render_pdf
+from .pdf import render_rows_pdf
 from .roles import Role
 
 OPEN_DATA_FIELDS = [
@@ -291,9 +290,12 @@ def published_document_row(data: dict) -> dict:
 def signing_ppid() -> str:
     """The name the DIK's signature block carries: the office's PPID, as the register knows it.
 
-    The one active holder of the PPID role; with none or several, the line stays blank for
-    the name to be written by hand, rather than print a name the register cannot vouch for.
+    The name the office configured, if any; else the one active holder of the PPID role; with
+    none or several, the line stays blank for the name to be written by hand, rather than
+    print a name the register cannot vouch for.
     """
+    if configured := office.current().ppid_name:
+        return configured
     holders = list(
         get_user_model().objects.filter(is_active=True, groups__name=Role.PPID).order_by("pk")[:2]
     )
@@ -302,9 +304,10 @@ def signing_ppid() -> str:
     return holders[0].get_full_name() or holders[0].username
 
 
-def dik_document(rows, number, created, status_since=None) -> bytes:
-    """Return the public DIK of one version as an official PDF, from its rows as published,
-    each with its status as of today (`status_since`: the day those statuses last changed)."""
+def dik_document(rows, number, created, status_since=None, *, out) -> int:
+    """Write the public DIK of one version as an official PDF to `out`, from its rows as
+    published, each with its status as of today (`status_since`: the day those statuses
+    last changed); return its page count. Run by the worker (documents.py)."""
     today = timezone.localdate()
     # An official paper of the office: in Indonesian whatever the visitor's language.
     with translation.override("id"):
@@ -313,31 +316,14 @@ def dik_document(rows, number, created, status_since=None) -> bytes:
         if status_since:
             when += f"; status per {date_format(status_since, 'j F Y')}"
     context = {
-        "rows": rows,
         "subtitle": f"Versi {number}{when}",
         # The list is signed as of its version's date (or today, for an empty list).
         "signed_on": timezone.localtime(created) if created else timezone.localdate(),
         "ppid_name": signing_ppid(),
         "empty": "Daftar ini kosong: belum ada informasi yang dikecualikan yang diumumkan.",
+        "document_title": "Daftar Informasi Publik yang Dikecualikan",
     }
-    return render_pdf("pdf/dik.html", context, landscape=True)
-
-
-def stored_dik_pdf(version: DikVersion | None) -> str:
-    """Return the storage name of a version's PDF, rendering and storing it the first time.
-
-    A version's rows never change (they are kept as published), but their statuses do, on
-    the day after a row's period ends: the stored PDF is named by the day its statuses last
-    changed, so it is rendered again, once, when one changes (by the first request after),
-    and otherwise right after the publication that made it (workflow).
-    """
-    number, created = (version.number, version.created_at) if version else (0, None)
-    since = statuses_changed_on(version)
-    name = f"dik/dik-v{number}.pdf" if since is None else f"dik/dik-v{number}-{since:%Y%m%d}.pdf"
-    if not default_storage.exists(name):
-        rows = version.rows().iterator(chunk_size=2000) if version else []
-        default_storage.save(name, ContentFile(dik_document(rows, number, created, since)))
-    return name
+    return render_rows_pdf("pdf/dik.html", context, rows, count=len(rows), out=out, landscape=True)
 
 
 def statuses_changed_on(version: DikVersion | None) -> datetime.date | None:

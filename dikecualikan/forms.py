@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 from arsip.uploads import RefusalsMixin
 from ppid.forms import Bounded, DateInput
 
-from . import workflow
+from . import office, workflow
 from .models import (
     DECIDED_FIELDS,
     PERIOD_FIELDS,
@@ -602,5 +602,5 @@ class RetestForm(Bounded, ParticipantsMixin, forms.ModelForm):
             self.fields["version"].initial = record.version
             for name in ("test_scope", "harm", "statutes", "public_interest", "balancing"):
                 self.fields[name].initial = getattr(record, name)
-            self.fields["test_place"].initial = record.test_place or "Pontianak"
+            self.fields["test_place"].initial = record.test_place or office.current().place
             self.fields["test_officials"].initial = list(record.test_officials.all())

@@ -1757,3 +1757,119 @@ class OutgoingMail(models.Model):
 
     def __str__(self):
         return f"{self.to}: {self.subject}"
+
+
+class Document(models.Model):
+    """A staff document prepared by the worker: asked for by one person, downloaded by them.
+
+    Long lists are never rendered while someone waits: the page writes this row and enqueues
+    its render; the worker renders the rows in chunks (progress on the row), stores the PDF
+    in private storage and marks it ready. One document of a kind with the same parameters
+    is prepared once at a time (the partial unique constraint): a double click asks once.
+    """
+
+    class Kind(models.TextChoices):
+        PERIOD_DIK = "period_dik", _("DIK of a collection period")
+        SUBMISSION_MEMO = "submission_memo", _("Memo asking for approval")
+        ACCESS_REPORT = "access_report", _("Softcopy access report")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        RENDERING = "rendering", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Removed after its time")
+
+    WORKING = (Status.QUEUED, Status.RENDERING)
+
+    kind = models.CharField(_("document"), max_length=20, choices=Kind.choices)
+    # What the document lists (a period, a day, a report's filters), as the page asked.
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # kind + params in one string: one document of each at a time (the constraint).
+    key = models.CharField(max_length=300, editable=False)
+    title = models.CharField(_("title"), max_length=300)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="documents",
+        verbose_name=_("asked for by"),
+    )
+    requested_at = models.DateTimeField(_("asked for"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    file = models.CharField(_("file"), max_length=300, blank=True)  # in private storage
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("prepared document")
+        verbose_name_plural = _("prepared documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requested_by", "key"],
+                condition=Q(status__in=["queued", "rendering"]),
+                name="one_document_prepared_at_a_time",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 100 if self.status == self.Status.READY else 0
+        return min(100, round(100 * self.rows_done / self.rows_total))
+
+
+class JobRun(models.Model):
+    """One run of a daily job (review_due, verify_fixity, verify_history, clean_up).
+
+    The Atasan PPID's dashboard reads the last run of each job: a job that has not run for
+    two days, or whose last run failed, is shown as a warning there.
+    """
+
+    job = models.CharField(_("job"), max_length=40, db_index=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    ok = models.BooleanField(_("succeeded"), null=True)
+    summary = models.TextField(_("result"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        indexes = [models.Index(fields=["job", "-started_at"], name="jobrun_last")]
+
+    def __str__(self):
+        return f"{self.job} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class RenderedDik(models.Model):
+    """A PDF of the public DIK the worker has rendered and stored: /dik.pdf serves the newest.
+
+    One per version and per day its rows' statuses last changed (a period ended since the
+    version was made): a visitor is served the newest rendered one, never a render.
+    """
+
+    number = models.PositiveIntegerField(_("version"))  # 0: the empty list, before any
+    status_since = models.DateField(_("statuses as of"), null=True, blank=True)
+    name = models.CharField(_("file"), max_length=200, unique=True)  # in the default storage
+    rendered_at = models.DateTimeField(_("rendered"), default=timezone.now)
+    pages = models.PositiveIntegerField(_("pages"))
+
+    class Meta:
+        ordering = ["-number", models.F("status_since").desc(nulls_last=True)]
+        verbose_name = _("rendered DIK")
+        verbose_name_plural = _("rendered DIKs")
+
+    def __str__(self):
+        return self.name

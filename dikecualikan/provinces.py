@@ -1,7 +1,7 @@
 """The 38 provinces of Indonesia, each with one KPU Provinsi (UU 7/2017; shared/DOMAIN.md 5).
 
 A leaf: the deciding bodies (a KPU Provinsi decides only for the offices of its own
-province) and the office's own province (settings.PPID_OFFICE_PROVINCE) are checked
+province) and the office's own province (office.current().province) are checked
 against this list, so a body is never named by a town or a typo. Names as the
 Kemendagri region-code decree writes them; Jakarta as UU 2/2024 renamed it.
 """

@@ -36,6 +36,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from . import documents
 from .dik import (
     OPEN_DATA_FIELDS,
     as_of,
@@ -43,7 +44,6 @@ from .dik import (
     on_dik_rows,
     open_data_rows,
     public_records,
-    stored_dik_pdf,
 )
 from .exports import csv_response, xlsx_response
 from .models import (
@@ -494,8 +494,6 @@ def version_export(request, number, fmt):
         return _json_response(rows, (version.number, version.created_at))
     if fmt == "xlsx":
         return _xlsx_response(rows, f"dik-v{number}.xlsx")
-    if fmt == "pdf":
-        return _pdf_response(stored_dik_pdf(version), f"dik-v{number}.pdf")
     raise Http404
 
 
@@ -505,14 +503,42 @@ def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-def _pdf_response(name, filename):
-    return FileResponse(
-        default_storage.open(name), content_type="application/pdf", filename=filename
-    )
+PREPARING_RETRY_SECONDS = 10
 
 
-@public_page
+@require_safe
 def dik_pdf(request):
-    """The current DIK as PDF: the newest version's, stored once rendered."""
-    version = DikVersion.objects.order_by("-number").first()
-    return _pdf_response(stored_dik_pdf(version), f"dik-v{version.number if version else 0}.pdf")
+    """The current DIK as PDF, as the worker rendered it: never rendered here."""
+    return _rendered_pdf(request, *documents.dik_pdf())
+
+
+@require_safe
+def version_pdf(request, number):
+    """A version's DIK as PDF (its rows as published, their statuses as of today)."""
+    get_object_or_404(DikVersion, number=number)
+    return _rendered_pdf(request, *documents.dik_pdf(number))
+
+
+def _rendered_pdf(request, rendered, preparing):
+    """Serve a rendered PDF; while a newer one is being prepared, say so and keep it short-lived.
+
+    Before the worker has rendered any, a page says it is being prepared (503, Retry-After:
+    a browser or a script tries again; no visitor waits for a render).
+    """
+    if rendered is None:
+        response = render(request, "public/pdf_preparing.html", status=503)
+        response["Retry-After"] = str(PREPARING_RETRY_SECONDS)
+        patch_cache_control(response, no_store=True)
+        return response
+    name = documents.superseded(rendered.name) if preparing else rendered.name
+    response = FileResponse(
+        default_storage.open(name),
+        content_type="application/pdf",
+        filename=f"dik-v{rendered.number}.pdf",
+    )
+    response["ETag"] = quote_etag(name)
+    if preparing:  # the newer one is asked for again in a minute, not kept by a cache
+        patch_cache_control(response, no_cache=True, public=True)
+    else:
+        patch_cache_control(response, public=True, max_age=60)
+    return response

@@ -6,10 +6,13 @@ in which state. The buttons a record page shows are exactly `workflow.allowed_st
 """
 
 import datetime
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import storages
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,12 +25,12 @@ from django.views.decorators.http import require_POST
 
 from arsip import uploads
 from arsip.models import Custody
-from ppid.access import record_for, role_required
+from ppid.access import record_for, require_role, role_required
 from ppid.forms import sane_date
 from ppid.views import confirm_page, take_step
 
-from . import workdays, workflow
-from .dik import dik_values, document_row, signing_ppid
+from . import jobs, tasks, workdays, workflow
+from .documents import late_dik_pdf
 from .forms import (
     ClassificationForm,
     DecisionForm,
@@ -47,6 +50,7 @@ from .models import (
     CollectionPeriod,
     Decision,
     DecisionItem,
+    Document,
     Objection,
     OpenReason,
     Record,
@@ -54,7 +58,7 @@ from .models import (
     Transition,
 )
 from .paging import keyset_page, query_without
-from .pdf import pdf_response, render_pdf, too_many_rows
+from .pdf import pdf_response, render_pdf
 from .public import decision_file, test_sheet_file
 from .roles import Role, has_role, required_approvals
 from .staff_objections import with_days_left
@@ -77,6 +81,8 @@ def dashboard(request):
         "days_left": days_left,
         "review": _review_queue(request.user, today, calendar),
         "objections": _open_objections(request.user, today),
+        "job_warnings": _job_warnings(request.user),
+        "late_pdf": _late_pdf(request.user),
         "late": late,
         "late_ids": {record.pk for record in late},
         "counts": [(state, counts.get(state.value, 0)) for state in State],
@@ -100,6 +106,20 @@ def _open_objections(user, today):
         return []
     pending = Objection.objects.filter(answer__isnull=True).order_by("answer_due", "pk")[:25]
     return with_days_left(list(pending), today)
+
+
+def _job_warnings(user):
+    """The daily jobs that never ran, failed or missed a night, for the Atasan PPID and the PPID."""
+    if not has_role(user, Role.ATASAN, Role.PPID):
+        return []
+    return jobs.warnings()
+
+
+def _late_pdf(user):
+    """The newest DIK version whose PDF the worker has not rendered in time, for the same."""
+    if not has_role(user, Role.ATASAN, Role.PPID):
+        return None
+    return late_dik_pdf()
 
 
 def _review_queue(user, today, calendar):
@@ -677,7 +697,7 @@ def consequence_test_pdf(request, pk):
 
 @role_required()
 def submission_memo_pdf(request):
-    """The nota dinas asking the approvers to approve the records submitted on one day."""
+    """Ask for the nota dinas asking the approvers to approve one day's submissions."""
     try:
         day = datetime.date.fromisoformat(request.GET.get("tanggal") or str(timezone.localdate()))
     except ValueError:
@@ -685,50 +705,84 @@ def submission_memo_pdf(request):
     if day is None or not sane_date(day):
         messages.error(request, _("Give the date of the submission as YYYY-MM-DD."))
         return redirect("dikecualikan:dashboard")
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    submissions = (
-        Transition.objects.filter(
-            action=Action.SUBMIT, at__gte=start, at__lt=start + datetime.timedelta(days=1)
-        )
-        .select_related("record", "actor")
-        .prefetch_related("record__grounds")
-        .order_by("at", "id")
-    )
-    latest = {row.record_id: row for row in submissions}  # a record submitted twice: once
-    if too_many_rows(request, len(latest), _("Choose a shorter period.")):
-        return redirect("dikecualikan:dashboard")
-    rows = sorted(latest.values(), key=lambda row: row.record_id)
-    asker = rows[-1].actor if rows else None  # who submitted last signs the memo
-    signer = (asker.get_full_name() or asker.username) if asker else ""
-    data = render_pdf("pdf/nota_dinas.html", {"rows": rows, "day": day, "signer": signer})
-    return pdf_response(data, f"nota-dinas-pengajuan-{day.isoformat()}.pdf")
+    with translation.override("id"):  # the office's papers are named in Indonesian
+        title = f"Nota dinas pengajuan {date_format(day, 'j F Y')}"
+    return ask_for_document(request, Document.Kind.SUBMISSION_MEMO, {"day": str(day)}, title)
 
 
 @role_required()
 def period_dik_pdf(request, pk):
-    """The DIK form of a collection period: every record collected in it, in any state."""
+    """Ask for the DIK form of a collection period: every record collected in it, any number."""
     period = get_object_or_404(CollectionPeriod, pk=pk)
-    records = period.records()
-    if too_many_rows(request, records.count(), _("Choose a shorter period.")):
-        return redirect("dikecualikan:dashboard")
-    with translation.override("id"):
-        rows = [
-            document_row(
-                row,
-                status=str(State(row.state).label),
-                title=row.public_title or row.title,
-                internal_title=row.title,
+    title = f"Usulan DIK periode {period.name}"
+    return ask_for_document(request, Document.Kind.PERIOD_DIK, {"period": period.pk}, title)
+
+
+def ask_for_document(request, kind, params, title):
+    """Ask the worker for a document (POST), or show what would be asked for (GET).
+
+    Either way nobody waits for a render: the person goes to their documents page, where
+    it shows its progress and, once ready, its download.
+    """
+    require_role(request.user, *tasks.ROLES[kind])
+    if request.method != "POST":
+        return render(request, "dikecualikan/document_ask.html", {"title": title})
+    document, new = tasks.ask_for(request.user, kind, params, title)
+    if new:
+        messages.success(
+            request,
+            _(
+                "%(title)s is being prepared. It appears below when it is ready; you can go on "
+                "working meanwhile."
             )
-            for row in dik_values(records, "title", "state").order_by("pk")
-        ]
-        subtitle = f"{period.name}: dihimpun mulai {date_format(period.starts_on, 'j F Y')}"
+            % {"title": title},
+        )
+    else:
+        messages.info(request, _("%(title)s is already being prepared.") % {"title": title})
+    return redirect("dikecualikan:documents")
+
+
+@role_required()
+@never_cache
+def documents(request):
+    """The documents this person asked for: their progress, and a download once ready."""
+    mine = list(Document.objects.filter(requested_by=request.user)[:30])
+    working = any(document.status in Document.WORKING for document in mine)
+    for document in mine:  # one that failed or was removed can be asked for again here
+        if document.status in (Document.Status.FAILED, Document.Status.EXPIRED):
+            document.again = ask_url(document)
     context = {
-        "rows": rows,
-        "subtitle": subtitle,
-        "signed_on": timezone.localdate(),
-        "ppid_name": signing_ppid(),
-        "proposals": True,  # the office's proposals, not KPU's decisions
-        "empty": "Belum ada informasi yang dihimpun pada periode ini.",
+        "documents": mine,
+        "working": working,
+        "document_days": settings.PPID_DOCUMENT_DAYS,
     }
-    data = render_pdf("pdf/dik.html", context, landscape=True)
-    return pdf_response(data, f"dik-periode-{period.pk}.pdf")
+    return render(request, "dikecualikan/documents.html", context)
+
+
+def ask_url(document) -> str:
+    """The address that asks for this document again, with its parameters."""
+    params, kind = document.params, Document.Kind
+    if document.kind == kind.PERIOD_DIK:
+        return reverse("dikecualikan:staff-period-dik-pdf", args=[params["period"]])
+    if document.kind == kind.SUBMISSION_MEMO:
+        return f"{reverse('dikecualikan:staff-submission-memo-pdf')}?tanggal={params['day']}"
+    query = urlencode({**{k: v for k, v in params.items() if v}, "format": "pdf"})
+    return f"{reverse('arsip:access-report')}?{query}"
+
+
+@role_required()
+def document_file(request, pk):
+    """A prepared document, to the person who asked for it while they hold its roles."""
+    document = get_object_or_404(Document, pk=pk, requested_by=request.user)
+    require_role(request.user, *tasks.ROLES[document.kind])
+    if document.status != Document.Status.READY:
+        messages.error(request, _("This document is not ready to download."))
+        return redirect("dikecualikan:documents")
+    response = FileResponse(
+        storages["private"].open(document.file, "rb"),
+        as_attachment=True,
+        filename=document.file.rsplit("/", 1)[-1],
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -85,6 +85,9 @@ TASKS_STALE_MINUTES = env.int("TASKS_STALE_MINUTES", default=30)
 # Where the nightly heads of the history's chains are mailed (send_heads, deploy/): an
 # address off this machine. Empty: the Atasan PPID.
 HEADS_MAIL_TO = env.list("HEADS_MAIL_TO", default=[])
+# Days a prepared staff document stays downloadable; then the daily clean_up deletes its file
+# (its row stays, marked removed after its time). Asked for again, it is prepared anew.
+PPID_DOCUMENT_DAYS = env.int("PPID_DOCUMENT_DAYS", default=7)
 
 # Widgets render from the project's templates too (the grouped Pasal 17 grounds).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
@@ -189,7 +192,16 @@ TRUSTED_PROXIES = [ip_network(n, strict=False) for n in env.list("TRUSTED_PROXIE
 # A code from an authenticator app after the password (ppid/second_factor.py). Only a
 # development checkout may turn it off; with DEBUG off it is always required.
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True) if DEBUG else True
-OTP_TOTP_ISSUER = "PPID KPU Kota Pontianak"
+
+
+def _totp_issuer(device):
+    from dikecualikan import office  # at call time: the settings load before the apps
+
+    return f"PPID {office.current().name}"
+
+
+# What an authenticator app shows beside the code: the office's name (django-otp calls it).
+OTP_TOTP_ISSUER = _totp_issuer
 # The one-time code an administrator hands over to set up a second factor lasts this long.
 PPID_ENROLMENT_CODE_HOURS = env.int("PPID_ENROLMENT_CODE_HOURS", default=72)
 # A session lasts a working day, and ends on sign-out.
@@ -205,7 +217,9 @@ LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["ppid.formats"]
 USE_I18N = True
-TIME_ZONE = "Asia/Pontianak"
+# The office's zone, which its times are written in: Asia/Jakarta or Asia/Pontianak (WIB),
+# Asia/Makassar (WITA), Asia/Jayapura (WIT).
+TIME_ZONE = env("TIME_ZONE", default="Asia/Pontianak")
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -332,9 +346,13 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- The office and its workflow ------------------------------------------------
+# Everything reads these through dikecualikan/office.py, never directly.
 PPID_OFFICE_NAME = env("PPID_OFFICE_NAME", default="KPU Kota Pontianak")
-# The office's logo beside its name on every page and on the letterhead: a path under
-# static/ (or a full URL, for the pages only). The default is a neutral emblem with the
+# The town printed before the date on the office's papers ("Pontianak, 21 Agustus 2025").
+PPID_OFFICE_PLACE = env("PPID_OFFICE_PLACE", default="Pontianak")
+# The office's logo beside its name on every page and on the letterhead: a file of the static
+# files, named as under static/ ("img/logo-kpu.png"). Nothing else (a URL, a path elsewhere):
+# the name alone, and `manage.py check` warns. The default is a neutral emblem with the
 # office's name (static/img/logo-ppid.svg), not the KPU's artwork; set empty: the name alone.
 # The favicon is static/favicon.svg unless PPID_FAVICON names another.
 PPID_OFFICE_LOGO = env("PPID_OFFICE_LOGO", default="img/logo-ppid.svg")
@@ -347,8 +365,14 @@ PPID_OFFICE_EMAIL = env("PPID_OFFICE_EMAIL", default="kota_pontianak@kpu.go.id")
 # The office's province (as dikecualikan/provinces.py writes it): a KPU Provinsi decides only
 # for the offices of its own province (shared/DOMAIN.md section 6).
 PPID_OFFICE_PROVINCE = env("PPID_OFFICE_PROVINCE", default="Kalimantan Barat")
-# Staff PDFs render in the request: this cap keeps one to about 3 s (docs/benchmarks.md).
-PPID_PDF_MAX_ROWS = env.int("PPID_PDF_MAX_ROWS", default=200)
+# The PPID's name under the DIK's signature. Empty: the one active holder of the PPID role,
+# or a blank line to sign by hand when there is none or several (dikecualikan/dik.py).
+PPID_OFFICE_PPID_NAME = env("PPID_OFFICE_PPID_NAME", default="")
+# Long documents are rendered by the worker in chunks of this many rows, which bounds a
+# render's memory whatever the list's length (docs/benchmarks.md).
+PPID_PDF_CHUNK_ROWS = env.int("PPID_PDF_CHUNK_ROWS", default=250)
+# A staff document of more rows than this is also announced by mail when it is ready.
+PPID_DOCUMENT_MAIL_ROWS = env.int("PPID_DOCUMENT_MAIL_ROWS", default=1000)
 # Roles whose approval a record needs, with the quorum of each: "role:count,...".
 PPID_APPROVALS = env("PPID_APPROVALS", default="pembina:1,tim_pertimbangan:1")
 # The longest any period may run, whatever its ground: a sanity bound (17g-17j have no cap

@@ -29,7 +29,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from dikecualikan import outbox
+from dikecualikan import office, outbox
 
 
 def _trusted(address: str) -> bool:
@@ -134,7 +134,7 @@ def tell_the_person(username) -> None:
         "failures": failures["n"],
         "addresses": failures["addresses"],
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-        "office": settings.PPID_OFFICE_NAME,
+        "office": office.current().name,
     }
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("registration/failed_sign_ins_subject.txt", context)

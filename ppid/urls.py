@@ -1,15 +1,24 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from dikecualikan import office
 from dikecualikan.views import admin_login
 
 from . import operations, second_factor
 from .signin import SignInForm
 
-admin.site.site_header = _("PPID KPU Kota Pontianak: exempted information")
+
+def _site_header() -> str:
+    return gettext("PPID %(office)s: exempted information") % {"office": office.current().name}
+
+
+# Worded when a page is drawn, in its language and for the office it serves.
+admin.site.site_header = lazy(_site_header, str)()
 admin.site.site_title = _("PPID Dikecualikan")
 admin.site.index_title = _("Approvals and register")
 

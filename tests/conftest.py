@@ -566,3 +566,57 @@ def published_records(ppid):
         return records
 
     return make
+
+
+@pytest.fixture
+def period(db):
+    """A collection period running today: the dashboard offers its DIK as a PDF."""
+    from dikecualikan.models import CollectionPeriod
+
+    today = timezone.localdate()
+    return CollectionPeriod.objects.create(
+        name="Pemutakhiran DIK 2026",
+        starts_on=today - datetime.timedelta(days=10),
+        collect_by=today + datetime.timedelta(days=10),
+    )
+
+
+@pytest.fixture
+def documents_in_every_state(period):
+    """Return a factory: a person's documents page filled with one document in each state.
+
+    The rows are written as the worker leaves them (for the pages' looks only: how the
+    worker gets there is tested in tests/dikecualikan/test_documents.py).
+    """
+    from dikecualikan.models import Document
+
+    def make(user):
+        now = timezone.now()
+        title = "Usulan DIK periode Pemutakhiran DIK 2026 untuk Divisi Teknis Penyelenggaraan"
+        states = [
+            {"status": "queued"},
+            {"status": "queued", "attempts": 1, "error": "RuntimeError: sebentar"},
+            {"status": "rendering", "attempts": 1, "rows_total": 4800, "rows_done": 1200},
+            {"status": "ready", "rows_total": 4800, "rows_done": 4800, "pages": 812},
+            {"status": "failed", "attempts": 3, "error": "RuntimeError: gagal membaca daftar"},
+            {"status": "expired", "rows_total": 12, "rows_done": 12, "pages": 2},
+        ]
+        documents = []
+        for number, fields in enumerate(states):
+            ready = fields["status"] in ("ready", "expired")
+            documents.append(
+                Document.objects.create(
+                    kind=Document.Kind.PERIOD_DIK,
+                    params={"period": period.pk, "n": number},
+                    key=f"period_dik:{number}",
+                    title=title,
+                    requested_by=user,
+                    requested_at=now - datetime.timedelta(minutes=number),
+                    file=f"dokumen/{number}/dik-periode.pdf" if ready else "",
+                    size=2_400_000 if ready else None,
+                    **fields,
+                )
+            )
+        return documents
+
+    return make

@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime
 import uuid
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from .. import office
 from ..history import lock_chains
 from ..models import (
     DECIDED_FIELDS,
@@ -175,7 +175,7 @@ def decision_errors(*, body, number, year, title, date_set, decision=None, **oth
     )
     if not isinstance(body, DecidingBody) or body.pk is None:
         return {**errors, "body": _("Choose the body that decided, from the list.")}
-    if not body.decides_for(settings.PPID_OFFICE_PROVINCE):
+    if not body.decides_for(office.current().province):
         return {**errors, "body": _outside_jurisdiction(body)}
     if not date_set:
         return {**errors, "date_set": _("Give the date the decision was set.")}
@@ -217,7 +217,7 @@ def _outside_jurisdiction(body: DecidingBody) -> str:
     return _(
         "%(body)s decides only for the offices of the province of %(province)s; this office "
         "is in %(office)s. Choose KPU, or the KPU Provinsi of %(office)s."
-    ) % {"body": body.name, "province": body.province, "office": settings.PPID_OFFICE_PROVINCE}
+    ) % {"body": body.name, "province": body.province, "office": office.current().province}
 
 
 def _revocation_errors(

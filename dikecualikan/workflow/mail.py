@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from .. import outbox
+from .. import office, outbox
 from ..models import Decision, Record
 from ..roles import Role, required_approvals
 
@@ -61,7 +61,7 @@ def send_later(subject_template: str, context: dict, roles, link=None, people=()
 
 def _render(template: str, context: dict) -> tuple[str, str]:
     with translation.override(settings.LANGUAGE_CODE):
-        context = {**context, "site_url": settings.SITE_URL, "office": settings.PPID_OFFICE_NAME}
+        context = {**context, "site_url": settings.SITE_URL, "office": office.current().name}
         subject = render_to_string(f"dikecualikan/email/{template}_subject.txt", context)
         body = render_to_string(f"dikecualikan/email/{template}.txt", context)
     return " ".join(subject.split()), body

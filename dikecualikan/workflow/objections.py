@@ -23,8 +23,9 @@ from ..models import Objection, ObjectionAnswer, OpenReason, Record, Ruling, Rul
 from ..roles import Role, has_role
 from ..workdays import working_days_after
 from .archive import check_decision_pdf
-from .publication import _new_dik_version, opened_at
+from .publication import opened_at
 from .steps import STEPS, WorkflowError, check_step, move, required_text, role_names
+from .versions import new_dik_version
 
 OBJECTION_WORKING_DAYS = 30  # Pasal 35(1): the requester objects within 30 working days
 ANSWER_WORKING_DAYS = 30  # Pasal 36(1)
@@ -330,7 +331,7 @@ def _open(objection: Objection, by, reason: str, instrument: str, on: datetime.d
         fields = ("opened_at", "opened_reason")
         move(record, by, step, reason=reason, instrument=instrument, fields=fields)
     if opened:
-        _new_dik_version(opened=opened, note=instrument)
+        new_dik_version(opened=opened, note=instrument)
 
 
 def _save_once(row, pdf, twice_message) -> None:

@@ -11,18 +11,15 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from ..dik import forget_dik_stamp, published_rows, stored_dik_pdf
 from ..history import lock_chains
 from ..models import (
     Decision,
     DecisionLog,
-    DikChange,
-    DikVersion,
     OpenReason,
     Outcome,
     Record,
@@ -44,6 +41,7 @@ from .steps import (
     move,
     role_names,
 )
+from .versions import new_dik_version
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +65,7 @@ def publish_decision(*, decision: Decision, by, note: str = "") -> Decision:
         decision.save(update_fields=["published_at", "published_by"])
         DecisionLog.objects.create(decision=decision, kind=DecisionLog.Kind.PUBLISHED, actor=by)
         version_note = f"{decision.issuer} {decision.number}"
-        _new_dik_version(added=records, opened=revoked, decision=decision, note=version_note)
+        new_dik_version(added=records, opened=revoked, decision=decision, note=version_note)
         notify_decision(decision)
     return decision
 
@@ -84,7 +82,7 @@ def publish_listed(*, record: Record, by, note: str = "", version: int | None = 
         move(record, by, step, note=note, instrument=str(decision), fields=fields)
         Record.objects.filter(pk=record.pk).index_for_search()
         note = f"{decision.issuer} {decision.number}"
-        _new_dik_version(added=[record], decision=decision, note=note)
+        new_dik_version(added=[record], decision=decision, note=note)
     return record
 
 
@@ -198,45 +196,6 @@ def _open_revoked(records, decision: Decision, by, note: str) -> None:
         )
 
 
-def _new_dik_version(*, added=(), opened=(), **fields) -> DikVersion:
-    """Add an immutable version of the public DIK recording what this step changed."""
-    for attempt in range(3):
-        last = DikVersion.objects.order_by("-number").values_list("number", flat=True).first()
-        try:
-            # Two publications at once pick the same number; the unique constraint makes the
-            # second wait for the first and fail, and it takes the next number instead.
-            with transaction.atomic():
-                version = DikVersion.objects.create(number=(last or 0) + 1, **fields)
-            break
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    # The added rows as published, kept with the version: its exports never read the live
-    # records again, so a later change to a record leaves this version as it was.
-    published = published_rows(Record.objects.filter(pk__in=[r.pk for r in added]))
-    changes = [DikChange(record=r, kind=DikChange.Kind.ADDED, data=published[r.pk]) for r in added]
-    changes += [DikChange(record=r, kind=DikChange.Kind.OPENED) for r in opened]
-    for change in changes:
-        change.version = version
-    DikChange.objects.bulk_create(changes)
-    transaction.on_commit(forget_dik_stamp)  # the public pages show the new version at once
-    transaction.on_commit(lambda: _render_dik_pdf(version))
-    return version
-
-
-def _render_dik_pdf(version: DikVersion) -> None:
-    """Render the new version's /dik.pdf now, so that no visitor waits for it.
-
-    The publisher waits instead, once (about 2 s per 100 records, docs/benchmarks.md).
-    The publication has committed by then: a failure here is logged, not raised, and the
-    first request for the PDF renders it.
-    """
-    try:
-        stored_dik_pdf(version)
-    except Exception:
-        logger.exception("The PDF of DIK version %s was not rendered", version.number)
-
-
 def open_record(
     *, record: Record, by, reason: str, instrument: str, note: str = "", version: int | None = None
 ) -> Record:
@@ -272,7 +231,7 @@ def open_record(
             instrument=instrument.strip(),
             fields=("opened_at", "opened_reason"),
         )
-        _new_dik_version(opened=[record], note=instrument.strip())
+        new_dik_version(opened=[record], note=instrument.strip())
     return record
 
 

@@ -23,8 +23,9 @@ from ..models import Action, OpenReason, Record
 from ..roles import Role
 from ..workdays import review_window_end
 from .mail import send_later
-from .publication import _new_dik_version, opened_at
+from .publication import opened_at
 from .steps import WorkflowError, check_step, lock_record, move
+from .versions import new_dik_version
 
 
 def register_user():
@@ -77,7 +78,7 @@ def expire(*, record: Record, by, today: datetime.date | None = None) -> Record:
         fields = ("opened_at", "opened_reason")
         move(record, by, step, reason=OpenReason.EXPIRED, instrument=instrument, fields=fields)
         if record.published_at is not None:
-            _new_dik_version(opened=[record], note=instrument)
+            new_dik_version(opened=[record], note=instrument)
     return record
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from arsip.models import AccessLog
+from dikecualikan.models import Document
 
 REPORT = reverse("arsip:access-report")
 
@@ -72,14 +73,22 @@ def test_a_reversed_date_range_is_explained(client, ppid, logs):
     assert response.context["form"].non_field_errors()
 
 
-def test_the_report_downloads_as_a_pdf_with_the_full_hash_and_local_time(client, ppid, logs):
+def test_the_report_downloads_as_a_pdf_with_the_full_hash_and_local_time(
+    client, ppid, logs, worker
+):
     first, second = logs
     log = AccessLog.objects.get(reason="Rapat pleno")
     client.force_login(ppid)
-    response = client.get(REPORT, {"record": second.pk, "format": "pdf"})
+    # Asked for on the page, prepared by the worker, downloaded from the person's documents.
+    client.post(f"{REPORT}?record={second.pk}&format=pdf")
+    worker()
+    document = Document.objects.get()
+    assert document.title == f"Laporan akses softcopy entri #{second.pk}"
+    assert document.status == "ready", document.error
+    response = client.get(reverse("dikecualikan:document-file", args=[document.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert "no-store" in response["Cache-Control"]
-    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    reader = pypdf.PdfReader(io.BytesIO(b"".join(response.streaming_content)))
     text = "".join("".join(page.extract_text() for page in reader.pages).split())
     assert "Rapatpleno" in text and "Arsipulang" not in text
     assert "a" * 64 in text and f"Entrinomor{second.pk}" in text
@@ -88,20 +97,25 @@ def test_the_report_downloads_as_a_pdf_with_the_full_hash_and_local_time(client,
     assert f"Halaman1dari{len(reader.pages)}" in text
 
 
-def test_an_access_report_too_long_for_one_pdf_points_to_a_shorter_period(
-    client, ppid, logs, settings
+def test_a_long_access_report_is_prepared_whole_with_its_count(
+    client, ppid, logs, settings, worker
 ):
-    settings.PPID_PDF_MAX_ROWS = 1
+    settings.PPID_PDF_CHUNK_ROWS = 1  # each row its own chunk, joined into one report
     client.force_login(ppid)
-    response = client.get(REPORT, {"format": "pdf"}, follow=True)
-    page = response.content.decode()
-    assert "Dokumen ini akan memuat 2 baris" in page and "unduh CSV-nya" in page
-    assert "Rapat pleno" in page  # back on the report page, the filters kept
+    client.post(f"{REPORT}?format=pdf")
+    worker()
+    document = Document.objects.get()
+    response = client.get(reverse("dikecualikan:document-file", args=[document.pk]))
+    reader = pypdf.PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    text = "".join("".join(page.extract_text() for page in reader.pages).split())
+    assert "Rapatpleno" in text and "Arsipulang" in text and "Jumlahakses:2." in text
+    assert f"Halaman{len(reader.pages)}dari{len(reader.pages)}" in text
 
 
 def test_others_cannot_download_the_access_report_pdf(client, desk, logs):
     client.force_login(desk)
-    assert client.get(REPORT, {"format": "pdf"}).status_code == 403
+    assert client.post(f"{REPORT}?format=pdf").status_code == 403
+    assert not Document.objects.exists()
 
 
 def test_a_reason_that_would_start_a_formula_is_neutralised_in_the_csv(client, ppid, logs):

@@ -35,13 +35,15 @@ def context_of(browser, live_server, user=None):
     return context
 
 
-def check(context, live_server, urls) -> dict:
-    """Return {url: violations} of the pages that fail; each url answers 200 (404 if so named)."""
+def check(context, live_server, urls, status=None) -> dict:
+    """Return {url: violations} of the pages that fail; each url answers 200 (404 if so named,
+    or the status `status` gives it)."""
     page = context.new_page()
     found = {}
     for url in urls:
         response = page.goto(live_server.url + url)
-        assert response.status == (404 if "tidak-ada" in url else 200), url
+        expected = (status or {}).get(url, 404 if "tidak-ada" in url else 200)
+        assert response.status == expected, url
         if problems := violations(page):
             found[url] = problems
     context.close()
@@ -101,3 +103,17 @@ def test_the_confirmation_pages_of_irreversible_steps_and_what_waits_pass_axe(
     assert check(context_of(browser, live_server, ppid), live_server, urls) == {}
     urls = ["/staf/", f"/staf/keberatan/{objection.pk}/", f"/staf/keberatan/{objection.pk}/jawab/"]
     assert check(context_of(browser, live_server, atasan), live_server, urls) == {}
+
+
+def test_the_documents_pages_and_the_pdf_being_prepared_pass_axe(
+    browser, live_server, ppid, desk, period, documents_in_every_state, worker
+):
+    # The `worker` fixture keeps tasks on the real queue and no worker runs: /dik.pdf has not
+    # been rendered, so it answers with its page (503).
+    documents_in_every_state(ppid)
+    urls = ["/staf/dokumen/", f"/staf/periode/{period.pk}/dik.pdf", "/staf/nota-dinas.pdf"]
+    urls += ["/staf/arsip/akses/?format=pdf", "/staf/"]
+    assert check(context_of(browser, live_server, ppid), live_server, urls) == {}
+    assert check(context_of(browser, live_server, desk), live_server, ["/staf/dokumen/"]) == {}
+    public = context_of(browser, live_server)
+    assert check(public, live_server, ["/dik.pdf"], status={"/dik.pdf": 503}) == {}

@@ -1,8 +1,9 @@
 """Every staff page fits a 360 px phone: no sideways scrolling, filters folded away.
 
 The pages are found from the URL patterns, not listed by hand, so that a new staff page is
-checked too: each `/staf/` pattern (PDF and CSV files aside) is filled with the first of the
-demo objects for which the page answers 200 to the PPID.
+checked too: each `/staf/` pattern (PDF and CSV files aside, but the pages a document's link
+opens included) is filled with the first of the demo objects for which the page answers 200
+to the PPID. On a phone the actions (`a.button`, `button.button`) are thumb-sized.
 """
 
 import re
@@ -23,13 +24,19 @@ STATES = ["collected", "classified", "awaiting_approval", "approved", "archived"
 STATES += ["decided", "published", "listed", "returned"]
 
 
+# A document's link answers a GET with the page that offers to prepare it (the worker makes
+# the PDF): a page. A prepared document's download is a file, not a page.
+ASK_PAGES = {"staf/nota-dinas.pdf", "staf/periode/<int:pk>/dik.pdf"}
+FILES = r"\.(pdf|csv)$|<str:kind>|/unduh/$"
+
+
 def staff_routes(patterns=None, prefix=""):
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         route = prefix + str(pattern.pattern)
         if isinstance(pattern, URLResolver):
             yield from staff_routes(pattern.url_patterns, route)
         elif isinstance(pattern, URLPattern) and route.startswith("staf/"):
-            if not re.search(r"\.(pdf|csv)$|<str:kind>", route):
+            if route in ASK_PAGES or not re.search(FILES, route):
                 yield route
 
 
@@ -44,6 +51,8 @@ def fill(route, objects):
         firsts = objects["objections"]
     elif route.startswith("staf/arsip/berkas/"):
         firsts = objects["versions"]
+    elif route.startswith("staf/periode/"):
+        firsts = objects["periods"]
     else:
         firsts = objects["records"]
     seconds = objects["records"] if len(names) == 2 else [None]
@@ -56,8 +65,11 @@ def fill(route, objects):
 
 
 @pytest.fixture
-def objects(make_record, make_decision, ppid, atasan, desk, location):
+def objects(
+    make_record, make_decision, ppid, atasan, desk, location, period, documents_in_every_state
+):
     records = {state: make_record(state) for state in STATES}
+    documents_in_every_state(ppid)  # the PPID's documents page, one in each state
     receive_objection(ppid, [records["published"]])
     from arsip.models import SoftcopyVersion
     from dikecualikan import workflow
@@ -88,6 +100,7 @@ def objects(make_record, make_decision, ppid, atasan, desk, location):
         "decisions": [make_decision().pk, *Decision.objects.values_list("pk", flat=True)],
         "objections": list(Objection.objects.values_list("pk", flat=True)),
         "versions": list(SoftcopyVersion.objects.values_list("pk", flat=True)),
+        "periods": [period.pk],
     }
 
 
@@ -140,6 +153,12 @@ BROKEN_WORDS = """() => {
 }"""
 
 
+# Each action button (a link or a post dressed as one) lower than a thumb: 44 px.
+SMALL_TARGETS = """() => [...document.querySelectorAll("main a.button, main button.button")]
+  .filter((e) => e.offsetParent && e.getBoundingClientRect().height < 44)
+  .map((e) => `${e.textContent.trim()}: ${Math.round(e.getBoundingClientRect().height)} px`)"""
+
+
 def signed_in_phone(browser, live_server, client, width=360):
     """A phone (or a desk) carrying the test client's session (signed in as its user)."""
     context = browser.new_context(viewport={"width": width, "height": 740}, locale="id-ID")
@@ -176,7 +195,7 @@ def test_every_staff_page_fits_a_phone_with_labels_beside_their_boxes_and_words_
     assert unreached == []  # a staff page that no object opens: add the object above
     assert len(pages) >= 25
 
-    too_wide, far_labels, broken_words = {}, {}, {}
+    too_wide, far_labels, broken_words, small_targets = {}, {}, {}, {}
     for client in clients.values():
         for width in (360, 1280):
             context = signed_in_phone(browser, live_server, client, width)
@@ -195,10 +214,14 @@ def test_every_staff_page_fits_a_phone_with_labels_beside_their_boxes_and_words_
                 broken = phone.evaluate(BROKEN_WORDS)
                 if broken:
                     broken_words[url] = broken
+                small = phone.evaluate(SMALL_TARGETS)
+                if small:
+                    small_targets[url] = small
             context.close()
     assert too_wide == {}
     assert far_labels == {}  # every radio and checkbox beside its label
     assert broken_words == {}  # table cells keep whole words on a phone
+    assert small_targets == {}  # the actions are thumb-sized on a phone
 
 
 def test_the_register_s_filters_fold_away_on_a_phone_and_stay_open_on_a_desk(

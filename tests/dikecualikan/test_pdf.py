@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from dikecualikan import pdf
-from dikecualikan.models import CollectionPeriod, DikVersion
+from dikecualikan.models import CollectionPeriod, DikVersion, Document
 
 from ..conftest import CLASSIFICATION
 
@@ -32,8 +32,28 @@ def body(response):
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-def test_the_public_dik_pdf_lists_the_published_records_with_indonesian_dates(client, make_record):
+def prepared(client, worker, url):
+    """Ask for a staff document (its button posts), let the worker prepare it, download it."""
+    response = client.post(url)
+    assert response.status_code == 302 and response["Location"] == reverse("dikecualikan:documents")
+    worker()
+    document = Document.objects.latest("pk")
+    assert document.status == Document.Status.READY, document.error
+    return client.get(reverse("dikecualikan:document-file", args=[document.pk]))
+
+
+def rendered(client, worker, url="/dik.pdf"):
+    """Ask for a DIK PDF that no publication has enqueued, let the worker render it, get it."""
+    client.get(url)
+    worker()
+    return client.get(url)
+
+
+def test_the_public_dik_pdf_lists_the_published_records_with_indonesian_dates(
+    client, make_record, worker
+):
     record = make_record("published", public_title="Surat keterangan kesehatan bakal calon")
+    worker()  # the publication enqueued its PDF; the worker renders it
     response = client.get("/dik.pdf")
     assert response["Content-Type"] == "application/pdf"
     text, pages = text_of(body(response))
@@ -48,58 +68,64 @@ def test_the_public_dik_pdf_lists_the_published_records_with_indonesian_dates(cl
     assert has(text, "Jl. Johar No. 1A Pontianak")  # the office's letterhead, from its SOP
 
 
-def test_the_dik_pdf_is_signed_by_the_name_of_the_office_ppid(client, make_record, ppid):
+def test_the_dik_pdf_is_signed_by_the_name_of_the_office_ppid(client, make_record, ppid, worker):
     ppid.first_name, ppid.last_name = "Budi", "Santoso"
     ppid.save()
     make_record("published")
+    worker()
     text, _pages = text_of(body(client.get("/dik.pdf")))
     assert has(text, "Budi Santoso")
 
 
 def test_with_two_ppids_the_signature_line_is_left_for_a_name_by_hand(
-    client, make_record, ppid, django_user_model
+    client, make_record, ppid, django_user_model, worker
 ):
     from django.contrib.auth.models import Group
 
     other = django_user_model.objects.create_user("ppid2", first_name="Rina", last_name="Putri")
     other.groups.add(Group.objects.get(name="ppid"))
     make_record("published")
+    worker()
     text, _pages = text_of(body(client.get("/dik.pdf")))
     assert has(text, "Nama dan tanda tangan") and not has(text, "Rina Putri")
 
 
-def test_the_dik_pdf_numbers_its_rows_not_the_registers_records(client, make_record):
+def test_the_dik_pdf_numbers_its_rows_not_the_registers_records(client, make_record, worker):
     for _ in range(3):
         make_record("collected")  # the published ones are #4 and #5 in the register
     first = make_record("published", public_title="Berita acara rapat pleno tertutup")
     second = make_record("published", public_title="Surat keterangan kesehatan bakal calon")
     assert (first.pk, second.pk) != (1, 2)
+    worker()
     text, _pages = text_of(body(client.get("/dik.pdf")))
     assert has(text, "1Berita acara rapat pleno tertutup")
     assert has(text, "2Surat keterangan kesehatan bakal calon")
     assert not has(text, f"{first.pk}Berita acara")
 
 
-def test_the_dik_pdf_is_rendered_once_per_version_and_then_served(client, make_record, monkeypatch):
+def test_a_visitor_never_renders_the_dik_pdf_the_worker_does_once(
+    client, make_record, monkeypatch, worker
+):
     make_record("published")
-    client.get("/dik.pdf")
+    worker()
     calls = []
     monkeypatch.setattr(pdf, "render_pdf", lambda *a, **k: calls.append(a) or b"")
     from django.core.cache import cache
 
     cache.clear()
     assert body(client.get("/dik.pdf")).startswith(b"%PDF")
+    worker()  # nothing left to render
     assert calls == []
 
 
-def test_an_empty_dik_gives_a_pdf_that_says_so(client, db):
-    text, pages = text_of(body(client.get("/dik.pdf")))
+def test_an_empty_dik_gives_a_pdf_that_says_so(client, db, worker):
+    text, pages = text_of(body(rendered(client, worker)))
     assert has(text, "Daftar ini kosong") and pages == 1
 
 
-def test_a_long_list_repeats_its_header_and_numbers_every_page(client, published_records):
+def test_a_long_list_repeats_its_header_and_numbers_every_page(client, published_records, worker):
     published_records(120)
-    text, pages = text_of(body(client.get("/dik.pdf")))
+    text, pages = text_of(body(rendered(client, worker)))
     assert pages > 2
     assert has(text, f"Halaman {pages} dari {pages}")
     # The table header repeats on each page.
@@ -209,15 +235,17 @@ MEMO = reverse("dikecualikan:staff-submission-memo-pdf")
 SUBMITTED = CLASSIFICATION["test_date"]
 
 
-def test_the_memo_lists_the_records_submitted_that_day_and_who_asks(client, make_record, ppid):
+def test_the_memo_lists_the_records_submitted_that_day_and_who_asks(
+    client, make_record, ppid, worker
+):
     first = make_record("awaiting_approval", public_title="Notulen rapat pleno tertutup")
     second = make_record("awaiting_approval", public_title="Berkas klarifikasi kode etik")
     make_record("classified", public_title="Belum diajukan")
     client.force_login(ppid)
-    response = client.get(MEMO, {"tanggal": SUBMITTED.isoformat()})
+    response = prepared(client, worker, f"{MEMO}?tanggal={SUBMITTED.isoformat()}")
     assert response["Content-Type"] == "application/pdf"
     assert response["Cache-Control"] == "private, no-store"
-    text, pages = text_of(response.content)
+    text, pages = text_of(body(response))
     assert has(text, "NOTA DINAS") and has(text, "Pembina PPID dan Tim Pertimbangan PPID")
     assert has(text, "Notulen rapat pleno tertutup") and has(text, "Berkas klarifikasi kode etik")
     assert has(text, f"#{first.pk}") and has(text, f"#{second.pk}")
@@ -230,17 +258,18 @@ def test_the_memo_lists_the_records_submitted_that_day_and_who_asks(client, make
     assert not has(text, "untuk menetapkannya")
 
 
-def test_a_day_without_submissions_gives_a_memo_that_says_so(client, ppid):
+def test_a_day_without_submissions_gives_a_memo_that_says_so(client, ppid, worker):
     client.force_login(ppid)
-    text, _ = text_of(client.get(MEMO, {"tanggal": "2025-08-21"}).content)
+    text, _ = text_of(body(prepared(client, worker, f"{MEMO}?tanggal=2025-08-21")))
     assert has(text, "Tidak ada informasi yang diajukan") and has(text, "21 Agustus 2025")
 
 
 def test_a_malformed_memo_date_is_refused_with_a_message(client, ppid):
     client.force_login(ppid)
-    response = client.get(MEMO, {"tanggal": "21-08-2025'; DROP TABLE"}, follow=True)
+    response = client.post(f"{MEMO}?tanggal=21-08-2025'; DROP TABLE", follow=True)
     assert response.redirect_chain[-1][0] == reverse("dikecualikan:dashboard")
     assert "Isikan tanggal pengajuan" in response.content.decode()
+    assert not Document.objects.exists()
 
 
 def test_the_record_page_links_to_the_memo_of_its_submission(client, make_record, ppid):
@@ -269,7 +298,7 @@ def period(db):
 
 
 def test_the_period_dik_lists_every_record_collected_in_it_with_its_state(
-    client, make_record, ppid, period
+    client, make_record, ppid, period, worker
 ):
     make_record("collected", title="Daftar riwayat hidup calon", public_title="Riwayat hidup")
     make_record("published", public_title="Surat keterangan kesehatan")
@@ -280,7 +309,7 @@ def test_the_period_dik_lists_every_record_collected_in_it_with_its_state(
     earlier.save()
     client.force_login(ppid)
     url = reverse("dikecualikan:staff-period-dik-pdf", args=[period.pk])
-    text, _ = text_of(client.get(url).content)
+    text, _ = text_of(body(prepared(client, worker, url)))
     assert has(text, "Pemutakhiran DIK 2026") and has(text, "Riwayat hidup")
     assert has(text, "Judul internal: Daftar riwayat hidup calon")  # an internal paper
     assert has(text, "Surat keterangan kesehatan") and has(text, "21 Agustus 2025")
@@ -296,18 +325,6 @@ def test_the_dashboard_offers_the_period_dik(client, ppid, period):
     page = client.get(reverse("dikecualikan:dashboard")).content.decode()
     assert reverse("dikecualikan:staff-period-dik-pdf", args=[period.pk]) in page
     assert MEMO in page
-
-
-def test_a_document_too_big_to_render_while_waiting_is_refused_clearly(
-    client, make_record, ppid, period, settings
-):
-    settings.PPID_PDF_MAX_ROWS = 1
-    make_record("collected"), make_record("collected")
-    client.force_login(ppid)
-    url = reverse("dikecualikan:staff-period-dik-pdf", args=[period.pk])
-    response = client.get(url, follow=True)
-    assert response["Content-Type"].startswith("text/html")
-    assert "Dokumen ini akan memuat 2 baris" in response.content.decode()
 
 
 # --- Versions of the public DIK ---------------------------------------------------------

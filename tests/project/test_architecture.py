@@ -17,10 +17,12 @@ PACKAGES = ("dikecualikan", "arsip", "ppid")
 # Bottom up. A module matches the first pattern that fits; an app module that matches
 # none is a page (the top layer: views, forms, the admin, templatetags, commands, urls).
 LAYERS = [
-    ("roles", ["dikecualikan.roles", "dikecualikan.provinces"]),
+    # The roles, and which office is served (its name, place, contacts, logo, zone).
+    ("roles", ["dikecualikan.roles", "dikecualikan.provinces", "dikecualikan.office"]),
     ("models", ["dikecualikan.history", "dikecualikan.models", "arsip.models"]),
     # The outbox's rows and their delivery (a task): the workflow writes mail through it.
-    ("the outbox", ["dikecualikan.outbox"]),
+    # Beside it, the daily jobs' record of their runs: arsip's verify_fixity writes one.
+    ("the outbox", ["dikecualikan.outbox", "dikecualikan.jobs"]),
     (
         "archive core",
         [
@@ -36,10 +38,45 @@ LAYERS = [
     ),
     (
         "the DIK and its documents",
-        ["dikecualikan.dik", "dikecualikan.pdf", "dikecualikan.workdays"],
+        [
+            "dikecualikan.dik",
+            "dikecualikan.pdf",
+            "dikecualikan.workdays",
+            # The public DIK's PDF, a task: the publication step enqueues it.
+            "dikecualikan.documents",
+        ],
     ),
     ("workflow", ["dikecualikan.workflow", "dikecualikan.workflow.*"]),
-    ("pages", ["*"]),
+    # What else the worker runs: the staff's documents (they mail through the workflow).
+    ("tasks", ["dikecualikan.tasks"]),
+    # The top: what people and the server call (pages, the admin, forms, commands, settings).
+    (
+        "pages",
+        [
+            "dikecualikan",
+            "arsip",
+            "ppid",
+            "*.admin",
+            "*.apps",
+            "*.forms",
+            "*.urls",
+            "*.views",
+            "*.management",
+            "*.management.commands",
+            "*.management.commands.*",
+            "*.templatetags",
+            "*.templatetags.*",
+            "arsip.uploads",
+            "dikecualikan.context_processors",
+            "dikecualikan.exports",
+            "dikecualikan.paging",
+            "dikecualikan.public",
+            "dikecualikan.signals",
+            "dikecualikan.staff",
+            "dikecualikan.staff_objections",
+            "ppid.*",
+        ],
+    ),
 ]
 
 # (importer, imported, why): imports that the layers alone would allow but the design forbids.
@@ -100,9 +137,11 @@ def imports_of(name: str, path: Path, known) -> list[tuple[str, int]]:
     return found
 
 
-def layer_of(name: str) -> int:
+def layer_of(name: str) -> int | None:
+    """The layer a module belongs to, or None for one that no layer names."""
     return next(
-        i for i, (_, patterns) in enumerate(LAYERS) if any(fnmatch(name, p) for p in patterns)
+        (i for i, (_, patterns) in enumerate(LAYERS) if any(fnmatch(name, p) for p in patterns)),
+        None,
     )
 
 
@@ -161,6 +200,42 @@ def test_every_module_of_the_apps_is_read():
 
 def test_each_module_imports_only_from_its_layer_or_below():
     assert layer_violations(graph()) == []
+
+
+def test_every_module_is_named_by_a_layer():
+    unnamed = [name for name in sorted(modules()) if layer_of(name) is None]
+    assert unnamed == [], "put each new module in its layer in LAYERS (and in the README's map)"
+
+
+def private_imports(name: str, path: Path, known) -> list[str]:
+    """Return the names starting with "_" that the module imports from another app module."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.ImportFrom) and (
+            node.level or (node.module or "").split(".")[0] in PACKAGES
+        ):
+            found += [
+                f"{name} (line {node.lineno}) imports {alias.name} from {'.' * node.level}"
+                f"{node.module or ''}"
+                for alias in node.names
+                if alias.name.startswith("_") and alias.name != "__version__"
+            ]
+    return found
+
+
+def test_no_module_imports_a_private_name_of_another():
+    known = modules()
+    found = [line for name, path in known.items() for line in private_imports(name, path, known)]
+    assert found == [], "a concern two modules share gets a public home of its own"
+
+
+def test_the_private_name_check_finds_one(tmp_path):
+    module = tmp_path / "probe.py"
+    module.write_text("from .publication import _new_dik_version\n")
+    found = private_imports("dikecualikan.workflow.review", module, modules())
+    assert found == [
+        "dikecualikan.workflow.review (line 1) imports _new_dik_version from .publication"
+    ]
 
 
 def test_no_import_cycle_among_the_apps_modules():

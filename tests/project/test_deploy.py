@@ -24,7 +24,7 @@ def unit(path):
 def test_every_worker_queue_and_daily_job_has_its_unit():
     names = {path.name for path in UNITS}
     assert {"ppid-web.service", "ppid-worker@.service", "ppid-failure-mail@.service"} <= names
-    for job in ("review-due", "verify-fixity", "verify-history"):
+    for job in ("review-due", "verify-fixity", "verify-history", "clean-up"):
         assert {f"ppid-{job}.service", f"ppid-{job}.timer"} <= names
         assert "OnFailure" in unit(DEPLOY / f"ppid-{job}.service")["Unit"]
 

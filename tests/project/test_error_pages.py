@@ -59,9 +59,10 @@ def test_every_page_has_a_skip_link_the_office_name_and_a_favicon(client, db, de
         client.logout()
 
 
-def test_a_logo_is_shown_when_the_office_provides_one(client, db, settings, monkeypatch):
-    from dikecualikan import context_processors
-
-    monkeypatch.setattr(context_processors, "OFFICE_LOGO", "/static/img/logo.png")
+def test_a_logo_is_shown_when_the_office_provides_one(client, db, settings, tmp_path):
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, tmp_path]
+    settings.PPID_OFFICE_LOGO = "img/logo.png"
     page = client.get(reverse("dikecualikan:home")).content.decode()
     assert '<img src="/static/img/logo.png" alt="" height="32">' in page

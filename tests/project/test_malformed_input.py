@@ -11,6 +11,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from dikecualikan import documents
+from dikecualikan.models import DikVersion
+
 HUGE = "9" * 25  # beyond 64 bits
 BAD_QUERY = {
     "tanggal": ["9999-12-31", "0001-01-01", "2026-02-30", "kemarin"],
@@ -130,6 +133,9 @@ def test_no_url_answers_500_to_malformed_parameters(everything, who, ppid, it_ad
     client = Client(raise_request_exception=False)
     if who != "anonymous":
         client.force_login({"ppid": ppid, "admin": it_admin}[who])
+    # The DIK's PDFs as the worker leaves them (before, /dik.pdf answers "being prepared").
+    for version in DikVersion.objects.all():
+        documents.render_dik.call(version.number)
     errors, answered = [], set()
     for route in [*routes(), *ADMIN]:
         if route == "accounts/logout/":

@@ -2,10 +2,15 @@
 every page and on the documents' letterhead, until the office configures its own."""
 
 import base64
+from pathlib import Path
 
+import pytest
+from django.core import checks
 from django.urls import reverse
 
 from dikecualikan import pdf
+
+ROOT = Path(__file__).resolve().parents[2]
 
 DEFAULT = "/static/img/logo-ppid.svg"
 
@@ -31,7 +36,36 @@ def test_the_letterhead_embeds_the_same_logo(settings):
     assert b"KPU KOTA PONTIANAK" in base64.b64decode(logo.split(",", 1)[1])
 
 
-def test_a_document_never_fetches_a_logo_given_as_a_url_and_none_means_none(settings):
-    assert pdf.logo_data_uri("https://contoh.example/logo.png") == ""
-    assert pdf.logo_data_uri("") == ""
-    assert pdf.logo_data_uri("img/tidak-ada.png") == ""
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ("img/logo-ppid.svg", True),
+        ("/static/img/logo-ppid.svg", True),  # the URL the pages print names the same file
+        ("", False),
+        # A document never fetches, and the pages' content security policy would block it.
+        ("https://contoh.example/logo.png", False),
+        # A path on the server's disk is no static file: a page could not show it.
+        (str(ROOT / "static" / "img" / "logo-ppid.svg"), False),
+        ("img/tidak-ada.png", False),
+        ("../ppid/settings.py", False),  # out of the static files
+        ("img", False),  # a folder
+    ],
+)
+def test_the_logo_setting_means_one_thing_to_pages_and_documents_and_never_breaks_them(
+    client, db, settings, value, shown
+):
+    settings.PPID_OFFICE_LOGO = value
+    page = client.get(reverse("dikecualikan:home")).content.decode()
+    assert (f'<img src="{DEFAULT}" alt="" height="32">' in page) is shown
+    assert ("<img" not in page.split('class="brand"')[1].split("</a>")[0]) is not shown
+    assert pdf.letterhead()["logo"].startswith("data:image/svg+xml;base64,") is shown
+    document = pdf.render_pdf("pdf/access_report.html", {"rows": [], "count": 0})
+    assert document.startswith(b"%PDF-")
+
+
+def test_a_logo_setting_that_names_no_static_file_is_warned_of_by_the_checks(settings):
+    settings.PPID_OFFICE_LOGO = "https://contoh.example/logo.png"
+    warnings = [message.id for message in checks.run_checks()]
+    assert "dikecualikan.W001" in warnings
+    settings.PPID_OFFICE_LOGO = ""  # the name alone, on purpose
+    assert "dikecualikan.W001" not in [message.id for message in checks.run_checks()]

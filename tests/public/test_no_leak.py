@@ -79,8 +79,11 @@ def fetch(client, path):
     return response.status_code, response.content.decode()
 
 
-def test_no_public_page_export_version_or_error_page_shows_an_internal_field(client, marked):
+def test_no_public_page_export_version_or_error_page_shows_an_internal_field(
+    client, marked, worker
+):
     record, version = marked
+    worker()  # the DIK's PDFs, rendered by the worker as in use
     decision = record.published_in
     # Searching words of the internal title must find nothing either.
     paths = [

@@ -46,12 +46,18 @@ def pdf(text):
     return ContentFile(tiny_pdf([text]), name="surat.pdf")
 
 
-def test_every_dik_document_shows_an_ended_row_as_ended_before_review_due_runs(client, make_record):
+def test_every_dik_document_shows_an_ended_row_as_ended_before_review_due_runs(
+    client, make_record, worker
+):
     record = make_record("published")  # five years from 21 August 2025
     assert record.ends_on == D(2030, 8, 21)
     number = DikVersion.objects.get().number
+    worker()
     assert ENDED not in text_of(client.get("/dik.pdf"))
     with time_machine.travel(noon(D(2030, 9, 1)), tick=False):
+        # The first request of the day the statuses changed asks the worker for the PDF.
+        assert ENDED not in text_of(client.get("/dik.pdf"))
+        worker()
         current = text_of(client.get("/dik.pdf"))
         assert ENDED in current and "statusper22agustus2030" in current
         stored = text_of(client.get(f"/dik/riwayat/{number}.pdf"))

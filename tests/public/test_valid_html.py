@@ -74,17 +74,58 @@ def test_the_staff_pages_of_decisions_objections_and_tests_are_valid_html5(
     assert problems == [], "\n".join(problems)
 
 
+@pytest.mark.skipif(not shutil.which("java"), reason="the Nu Html Checker needs Java")
+def test_the_documents_pages_and_the_pdf_being_prepared_are_valid_html5(
+    client, make_record, ppid, desk, period, documents_in_every_state, worker, tmp_path
+):
+    # The `worker` fixture keeps tasks on the real queue, and no worker runs: /dik.pdf has
+    # not been rendered, so it answers with its page.
+    record = make_record("published")
+    documents_in_every_state(ppid)
+    pages = [
+        ("/staf/dokumen/", ppid),  # a document in each state
+        ("/staf/dokumen/", desk),  # none yet
+        (f"/staf/periode/{period.pk}/dik.pdf", ppid),  # what a GET of a document link offers
+        ("/staf/nota-dinas.pdf?tanggal=2025-08-01", ppid),
+        ("/staf/arsip/akses/?format=pdf", ppid),
+        ("/staf/arsip/akses/", ppid),  # its buttons
+        ("/staf/", ppid),  # the period's PDF and the memo, buttons now
+        (f"/staf/entri/{record.pk}/", ppid),
+        ("/dik.pdf", None),  # 503: the PDF is being prepared
+        ("/dik/riwayat/1.pdf", None),  # and a version's
+    ]
+    labelled = []
+    for path, user in pages:
+        client.logout()
+        if user:
+            client.force_login(user)
+        response = client.get(path)
+        assert response.status_code == (503 if user is None else 200), path
+        labelled.append((f"{path} ({user or 'public'})", response.content))
+    problems = nu_errors(labelled, tmp_path)
+    assert problems == [], "\n".join(problems)
+
+
 def validate(client, paths, tmp_path, allowed=(200,), signed_in=None):
     """Return the Nu Html Checker's errors on each page, as "path: message"."""
-    files = []
-    for number, path in enumerate(paths):
+    pages = []
+    for path in paths:
         if signed_in:
             client.force_login(signed_in[path])
         response = client.get(path)
         assert response.status_code in allowed, path
+        pages.append((path, response.content))
+    return nu_errors(pages, tmp_path)
+
+
+def nu_errors(pages, tmp_path):
+    """Return the Nu Html Checker's errors on each (label, HTML) page, as "label: message"."""
+    files, labels = [], []
+    for number, (label, content) in enumerate(pages):
         page = tmp_path / f"page{number}.html"
-        page.write_bytes(response.content)
+        page.write_bytes(content)
         files.append(str(page))
+        labels.append(label)
     result = subprocess.run(
         ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
         capture_output=True,
@@ -93,5 +134,5 @@ def validate(client, paths, tmp_path, allowed=(200,), signed_in=None):
     )
     messages = json.loads(result.stderr or result.stdout)["messages"]
     return [
-        f"{paths[files.index(m['url'].removeprefix('file:'))]}: {m['message']}" for m in messages
+        f"{labels[files.index(m['url'].removeprefix('file:'))]}: {m['message']}" for m in messages
     ]

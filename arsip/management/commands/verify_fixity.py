@@ -2,7 +2,8 @@
 
 Run it daily (docs/deployment.md, the daily jobs). It writes one FixityCheck row
 per file, prints a summary and exits 1 on any changed, missing, untracked or
-leftover temporary file, so the scheduler's mail or monitoring notices.
+leftover temporary file, so the scheduler's mail or monitoring notices; each run is
+recorded (dikecualikan/jobs.py) for the Atasan PPID's dashboard.
 
 It walks the whole private storage, not only the softcopy folder: a withheld
 document left anywhere in it (a partial write, a copy made by hand) is found.
@@ -22,6 +23,8 @@ from django.core.management.base import BaseCommand, CommandError
 from arsip.fixity import Status, recorded_copies, status_of
 from arsip.models import FixityCheck, SoftcopyVersion
 from arsip.storage import TEMP_PREFIX, sha256_of, sha256_of_stream
+from dikecualikan import jobs
+from dikecualikan.models import Document
 
 QUARANTINE = "quarantine"
 # A spooled upload younger than this may still be arriving; an older one was left by a crash.
@@ -53,6 +56,15 @@ def spool_leftovers():
             yield entry.path
 
 
+def prepared_documents() -> set[str]:
+    """Return the files of the staff documents the worker prepared: not softcopies, but known.
+
+    They are stored beside the softcopies in the private storage; clean_up deletes each
+    after PPID_DOCUMENT_DAYS, so one no row names any more is a stray like any other.
+    """
+    return set(Document.objects.exclude(file="").values_list("file", flat=True))
+
+
 class Command(BaseCommand):
     help = (
         "Re-hash every softcopy version and walk the private storage; exit 1 on any changed, "
@@ -67,10 +79,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, quarantine=False, **options):
+        with jobs.recorded("verify_fixity") as job:
+            self.verify(job, quarantine)
+
+    def verify(self, job, quarantine: bool) -> None:
         self.storage = SoftcopyVersion._meta.get_field("file").storage
         self.run, self.quarantine = uuid.uuid4().hex, quarantine
         self.counts = Counter()
-        known = self.check_versions()
+        known = self.check_versions() | prepared_documents()
         spool = self.spool_prefix()
         for name in walk(self.storage):
             if name in known or name.startswith(f"{QUARANTINE}/"):
@@ -82,7 +98,8 @@ class Command(BaseCommand):
         for path in spool_leftovers():
             self.stray(path, Status.TEMPORARY, local=True)
         summary = ", ".join(f"{status.value} {self.counts[status]}" for status in Status)
-        self.stdout.write(f"Fixity {self.run}: {summary}")
+        job.summary = f"Fixity {self.run}: {summary}"
+        self.stdout.write(job.summary)
         problems = sum(self.counts[s] for s in Status if s != Status.OK)
         if problems:
             raise CommandError(

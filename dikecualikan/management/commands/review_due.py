@@ -5,14 +5,17 @@ period ends within PPID_REVIEW_WORKING_DAYS working days enter the review queue 
 PPID's dashboard (one mail to the PPID and the Atasan PPID, not one a day); items whose
 period has ended are opened by the register itself, with a new DIK version and a public
 notice on /dibuka/. A second run on the same day does nothing twice. It prints what it
-did and exits 0, or 1 when anything could not be done.
+did and exits 0, or 1 when anything could not be done; each run is recorded (jobs.py)
+for the Atasan PPID's dashboard.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from dikecualikan import workflow
+from dikecualikan import jobs, workflow
+from dikecualikan.documents import render_dik
+from dikecualikan.outbox import enqueue
 
 
 class Command(BaseCommand):
@@ -22,8 +25,15 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        with jobs.recorded("review_due") as job:
+            self.review(job)
+
+    def review(self, job) -> None:
         today = timezone.localdate()
         done = workflow.review_due(today)
+        # A row whose period ended yesterday reads "berakhir" from today, without a new
+        # version: the worker renders today's /dik.pdf now, before any visitor asks.
+        enqueue(render_dik)
         for record in done.opened:
             ends = date_format(record.ends_on, "j F Y")
             self.stdout.write(f"opened #{record.pk}: the period ended on {ends}")
@@ -32,9 +42,10 @@ class Command(BaseCommand):
             self.stdout.write(f"review #{record.pk}: the period ends on {ends}")
         for record, message in done.errors:
             self.stderr.write(f"error #{record.pk}: {message}")
-        self.stdout.write(
+        job.summary = (
             f"review_due {today.isoformat()}: opened {len(done.opened)}, "
             f"queued {len(done.queued)}, errors {len(done.errors)}"
         )
+        self.stdout.write(job.summary)
         if done.errors:
             raise CommandError(f"{len(done.errors)} item(s) could not be reviewed; see above.")

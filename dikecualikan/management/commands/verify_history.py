@@ -11,16 +11,20 @@ and its decision's date say. It prints `ok N, broken N` per table and per kind o
 check with the first break of each, and exits 1 on any break, so the scheduler's mail
 or monitoring notices.
 
+Each check is recorded (dikecualikan/jobs.py) for the Atasan PPID's dashboard.
+
 `--heads` prints each chain's row count and last chain value instead, to be kept off
-the machine; `--compare-heads FILE` also checks that no table has fewer rows than such
-a file says and that each head it names is still its row (a truncated chain leaves no
-break behind it: only a head kept elsewhere shows it).
+the machine (it checks nothing, so it records no run); `--compare-heads FILE` also
+checks that no table has fewer rows than such a file says and that each head it names
+is still its row (a truncated chain leaves no break behind it: only a head kept
+elsewhere shows it).
 """
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Exists, OuterRef, Subquery
 
+from dikecualikan import jobs
 from dikecualikan.dik import published_rows
 from dikecualikan.history import chain_head, chain_value_at, history_models, verify_chain
 from dikecualikan.models import (
@@ -198,6 +202,10 @@ class Command(BaseCommand):
             for label, count, head in chain_heads():
                 self.stdout.write(f"{label} {count} {head or '-'}")
             return
+        with jobs.recorded("verify_history") as job:
+            self.verify(job, compare_heads)
+
+    def verify(self, job, compare_heads: str | None) -> None:
         total_ok = total_broken = 0
         for model in history_models():
             if not model.chained:
@@ -218,6 +226,7 @@ class Command(BaseCommand):
         for check in published_checks():
             total_ok, total_broken = total_ok + check.ok, total_broken + check.broken
             self.report(check.name, check.ok, check.broken, [check.first] if check.first else [])
+        job.summary = f"verify_history: ok {total_ok}, broken {total_broken}"
         self.stdout.write(f"ok {total_ok}, broken {total_broken}")
         if total_broken:
             raise CommandError(

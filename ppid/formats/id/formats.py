@@ -1,5 +1,6 @@
 # Dates in letters ("21 Agustus 2025") and times with the zone ("09.00 WIB"), as the
-# office writes them; `T` prints the abbreviation of Asia/Pontianak, which is WIB.
+# office writes them; `T` prints the abbreviation of the active time zone (WIB, WITA or WIT,
+# as dikecualikan/office.py names the office's zone).
 DATE_FORMAT = "j F Y"
 DATETIME_FORMAT = "j F Y, H.i T"
 TIME_FORMAT = "H.i T"
