@@ -39,6 +39,7 @@ from .steps import (
     latest_item,
     lock_record,
     move,
+    move_many,
     role_names,
 )
 from .versions import new_dik_version
@@ -54,14 +55,11 @@ def publish_decision(*, decision: Decision, by, note: str = "") -> Decision:
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         _check_publishable(decision, by)
         records, revoked = _exempt_records(decision, by), _revoked_records(decision)
-        now = timezone.now()
-        for record in records:
-            record.published_in, record.published_at = decision, now
-            fields = ("published_in", "published_at")
-            move(record, by, step, note=note, instrument=str(decision), fields=fields)
+        published = {"published_in": decision, "published_at": timezone.now()}
+        move_many(records, by, step, note=note, instrument=str(decision), values=published)
         _open_revoked(revoked, decision, by, note)
         Record.objects.filter(pk__in=[r.pk for r in records]).index_for_search()
-        decision.published_at, decision.published_by = now, by
+        decision.published_at, decision.published_by = published["published_at"], by
         decision.save(update_fields=["published_at", "published_by"])
         DecisionLog.objects.create(decision=decision, kind=DecisionLog.Kind.PUBLISHED, actor=by)
         version_note = f"{decision.issuer} {decision.number}"

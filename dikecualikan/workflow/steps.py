@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..history import lock_chains
@@ -423,6 +425,41 @@ def move(
         round=record.round,
         **history,
     )
+
+
+def move_many(records, by, step: Step, *, note: str = "", values=None, **history) -> list:
+    """`move` for the many records of one step that sets the same `values` on each (a
+    decision's items published together).
+
+    Two statements for them all, not three for each: a decision of 1,000 records is
+    published in about a second (docs/benchmarks.md). The history rows are chained in
+    order, as one by one (AppendOnlyQuerySet.bulk_create).
+    """
+    values, rows = values or {}, []
+    for record in records:
+        from_state = record.state
+        record.state = step.target or from_state
+        record.version += 1
+        for name, value in values.items():
+            setattr(record, name, value)
+        rows.append(
+            Transition(
+                record=record,
+                action=step.action,
+                from_state=from_state,
+                to_state=record.state,
+                actor=by,
+                note=note,
+                round=record.round,
+                **history,
+            )
+        )
+    if step.target:  # an in-place step keeps each record's own state
+        values = {**values, "state": step.target}
+    Record.objects.filter(pk__in=[record.pk for record in records]).update(
+        version=F("version") + 1, updated_at=timezone.now(), **values
+    )
+    return Transition.objects.bulk_create(rows, batch_size=500)
 
 
 def required_text(values: dict, names) -> dict:
