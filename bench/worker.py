@@ -435,7 +435,8 @@ def under_load(ppid, periods):
     gunicorn = psutil.Process(server.pid).children()
     measured = {"idle": [], "rendering": []}
     try:
-        size = len(requests.get(f"{URL}/dik.pdf", timeout=30).content)
+        pdf = requests.get(f"{URL}/dik.pdf", timeout=30)
+        size, name = len(pdf.content), pdf.headers.get("ETag", "").strip('"')
         for _ in range(ROUNDS):
             measured["idle"].append((load("/dik.pdf"), load("/sehat/")))
         before = {w.pid: peak_mib(w.pid) for w in gunicorn}
@@ -457,7 +458,8 @@ def under_load(ppid, periods):
         worker.wait()
         stop(server)
     rows = Record.objects.filter(state="published").count()
-    print(f"  /dik.pdf: {size / 1e6:.2f} MB, {rows:,} rows; medians of the rounds (p99 of each)")
+    print(f"  /dik.pdf serves {name}: {size / 1e6:.2f} MB, {rows:,} rows")
+    print("  medians of the rounds, the p99 of each round in brackets")
     print(f"  {'worker':<11}{'page':<10}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}   not 2xx")
     for label, rounds in measured.items():
         for i, page in enumerate(("/dik.pdf", "/sehat/")):
