@@ -9,10 +9,13 @@ the `documents` queue with a real `manage.py db_worker` process, as deploy/ does
    through the publish page: the request's time, then the time until the worker has
    rendered the new version and /dik.pdf serves it (the previous one meanwhile);
 2. the DIK of a collection period of 1,000, 2,000 and 5,000 records (tasks.prepare), each
-   rendered by a fresh `db_worker --batch` under /usr/bin/time: its wall time and peak
-   resident memory, and their growth from 1,000 to 5,000 rows;
+   rendered by a fresh `db_worker --batch` under /usr/bin/time: its wall and CPU time and
+   peak resident memory, and their growth from 1,000 to 5,000 rows;
 3. /dik.pdf (and the constant view /sehat/) under wrk, first with the worker idle, then
-   while it renders the 5,000-row DIK: req/s and p50/p99 latency both ways.
+   while it renders the 5,000-row DIK: req/s and p50/p99 latency both ways, and how much
+   the gunicorn workers' memory grew meanwhile (a render there would show).
+
+Each part prints the load average at its start: on a shared machine, compare CPU seconds.
 
 BENCH_WORKER_DATABASE names the database (dropped at the end either way); BENCH_SECONDS
 (5) and BENCH_ROUNDS (3) size each load.
@@ -52,6 +55,8 @@ ENV = {
     "EMAIL_URL": "dummymail://",
     "DJANGO_SETTINGS_MODULE": "ppid.settings",
     "ENV_FILE": os.devnull,
+    # The chunks of a render killed at the end (part 3) go with WORK, not into /tmp.
+    "TMPDIR": str(WORK),
 }
 os.environ.update(ENV)
 sys.path.insert(0, str(ROOT))
@@ -305,6 +310,7 @@ def publish(ppid, big):
             key=lambda task: task.finished_at - task.started_at,
         )
         rows = Record.objects.filter(state="published").count()
+        pages = RenderedDik.objects.get(name="dik/dik-v2.pdf").pages
         waited = (task.started_at - task.enqueued_at).total_seconds()
         rendered = (task.finished_at - task.started_at).total_seconds()
         print(
@@ -314,7 +320,7 @@ def publish(ppid, big):
         )
         print(
             f"  the worker took the task {waited:.2f} s after it was enqueued and rendered "
-            f"{rows:,} rows in {rendered:.2f} s, {worker_cpu:.2f} s of its CPU "
+            f"{rows:,} rows ({pages} pages) in {rendered:.2f} s, {worker_cpu:.2f} s of its CPU "
             f"(worker peak {peak_mib(worker.pid):.0f} MiB)"
         )
         print(f"  /dik.pdf served version 2 {ready - returned:.2f} s after the request returned")

@@ -415,13 +415,19 @@ def move(
     record.state = target or step.target or from_state
     record.version += 1 if changes_record else 0
     record.save(update_fields=["state", "version", "updated_at", *fields])
-    return Transition.objects.create(
+    row = history_row(record, by, step, from_state, note=note, **history)
+    row.save()
+    return row
+
+
+def history_row(record: Record, by, step: Step, from_state: str, **history) -> Transition:
+    """The history row of a step just taken on a record (not yet saved)."""
+    return Transition(
         record=record,
         action=step.action,
         from_state=from_state,
         to_state=record.state,
         actor=by,
-        note=note,
         round=record.round,
         **history,
     )
@@ -442,18 +448,7 @@ def move_many(records, by, step: Step, *, note: str = "", values=None, **history
         record.version += 1
         for name, value in values.items():
             setattr(record, name, value)
-        rows.append(
-            Transition(
-                record=record,
-                action=step.action,
-                from_state=from_state,
-                to_state=record.state,
-                actor=by,
-                note=note,
-                round=record.round,
-                **history,
-            )
-        )
+        rows.append(history_row(record, by, step, from_state, note=note, **history))
     if step.target:  # an in-place step keeps each record's own state
         values = {**values, "state": step.target}
     Record.objects.filter(pk__in=[record.pk for record in records]).update(
