@@ -18,7 +18,8 @@ the `documents` queue with a real `manage.py db_worker` process, as deploy/ does
 Each part prints the load average at its start: on a shared machine, compare CPU seconds.
 
 BENCH_WORKER_DATABASE names the database (dropped at the end either way); BENCH_SECONDS
-(5) and BENCH_ROUNDS (3) size each load.
+(5) and BENCH_ROUNDS (3) size each load; BENCH_PARTS (for example "1") runs only the
+parts named.
 """
 
 import datetime
@@ -38,6 +39,7 @@ DB = os.environ.get("BENCH_WORKER_DATABASE", f"ppid_bench_worker_{os.getpid()}")
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+PARTS = os.environ.get("BENCH_PARTS", "123")
 PUBLISHED = 1000
 PERIODS = (1000, 2000, 5000)
 PORT = 8767
@@ -492,9 +494,12 @@ def main():
         ppid, big, periods = seed()
         print(f"seeded in {time.perf_counter() - started:.0f} s")
         connection.close()
-        publish(ppid, big)
-        staff_documents(ppid, periods)
-        under_load(ppid, periods)
+        if "1" in PARTS:
+            publish(ppid, big)
+        if "2" in PARTS:
+            staff_documents(ppid, periods)
+        if "3" in PARTS:
+            under_load(ppid, periods)
     finally:
         connection.close()
         subprocess.run(

@@ -336,8 +336,16 @@ class RecordQuerySet(NeverDeletedQuerySet):
 
     def index_for_search(self):
         """Refresh the full-text vector of these records (PostgreSQL's Indonesian configuration)."""
-        if connection.vendor == "postgresql":
-            self.update(search=SearchVector(*SEARCHED_FIELDS, config="indonesian"))
+        if vector := self.search_vector():
+            self.update(**vector)
+
+    @staticmethod
+    def search_vector() -> dict:
+        """The search column as an update's expression, for a statement that updates the
+        records anyway (a publication); empty where the search needs none (SQLite)."""
+        if connection.vendor != "postgresql":
+            return {}
+        return {"search": SearchVector(*SEARCHED_FIELDS, config="indonesian")}
 
     def with_state_since(self):
         """Annotate `state_since`: when each record entered its present state (its wait)."""
