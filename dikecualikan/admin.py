@@ -44,6 +44,7 @@ from .models import (
     ExemptionGround,
     Objection,
     ObjectionAnswer,
+    Office,
     OfficeDay,
     OutgoingMail,
     Record,
@@ -54,7 +55,7 @@ from .models import (
     UserEvent,
     Verdict,
 )
-from .roles import Role, approving_roles_of, has_role
+from .roles import Role, approving_roles_of, has_role, parse_approvals
 from .templatetags.filters import lines_as_list
 
 
@@ -552,6 +553,49 @@ class DecidingBodyAdmin(admin.ModelAdmin):
 
 def _plain(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+class OfficeForm(forms.ModelForm):
+    def clean_approvals(self):
+        try:
+            parse_approvals(self.cleaned_data["approvals"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+        return self.cleaned_data["approvals"]
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    """The 553 offices come from Kemendagri's region codes (dikecualikan/data/offices.csv): none
+    is added or deleted here. Until roles per office arrive, the deployment's administrators
+    (superusers) keep each office's identity and approvals; Django's admin log records each
+    change."""
+
+    form = OfficeForm
+    list_display = ("name", "kind", "province", "slug", "time_zone", "in_service")
+    list_filter = ("in_service", "kind", "time_zone", "province")
+    search_fields = ("name", "slug", "code", "region")
+    readonly_fields = ("kind", "code", "slug", "region", "province", "parent")
+    fieldsets = (
+        (None, {"fields": ("name", "kind", "code", "slug", "region", "province", "parent")}),
+        (
+            _("Identity on its pages and papers"),
+            {"fields": ("place", "address", "phone", "email", "logo", "ppid_name", "time_zone")},
+        ),
+        (_("The register"), {"fields": ("approvals", "in_service")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(UserEvent)

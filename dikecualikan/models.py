@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from num2words import num2words
 
 from . import history
+from .office import Office  # noqa: F401 - a model of this app, defined with its leaf module
 from .provinces import PROVINCE_CHOICES, PROVINCES
 from .roles import Role, approving_roles_of, required_approvals
 

@@ -4,10 +4,10 @@ One person may hold several roles in a small office; a superuser holds none
 unless put in a group, because IT staff do not take part in the SOP.
 """
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from . import office
 
 
 class Role(models.TextChoices):
@@ -34,17 +34,22 @@ def has_role(user, *roles: str) -> bool:
 
 
 def required_approvals() -> dict[str, int]:
-    """Return {role: quorum} from settings.PPID_APPROVALS, e.g. "pembina:1,tim_pertimbangan:2"."""
+    """Return {role: quorum} of the acting office, e.g. {"pembina": 1, "tim_pertimbangan": 2}."""
+    return parse_approvals(office.current().approvals)
+
+
+def parse_approvals(text: str) -> dict[str, int]:
+    """Read "pembina:1,tim_pertimbangan:2"; raise ValueError with the reason when wrong."""
     quorum = {}
-    for part in settings.PPID_APPROVALS.split(","):
+    for part in text.split(","):
         role, _sep, count = part.strip().partition(":")
         if role not in (Role.PEMBINA, Role.TIM_PERTIMBANGAN, Role.ATASAN):
-            raise ImproperlyConfigured(
-                f"PPID_APPROVALS: {role!r} is not an approving role "
-                "(pembina, tim_pertimbangan, atasan)."
+            raise ValueError(
+                _("%(role)r is not an approving role (pembina, tim_pertimbangan, atasan).")
+                % {"role": role}
             )
         if not count.isdigit() or int(count) < 1:
-            raise ImproperlyConfigured(f"PPID_APPROVALS: the quorum of {role!r} must be 1 or more.")
+            raise ValueError(_("The quorum of %(role)r must be 1 or more.") % {"role": role})
         quorum[role] = int(count)
     return quorum
 

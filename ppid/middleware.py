@@ -2,12 +2,14 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.db import DatabaseError
 from django.http import Http404, HttpResponseBadRequest, HttpResponseServerError
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.template import loader
 from django.utils import translation
 
+from dikecualikan import office
 from dikecualikan.history import ACTOR
 
 from .operations import DATABASE_DOWN, unavailable
@@ -29,6 +31,25 @@ class IndonesianFirstLocaleMiddleware(LocaleMiddleware):
             chosen = settings.LANGUAGE_CODE
         translation.activate(chosen)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def acting_office(get_response):
+    """Serve the request as its office: its identity, approvals and time zone.
+
+    Today every request is the default office's (PPID_DEFAULT_OFFICE). When the database
+    cannot be read, the request goes on without it: the view then answers from its cached
+    copy or with the 503 page (FriendlyErrorsMiddleware), never a 500 from here.
+    """
+
+    def middleware(request):
+        try:
+            here = office.default()
+        except DatabaseError:
+            return get_response(request)
+        with office.acting(here):
+            return get_response(request)
+
+    return middleware
 
 
 def actor(get_response):

@@ -105,6 +105,7 @@ MIDDLEWARE = [
     # /staf/ and /admin/ only after the second factor (ppid/second_factor.py).
     "ppid.second_factor.middleware",
     "ppid.middleware.actor",
+    "ppid.middleware.acting_office",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -346,7 +347,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- The office and its workflow ------------------------------------------------
-# Everything reads these through dikecualikan/office.py, never directly.
+# The offices are rows (dikecualikan/office.py): the default office, by its short name, is the
+# one served at `/` and the one a single-office install is. The PPID_OFFICE_* settings and
+# PPID_APPROVALS below only seed the default office's row when migration 0037 makes the
+# offices table (a fresh install); from then on its administrator edits it in the admin.
+PPID_DEFAULT_OFFICE = env("PPID_DEFAULT_OFFICE", default="pontianakkota")
 PPID_OFFICE_NAME = env("PPID_OFFICE_NAME", default="KPU Kota Pontianak")
 # The town printed before the date on the office's papers ("Pontianak, 21 Agustus 2025").
 PPID_OFFICE_PLACE = env("PPID_OFFICE_PLACE", default="Pontianak")
@@ -362,9 +367,6 @@ PPID_FAVICON = env("PPID_FAVICON", default="favicon.svg")
 PPID_OFFICE_ADDRESS = env("PPID_OFFICE_ADDRESS", default="Jl. Johar No. 1A Pontianak")
 PPID_OFFICE_PHONE = env("PPID_OFFICE_PHONE", default="(0561) 740021")
 PPID_OFFICE_EMAIL = env("PPID_OFFICE_EMAIL", default="kota_pontianak@kpu.go.id")
-# The office's province (as dikecualikan/provinces.py writes it): a KPU Provinsi decides only
-# for the offices of its own province (shared/DOMAIN.md section 6).
-PPID_OFFICE_PROVINCE = env("PPID_OFFICE_PROVINCE", default="Kalimantan Barat")
 # The PPID's name under the DIK's signature. Empty: the one active holder of the PPID role,
 # or a blank line to sign by hand when there is none or several (dikecualikan/dik.py).
 PPID_OFFICE_PPID_NAME = env("PPID_OFFICE_PPID_NAME", default="")

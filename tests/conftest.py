@@ -29,7 +29,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arsip.models import Location, SoftcopyVersion
-from dikecualikan import workflow
+from dikecualikan import office, workflow
 from dikecualikan.dik import published_rows
 from dikecualikan.history import (
     append_only_models,
@@ -79,6 +79,7 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "private" / "tmp")
     cache.clear()  # public pages are cached per DIK version, and each test starts at version 0
+    office.forget()  # a row kept from another test's rolled-back transaction
     settings.STORAGES = {
         **settings.STORAGES,
         "private": {
@@ -93,6 +94,20 @@ def _fast_and_isolated(settings, tmp_path):
     assert isinstance(field.storage, FileSystemStorage)
     yield
     field.storage = original
+
+
+@pytest.fixture
+def edit_office(db):
+    """Edit the default office's row as its administrator would; return the row."""
+
+    def edit(**fields):
+        here = office.default()
+        for name, value in fields.items():
+            setattr(here, name, value)
+        here.save()
+        return office.default()
+
+    return edit
 
 
 def verify_second_factor(client, user):

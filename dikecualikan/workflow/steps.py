@@ -19,7 +19,7 @@ from ..models import Action, Outcome, Record, State, Transition
 from ..roles import Role, has_role, required_approvals
 
 S = State
-APPROVERS = "approvers"  # stands for the roles named in settings.PPID_APPROVALS
+APPROVERS = "approvers"  # stands for the roles the acting office's approvals name
 SYSTEM = "system"  # the register itself (manage.py review_due), never a person
 
 

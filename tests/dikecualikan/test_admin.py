@@ -250,8 +250,10 @@ def test_the_register_filters_by_the_letter_of_pasal_17(client, make_record, des
     assert "Berkas kesehatan" not in client.get(CHANGELIST + "?pasal17=17a").content.decode()
 
 
-def test_the_record_page_shows_how_far_the_round_has_come(client, make_record, pembina, settings):
-    settings.PPID_APPROVALS = "pembina:1,tim_pertimbangan:2"
+def test_the_record_page_shows_how_far_the_round_has_come(
+    client, make_record, pembina, edit_office
+):
+    edit_office(approvals="pembina:1,tim_pertimbangan:2")
     record = make_record("awaiting_approval")
     from dikecualikan import workflow
 

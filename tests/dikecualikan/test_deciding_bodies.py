@@ -231,8 +231,8 @@ def test_a_kpu_provinsi_of_another_province_cannot_decide_for_this_office(client
     assert not Decision.objects.exists()
 
 
-def test_the_offices_province_is_a_setting(ppid, settings):
-    settings.PPID_OFFICE_PROVINCE = "Jawa Barat"
+def test_the_offices_province_is_its_rows(ppid, edit_office):
+    edit_office(province="Jawa Barat")
     with pytest.raises(workflow.WorkflowError):
         enter(ppid, kalbar())
     assert enter(ppid, jabar()).body.province == "Jawa Barat"

@@ -398,8 +398,8 @@ def test_an_end_date_that_disagrees_with_its_period_is_found(history):
     assert f"record #{record.pk} ends on 2099-12-31, but its period and decision say 2030-" in out
 
 
-def test_a_published_record_without_its_quorum_is_found(history, settings):
-    settings.PPID_APPROVALS = "pembina:2,tim_pertimbangan:1"
+def test_a_published_record_without_its_quorum_is_found(history, edit_office):
+    edit_office(approvals="pembina:2,tim_pertimbangan:1")
     out, status = verify()
     assert status == 1
     assert f"record #{history.published.pk} is published without its quorum" in out

@@ -365,10 +365,10 @@ def test_the_record_is_approved_when_every_required_role_has_its_quorum(
     assert sorted(m.to[0] for m in mailoutbox) == ["desk@example.org", "ppid@example.org"]
 
 
-def test_the_quorum_of_each_role_comes_from_settings(
-    make_record, settings, pembina, pertimbangan, pertimbangan2
+def test_the_quorum_of_each_role_comes_from_the_offices_approvals(
+    make_record, edit_office, pembina, pertimbangan, pertimbangan2
 ):
-    settings.PPID_APPROVALS = "pembina:1,tim_pertimbangan:2"
+    edit_office(approvals="pembina:1,tim_pertimbangan:2")
     record = make_record("classified")
     record = workflow.submit(record=record, by=record.transitions.get(action="classify").actor)
     workflow.approve(record=record, by=pembina)
@@ -378,13 +378,13 @@ def test_the_quorum_of_each_role_comes_from_settings(
     assert record.state == "approved"
 
 
-def test_the_atasan_gives_verdicts_only_when_settings_require_the_role(
-    make_record, settings, atasan, pembina, pertimbangan
+def test_the_atasan_gives_verdicts_only_when_the_office_requires_the_role(
+    make_record, edit_office, atasan, pembina, pertimbangan
 ):
     record = make_record("awaiting_approval")
     with pytest.raises(WorkflowError):
         workflow.approve(record=record, by=atasan)
-    settings.PPID_APPROVALS = "pembina:1,tim_pertimbangan:1,atasan:1"
+    edit_office(approvals="pembina:1,tim_pertimbangan:1,atasan:1")
     workflow.approve(record=record, by=pembina)
     record = workflow.approve(record=record, by=pertimbangan)
     assert record.state == "awaiting_approval"
@@ -722,9 +722,9 @@ def test_a_request_without_its_letter_number_or_with_a_future_date_is_refused(
 
 
 def test_an_approval_keeps_the_other_approvers_forms_valid_but_a_change_does_not(
-    make_record, pembina, pertimbangan, pertimbangan2, settings
+    make_record, pembina, pertimbangan, pertimbangan2, edit_office
 ):
-    settings.PPID_APPROVALS = "pembina:1,tim_pertimbangan:2"
+    edit_office(approvals="pembina:1,tim_pertimbangan:2")
     record = make_record("awaiting_approval")
     read = record.version
     workflow.approve(record=record, by=pembina, version=read)

@@ -39,7 +39,7 @@ def test_with_debug_on_a_forbidden_page_is_the_sites_own_too(client, it_admin, s
     ],
 )
 def test_the_pages_django_renders_without_a_request_are_indonesian_with_english_below(
-    view, status, text
+    db, view, status, text
 ):
     request = RequestFactory().get("/")
     response = view(request, Exception("x")) if view is defaults.bad_request else view(request)
@@ -59,10 +59,10 @@ def test_every_page_has_a_skip_link_the_office_name_and_a_favicon(client, db, de
         client.logout()
 
 
-def test_a_logo_is_shown_when_the_office_provides_one(client, db, settings, tmp_path):
+def test_a_logo_is_shown_when_the_office_provides_one(client, edit_office, settings, tmp_path):
     (tmp_path / "img").mkdir()
     (tmp_path / "img" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, tmp_path]
-    settings.PPID_OFFICE_LOGO = "img/logo.png"
+    edit_office(logo="img/logo.png")
     page = client.get(reverse("dikecualikan:home")).content.decode()
     assert '<img src="/static/img/logo.png" alt="" height="32">' in page

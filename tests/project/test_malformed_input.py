@@ -155,7 +155,8 @@ def test_no_url_answers_500_to_malformed_parameters(everything, who, ppid, it_ad
     assert len(answered) >= {"anonymous": 10, "ppid": 30, "admin": 8}[who], sorted(answered)
 
 
-def test_signed_out_the_staff_pages_send_to_sign_in_whatever_the_parameters():
+def test_signed_out_the_staff_pages_send_to_sign_in_whatever_the_parameters(db):
+    # db: the request's office is a row (dikecualikan/office.py)
     client = Client(raise_request_exception=False)
     for route in routes():
         if route.startswith("staf/"):

@@ -23,17 +23,18 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 @pytest.fixture
-def makassar(settings):
-    """An office in another town and zone, configured as today's settings configure one."""
-    settings.PPID_OFFICE_NAME = "KPU Kota Makassar"
-    settings.PPID_OFFICE_PLACE = "Makassar"
-    settings.PPID_OFFICE_ADDRESS = "Jl. Andi Pangeran Pettarani No. 1 Makassar"
-    settings.PPID_OFFICE_PHONE = "(0411) 000000"
-    settings.PPID_OFFICE_EMAIL = "kota_makassar@kpu.go.id"
-    settings.PPID_OFFICE_PROVINCE = "Sulawesi Selatan"
-    settings.PPID_OFFICE_LOGO = ""  # the shipped emblem spells out KPU Kota Pontianak
-    settings.TIME_ZONE = "Asia/Makassar"
-    return office.current()
+def makassar(edit_office):
+    """An office in another town and zone, as its administrator sets it up in the admin."""
+    return edit_office(
+        name="KPU Kota Makassar",
+        place="Makassar",
+        address="Jl. Andi Pangeran Pettarani No. 1 Makassar",
+        phone="(0411) 000000",
+        email="kota_makassar@kpu.go.id",
+        province="Sulawesi Selatan",
+        logo="",  # the shipped emblem spells out KPU Kota Pontianak
+        time_zone="Asia/Makassar",
+    )
 
 
 def test_no_template_writes_the_offices_town_or_time_zone_itself():
@@ -67,9 +68,8 @@ def test_the_default_office_is_kpu_kota_pontianak_writing_its_times_in_wib(db):
         ("Asia/Jayapura", "WIT"),
     ],
 )
-def test_each_zone_of_indonesia_is_written_as_the_office_writes_it(settings, zone, abbreviation):
-    settings.TIME_ZONE = zone
-    assert office.current().zone == abbreviation
+def test_each_zone_of_indonesia_is_written_as_the_office_writes_it(zone, abbreviation):
+    assert office.Office(time_zone=zone).zone == abbreviation
 
 
 def test_an_office_elsewhere_dates_its_consequence_test_sheet_from_its_own_town(
@@ -106,10 +106,12 @@ def test_an_office_elsewhere_prints_its_access_report_in_its_own_zone(makassar):
     assert has(text, f"dicetak {printed} WITA") and "WIB" not in text
 
 
-def test_the_sign_in_pause_names_the_time_in_the_offices_zone(client, pembina, settings):
+def test_the_sign_in_pause_names_the_time_in_the_offices_zone(
+    client, pembina, settings, edit_office
+):
     import time_machine
 
-    settings.TIME_ZONE = "Asia/Jayapura"
+    edit_office(time_zone="Asia/Jayapura")
     moment = datetime.datetime(2026, 12, 2, 2, 0, tzinfo=datetime.UTC)  # 11.00 in Jayapura
     with time_machine.travel(moment, tick=False):
         for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -154,9 +156,9 @@ def test_a_retest_proposes_the_offices_town_when_the_record_names_none(
 
 
 def test_a_ppid_name_the_office_configured_signs_the_dik(
-    client, make_record, ppid, worker, settings
+    client, make_record, ppid, worker, edit_office
 ):
-    settings.PPID_OFFICE_PPID_NAME = "Dra. Siti Aminah, M.Si."
+    edit_office(ppid_name="Dra. Siti Aminah, M.Si.")
     make_record("published")
     worker()
     text, _pages = text_of(body(rendered(client, worker)))

@@ -30,7 +30,7 @@ def test_the_shipped_logo_is_served_as_an_svg_with_the_office_name(client, db):
     assert "<script" not in svg and 'href="http' not in svg  # a picture, nothing that runs
 
 
-def test_the_letterhead_embeds_the_same_logo(settings):
+def test_the_letterhead_embeds_the_same_logo(db):
     logo = pdf.letterhead()["logo"]
     assert logo.startswith("data:image/svg+xml;base64,")
     assert b"KPU KOTA PONTIANAK" in base64.b64decode(logo.split(",", 1)[1])
@@ -52,9 +52,9 @@ def test_the_letterhead_embeds_the_same_logo(settings):
     ],
 )
 def test_the_logo_setting_means_one_thing_to_pages_and_documents_and_never_breaks_them(
-    client, db, settings, value, shown
+    client, edit_office, value, shown
 ):
-    settings.PPID_OFFICE_LOGO = value
+    edit_office(logo=value)
     page = client.get(reverse("dikecualikan:home")).content.decode()
     assert (f'<img src="{DEFAULT}" alt="" height="32">' in page) is shown
     assert ("<img" not in page.split('class="brand"')[1].split("</a>")[0]) is not shown
