@@ -36,6 +36,9 @@ class UploadForm(RefusalsMixin, forms.Form):
 
 
 class PlacementForm(Bounded, forms.ModelForm):
+    # The acting office's places in use (__init__): none are read when the form is defined.
+    location = Placement._meta.get_field("location").formfield(queryset=Location.objects.none())
+
     class Meta:
         model = Placement
         fields = ["location", "box", "folder"]

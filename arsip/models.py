@@ -14,8 +14,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dikecualikan.history import named_then
+from dikecualikan.history import NeverDeletedQuerySet, named_then
 from dikecualikan.models import AppendOnly, AppendOnlyQuerySet, NeverDeleted, Record
+from dikecualikan.office import InOffice, OfficeOwned, office_field
 
 
 def private_storage():
@@ -34,6 +35,8 @@ class Softcopy(NeverDeleted):
         Record, models.PROTECT, related_name="softcopies", verbose_name=_("record")
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = InOffice.through("record__office").from_queryset(NeverDeletedQuerySet)()
 
     class Meta:
         ordering = ["id"]
@@ -70,6 +73,8 @@ class SoftcopyVersion(AppendOnly):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
 
+    objects = InOffice.through("softcopy__record__office").from_queryset(AppendOnlyQuerySet)()
+
     class Meta:
         ordering = ["softcopy", "number"]
         verbose_name = _("softcopy version")
@@ -85,7 +90,7 @@ class SoftcopyVersion(AppendOnly):
 PLACE_KEPT = _("A place is never renamed: make a new place, and move the records filed here to it.")
 
 
-class Location(NeverDeleted):
+class Location(OfficeOwned, NeverDeleted):
     """A physical place the office maintains for hardcopies.
 
     A place is never renamed: a new name is a new place, and the records filed in the old
@@ -100,6 +105,9 @@ class Location(NeverDeleted):
     cabinet = models.CharField(_("cabinet"), max_length=100)
     shelf = models.CharField(_("shelf"), max_length=100, blank=True)
     is_active = models.BooleanField(_("in use"), default=True)
+    office = office_field()
+
+    objects = InOffice.from_queryset(NeverDeletedQuerySet)()
 
     class Meta:
         ordering = ["building", "room", "cabinet", "shelf"]
@@ -107,7 +115,8 @@ class Location(NeverDeleted):
         verbose_name_plural = _("hardcopy locations")
         constraints = [
             models.UniqueConstraint(
-                fields=["building", "room", "cabinet", "shelf"], name="location_unique"
+                fields=["office", "building", "room", "cabinet", "shelf"],
+                name="location_unique_in_office",
             ),
         ]
 
@@ -137,6 +146,8 @@ class Placement(AppendOnly):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
     placed_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = InOffice.through("record__office").from_queryset(AppendOnlyQuerySet)()
 
     class Meta:
         ordering = ["-placed_at", "-id"]
@@ -169,6 +180,10 @@ class AccessLog(AppendOnly):
     user_name = models.CharField(_("by (name then)"), max_length=200, blank=True)
     user_role = models.CharField(_("roles then"), max_length=200, blank=True)
     chain = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
+
+    objects = InOffice.through("version__softcopy__record__office").from_queryset(
+        AppendOnlyQuerySet
+    )()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -232,7 +247,7 @@ class Custody(AppendOnly):
     checked_in_by_role = models.CharField(_("roles then"), max_length=200, blank=True)
     chain = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
 
-    objects = CustodyQuerySet.as_manager()
+    objects = InOffice.through("record__office").from_queryset(CustodyQuerySet)()
 
     class Meta:
         ordering = ["-checked_out_at", "-id"]
@@ -292,6 +307,10 @@ class FixityCheck(AppendOnly):
         blank=True,
         help_text=_("Where verify_fixity --quarantine put an untracked or leftover file."),
     )
+
+    objects = InOffice.through("version__softcopy__record__office").from_queryset(
+        AppendOnlyQuerySet
+    )()
 
     class Meta:
         ordering = ["-checked_at", "-id"]

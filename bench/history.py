@@ -58,6 +58,9 @@ def main():
     from dikecualikan.models import UserEvent
 
     call_command("migrate", verbosity=0)
+    from dikecualikan import office  # noqa: PLC0415 - after django.setup()
+
+    office.act_from_now_on(office.default())  # the default office's register
     user = User.objects.create_user("bench", first_name="Bench", last_name="User")
 
     def chained():

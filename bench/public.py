@@ -122,6 +122,9 @@ def seed():
     )
 
     call_command("migrate", verbosity=0)
+    from dikecualikan import office  # noqa: PLC0415 - after django.setup()
+
+    office.act_from_now_on(office.default())  # the default office's register
     user = User.objects.create_user("ppid")
     now = __import__("django.utils.timezone", fromlist=["now"]).now()
     decisions = [

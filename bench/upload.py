@@ -124,6 +124,9 @@ def check_times(data: bytes, runs: int = 20) -> tuple[float, float]:
 
 def setup():
     call_command("migrate", verbosity=0)
+    from dikecualikan import office  # noqa: PLC0415 - after django.setup()
+
+    office.act_from_now_on(office.default())  # the default office's register
     user = User.objects.create_user("desk", password="bench-password")
     user.groups.add(Group.objects.get(name="desk"))
     TOTPDevice.objects.create(user=user, name="bench", confirmed=True)

@@ -165,6 +165,9 @@ def seed():
     """The PPID, a first decision of 10 records (published), one of 1,000 (to publish), and
     three collection periods of 1,000, 2,000 and 5,000 records."""
     call_command("migrate", verbosity=0)
+    from dikecualikan import office  # noqa: PLC0415 - after django.setup()
+
+    office.act_from_now_on(office.default())  # the default office's register
     ppid = User.objects.create_user(
         "ppid", "ppid@example.org", "bench-password", is_staff=True, first_name="Rina"
     )

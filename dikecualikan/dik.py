@@ -153,14 +153,17 @@ def dik_values(records, *extra: str):
     return records.annotate(codes=GROUND_CODES).values_list(*columns, named=True)
 
 
-# The rows of the current DIK as a query built once. Resolving its columns and its subquery
-# cost the home page more than compiling and running it (docs/benchmarks.md). Only ever used
-# through `on_dik_rows()`, a copy, so that it can never hold the results of a request.
-ON_DIK_ROWS = dik_values(Record.objects.on_dik())
+# The rows of the current DIK as a query built once (of every office: the acting one is
+# chosen per call). Resolving its columns and its subquery cost the home page more than
+# compiling and running it (docs/benchmarks.md). Only ever used through `on_dik_rows()`, a
+# copy, so that it can never hold the results of a request.
+with office.every_office():
+    ON_DIK_ROWS = dik_values(Record.objects.on_dik())
 
 
 def on_dik_rows():
-    return ON_DIK_ROWS.all()
+    """The acting office's current DIK rows."""
+    return ON_DIK_ROWS.filter(office=office.acting_office())
 
 
 def split_codes(codes: str | None) -> list[str]:

@@ -30,6 +30,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_tasks import task
 
+from . import office
 from .dik import dik_document, dik_stamp, statuses_changed_on
 from .models import DikVersion, RenderedDik
 from .outbox import RETRY_MINUTES, enqueue
@@ -91,7 +92,15 @@ def render_dik(number: int | None = None, attempt: int = 1) -> str:
     once write the same bytes under the same name, each moved into place whole. A render
     that raises is tried again later (1, 2, 4, 8, 16 minutes); the task's failure stays
     visible among the worker's results, and the previous PDF is served meanwhile.
+
+    The DIK's versions are the default office's until each office numbers its own (issue
+    28): the render acts for it.
     """
+    with office.acting(office.default()):
+        return _render_dik(number, attempt)
+
+
+def _render_dik(number: int | None, attempt: int) -> str:
     if number is None:
         version = DikVersion.objects.order_by("-number").first()
     else:

@@ -456,7 +456,7 @@ class ObjectionForm(Bounded, forms.ModelForm):
     """An objection received in writing (UU 14/2008 Pasal 35-36)."""
 
     records = forms.ModelMultipleChoiceField(
-        Record.objects.filter(state=State.PUBLISHED).order_by("pk"),
+        Record.objects.none(),  # the acting office's published records (__init__)
         label=_("Records the refused request concerned"),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Published records only: an objection concerns an exemption on the DIK."),
@@ -478,6 +478,11 @@ class ObjectionForm(Bounded, forms.ModelForm):
             "request_refused_on": DateInput(),
             "grounds": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        published = Record.objects.filter(state=State.PUBLISHED).order_by("pk")
+        self.fields["records"].queryset = published
 
     def clean(self):
         # The dates' rules are the workflow's: shown with the missing fields, in one pass.

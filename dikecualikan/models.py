@@ -26,7 +26,12 @@ from django.utils.translation import gettext_lazy as _
 from num2words import num2words
 
 from . import history
-from .office import Office  # noqa: F401 - a model of this app, defined with its leaf module
+from .office import (
+    InOffice,
+    Office,  # noqa: F401 - a model of this app, defined with its leaf module
+    OfficeOwned,
+    office_field,
+)
 from .provinces import PROVINCE_CHOICES, PROVINCES
 from .roles import Role, approving_roles_of, required_approvals
 
@@ -398,6 +403,8 @@ SEARCHED_FIELDS = ("public_title", "holding_unit", "document_type", "statutes", 
 class Record(NeverDeleted):
     """One item of the DIK: a piece of information the office withholds, and its classification."""
 
+    office = office_field("records")
+
     title = models.TextField(
         _("internal title"),
         help_text=_(
@@ -564,7 +571,7 @@ class Record(NeverDeleted):
     )
     search = SearchVectorField(null=True, editable=False)
 
-    objects = RecordQuerySet.as_manager()
+    objects = InOffice.from_queryset(RecordQuerySet)()
 
     class Meta:
         ordering = ["-id"]
@@ -663,6 +670,8 @@ class SentForm(models.Model):
     record = models.ForeignKey(Record, models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
+    objects = InOffice.through("record__office").from_queryset(models.QuerySet)()
+
     class Meta:
         verbose_name = _("sent DIK form")
 
@@ -701,6 +710,8 @@ class Transition(AppendOnly):
     actor_name = models.CharField(_("by (name then)"), max_length=200, blank=True)
     actor_role = models.CharField(_("roles then"), max_length=200, blank=True)
     chain = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
+
+    objects = InOffice.through("record__office").from_queryset(AppendOnlyQuerySet)()
 
     class Meta:
         ordering = ["at", "id"]
@@ -755,6 +766,8 @@ class Approval(AppendOnly):
         verbose_name=_("classification judged"),
     )
     chain = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
+
+    objects = InOffice.through("record__office").from_queryset(AppendOnlyQuerySet)()
 
     class Meta:
         ordering = ["round", "at", "id"]
@@ -1043,7 +1056,7 @@ class DecisionItem(AppendOnly):
     )
     withdrawal_note = models.TextField(_("why it was withdrawn"), blank=True, editable=False)
 
-    objects = DecisionItemQuerySet.as_manager()
+    objects = InOffice.through("record__office").from_queryset(DecisionItemQuerySet)()
 
     class Meta:
         ordering = ["decision", "id"]
@@ -1236,13 +1249,15 @@ class CollectionPeriodQuerySet(NeverDeletedQuerySet):
 class CollectionPeriod(NeverDeleted):
     """A round of SOP step 1: the desk collects the DIK in weeks 1-2 of it (dates the PPID sets)."""
 
+    office = office_field()
+
     name = models.CharField(_("name"), max_length=200, help_text=_("e.g. Pemutakhiran DIK 2026"))
     starts_on = models.DateField(_("starts on"))
     collect_by = models.DateField(
         _("collection deadline"), help_text=_("The end of weeks 1-2 of the SOP (step 1).")
     )
 
-    objects = CollectionPeriodQuerySet.as_manager()
+    objects = InOffice.from_queryset(CollectionPeriodQuerySet)()
 
     class Meta:
         ordering = ["-starts_on"]
@@ -1277,7 +1292,7 @@ class CollectionPeriod(NeverDeleted):
         return self.records().filter(state=State.COLLECTED)
 
 
-class OfficeDay(models.Model):
+class OfficeDay(OfficeOwned, models.Model):
     """A correction of the working-day calendar that the holidays package does not know.
 
     The package gives weekends' companions: Indonesia's national holidays and cuti bersama.
@@ -1289,17 +1304,23 @@ class OfficeDay(models.Model):
         OFF = "off", _("Day off")
         WORKING = "working", _("Working day")
 
-    date = models.DateField(_("date"), unique=True)
+    office = office_field()
+    date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.OFF)
     name = models.CharField(_("name"), max_length=200, help_text=_("e.g. Cuti bersama Natal"))
     basis = models.CharField(
         _("basis"), max_length=300, blank=True, help_text=_("The decree, e.g. SKB 3 Menteri.")
     )
 
+    objects = InOffice()
+
     class Meta:
         ordering = ["date"]
         verbose_name = _("office calendar day")
         verbose_name_plural = _("office calendar")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "date"], name="office_day_unique"),
+        ]
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.name} ({self.get_kind_display()})"
@@ -1515,6 +1536,8 @@ class ConsequenceTest(AppendOnly):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
+    objects = InOffice.through("record__office").from_queryset(AppendOnlyQuerySet)()
+
     class Meta:
         ordering = ["record", "test_date", "id"]
         verbose_name = _("repeated consequence test")
@@ -1669,6 +1692,8 @@ class Classification(AppendOnly):
     at = models.DateTimeField(_("time"), default=timezone.now)
     chain = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
 
+    objects = InOffice.through("record__office").from_queryset(AppendOnlyQuerySet)()
+
     class Meta:
         ordering = ["record", "round"]
         verbose_name = _("classification as submitted")
@@ -1726,6 +1751,8 @@ class OutgoingMail(models.Model):
     failed and shown to the PPID and the Atasan PPID, who can send it again.
     """
 
+    office = office_field()
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
         SENT = "sent", _("Sent")
@@ -1759,6 +1786,8 @@ class OutgoingMail(models.Model):
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
+    objects = InOffice()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("outgoing mail")
@@ -1776,6 +1805,8 @@ class Document(models.Model):
     in private storage and marks it ready. One document of a kind with the same parameters
     is prepared once at a time (the partial unique constraint): a double click asks once.
     """
+
+    office = office_field()
 
     class Kind(models.TextChoices):
         PERIOD_DIK = "period_dik", _("DIK of a collection period")
@@ -1816,6 +1847,8 @@ class Document(models.Model):
     size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+
+    objects = InOffice()
 
     class Meta:
         ordering = ["-requested_at", "-id"]

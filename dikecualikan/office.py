@@ -188,6 +188,164 @@ def current() -> Office:
     return _ACTING.get() or default()
 
 
+class OutsideOffice(RuntimeError):
+    """A query of an office's rows while no office acts: a bug, never "every office"."""
+
+
+# The methods of an office-owned queryset that read or write rows (or build a query that
+# would, as a subquery): with no office acting, each raises OutsideOffice. `using`, `none`,
+# `create` and `bulk_create` stay: Django builds a form's choices at import (`using`), and a
+# new row takes the acting office or the default one (`acting_pk`).
+REFUSED = (
+    "__iter__",
+    "__len__",
+    "__bool__",
+    "__getitem__",
+    "all",
+    "filter",
+    "exclude",
+    "get",
+    "count",
+    "exists",
+    "contains",
+    "aggregate",
+    "annotate",
+    "alias",
+    "update",
+    "delete",
+    "values",
+    "values_list",
+    "order_by",
+    "distinct",
+    "first",
+    "last",
+    "earliest",
+    "latest",
+    "iterator",
+    "in_bulk",
+    "select_for_update",
+    "select_related",
+    "prefetch_related",
+    "only",
+    "defer",
+    "dates",
+    "datetimes",
+    "union",
+    "intersection",
+    "difference",
+    "raw",
+    "explain",
+    "get_or_create",
+    "update_or_create",
+    "bulk_update",
+    "complex_filter",
+    "extra",
+    "reverse",
+)
+_EVERY_OFFICE: contextvars.ContextVar = contextvars.ContextVar("ppid_every_office", default=False)
+
+
+def _refusing(name: str):
+    def refuse(queryset, *args, **kwargs):
+        if queryset.query.is_empty():  # none(): a form's empty choices, nothing to leak
+            return getattr(super(type(queryset), queryset), name)(*args, **kwargs)
+        raise OutsideOffice(
+            f"{queryset.model._meta.label}: an office's rows are read while an office acts "
+            "(office.acting), or every office's on purpose (office.every_office)."
+        )
+
+    return refuse
+
+
+@functools.cache
+def _outside(queryset_class: type) -> type:
+    """The queryset class of the same model that refuses every query (no office acting)."""
+    refused = {name: _refusing(name) for name in REFUSED}
+    return type(f"Outside{queryset_class.__name__}", (queryset_class,), refused)
+
+
+class InOffice(models.Manager):
+    """The default manager of an office-owned model: the acting office's rows, and only them.
+
+    With no office acting it hands out a queryset that raises OutsideOffice at its first
+    use, so no query forgets the office ("all offices" by accident). A reader of every
+    office (verify_history, the clean-up of files) says so with `every_office()`. Django's
+    base manager (a foreign key's object, refresh_from_db) stays unscoped: it follows a link
+    already made, never a search. Made with `InOffice.from_queryset(SomeQuerySet)()`.
+    """
+
+    path = "office"  # the lookup to the row's office
+
+    @classmethod
+    def through(cls, path: str) -> type:
+        """The manager class for rows whose office is reached by `path` ("record__office"):
+        a class attribute, since Django makes a relation's manager from the class alone."""
+        return type(f"InOffice_{path}", (cls,), {"path": path})
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        here = _ACTING.get()
+        if here is not None:
+            return queryset.filter(**{self.path: here})
+        if _EVERY_OFFICE.get():
+            return queryset
+        outside = queryset.all()
+        outside.__class__ = _outside(type(queryset))
+        return outside
+
+
+def acting_office() -> Office:
+    """Return the acting office for a read of its rows built by hand (a query made once);
+    raise OutsideOffice when none acts, as InOffice does."""
+    here = _ACTING.get()
+    if here is None:
+        raise OutsideOffice("an office's rows are read while an office acts (office.acting)")
+    return here
+
+
+@contextlib.contextmanager
+def every_office():
+    """Read every office's rows inside the block, on purpose (and outside any acting office)."""
+    acting_token, every_token = _ACTING.set(None), _EVERY_OFFICE.set(True)
+    try:
+        yield
+    finally:
+        _EVERY_OFFICE.reset(every_token)
+        _ACTING.reset(acting_token)
+
+
+class OfficeOwned:
+    """A model whose rows are an office's (`office`, set by the register, never typed).
+
+    A form leaves `office` out, and Django then skips every constraint that names it: the
+    uniqueness of a day off or a storage place within its office would be checked by
+    nobody, and a duplicate would reach the database as an error. Here the office is
+    always part of the check.
+    """
+
+    def validate_constraints(self, exclude=None):
+        return super().validate_constraints(exclude=set(exclude or ()) - {"office"})
+
+
+def acting_pk() -> int:
+    """The acting office's id: the default of every office-owned row's `office`, so a row is
+    made in the office of the request, command or task that makes it."""
+    return current().pk
+
+
+def office_field(related_name: str = "+") -> models.ForeignKey:
+    """The `office` column of an office's rows: set by the register (the acting office when
+    the row is made), never typed in a form."""
+    return models.ForeignKey(
+        Office,
+        on_delete=models.PROTECT,
+        default=acting_pk,
+        editable=False,
+        related_name=related_name,
+        verbose_name=_("office"),
+    )
+
+
 def default() -> Office:
     """Return the deployment's default office (PPID_DEFAULT_OFFICE), served at `/`."""
     office = by_slug(settings.PPID_DEFAULT_OFFICE)
@@ -221,6 +379,28 @@ def acting(office: Office):
             yield office
     finally:
         _ACTING.reset(token)
+
+
+def act_from_now_on(office: Office) -> None:
+    """Act for this office for the rest of this thread: a script that works for one office
+    from start to end (the benchmarks), where no block can hold `acting`."""
+    _ACTING.set(office)
+
+
+def in_service(slug: str | None = None) -> list[Office]:
+    """The offices a daily job works for: the one named (`--office slug`), else every
+    office that keeps its register here. A name that is no office is refused, never "all"."""
+    if slug:
+        office = by_slug(slug)
+        if office is None:
+            raise ValueError(f"--office {slug!r} names no office (e.g. pontianakkota)")
+        return [office]
+    return list(Office.objects.filter(in_service=True).order_by("code"))
+
+
+def acting_for(row):
+    """Act for the office a row is of: a task, given a row's id, works in its office."""
+    return acting(Office.objects.get(pk=row.office_id))
 
 
 def forget() -> None:

@@ -29,6 +29,7 @@ from django_tasks import task
 
 from arsip.models import AccessLog
 
+from . import office
 from .dik import dik_values, document_row, signing_ppid
 from .documents import put
 from .models import Action, CollectionPeriod, Document, State, Transition
@@ -66,7 +67,16 @@ def ask_for(user, kind: str, params: dict, title: str) -> tuple[Document, bool]:
 
 @task(queue_name="documents")
 def prepare(document_id: int) -> str:
-    """Render one asked-for document; safe to run twice (a ready one is left as it is)."""
+    """Render one asked-for document in its office; safe to run twice (a ready one is left
+    as it is)."""
+    document = Document._base_manager.filter(pk=document_id).first()
+    if document is None:
+        return "missing"
+    with office.acting_for(document):
+        return _prepare(document_id)
+
+
+def _prepare(document_id: int) -> str:
     with transaction.atomic():
         document = Document.objects.select_for_update().filter(pk=document_id).first()
         if document is None or document.status not in Document.WORKING:

@@ -343,3 +343,23 @@ def test_the_review_queue_costs_the_same_queries_for_few_items_or_many(client, m
     for _ in range(4):
         published_ending(make_record, target)
     assert cost() == few
+
+
+def test_review_due_reviews_each_office_in_service_in_its_own_register_or_the_one_named(
+    make_record,
+):
+    from dikecualikan import office
+    from dikecualikan.office import Office
+
+    today = timezone.localdate()
+    ended = published_ending(make_record, today - datetime.timedelta(days=1))
+    Office.objects.filter(slug="kuburayakab").update(in_service=True)
+    output = review()
+    # Pontianak opens its own ended item; Kubu Raya, in service with an empty register, none.
+    assert "kuburayakab review_due" in output and "pontianakkota review_due" in output
+    assert "opened 1" in output.split("pontianakkota")[1]
+    assert Record.objects.get(pk=ended.pk).state == "opened"
+    assert "opened 0, queued 0" in review(office="kuburayakab")
+    with pytest.raises(CommandError, match="names no office"):
+        review(office="pontianak")
+    assert office.current().slug == "pontianakkota"  # the command acted, then let go

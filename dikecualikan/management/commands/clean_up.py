@@ -30,7 +30,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from dikecualikan import jobs
+from dikecualikan import jobs, office
 from dikecualikan.models import Document
 
 # Long enough to look back at a week's failures; the failures that matter (mail, documents)
@@ -66,7 +66,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        with jobs.recorded("clean_up") as job:
+        # Every office's documents: their files expire alike.
+        with jobs.recorded("clean_up") as job, office.every_office():
             self.clean_up(job)
 
     def clean_up(self, job) -> None:

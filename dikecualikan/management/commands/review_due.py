@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from dikecualikan import jobs, workflow
+from dikecualikan import jobs, office, workflow
 from dikecualikan.documents import render_dik
 from dikecualikan.outbox import enqueue
 
@@ -24,11 +24,33 @@ class Command(BaseCommand):
         "window in the PPID's review queue (one mail). Exit 1 on any error."
     )
 
-    def handle(self, *args, **options):
-        with jobs.recorded("review_due") as job:
-            self.review(job)
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--office",
+            dest="slug",
+            metavar="SLUG",
+            help="Only this office, by its short name (default: every office in service).",
+        )
 
-    def review(self, job) -> None:
+    def handle(self, *args, slug=None, **options):
+        try:
+            offices = office.in_service(slug)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        with jobs.recorded("review_due") as job:
+            summaries, errors = [], 0
+            for here in offices:
+                with office.acting(here):  # its "today" and deadlines in its own time zone
+                    summary, failed = self.review()
+                summaries.append(f"{here.slug} {summary}" if len(offices) > 1 else summary)
+                errors += failed
+            job.summary = "; ".join(summaries)
+            self.stdout.write(job.summary)
+            if errors:
+                raise CommandError(f"{errors} item(s) could not be reviewed; see above.")
+
+    def review(self) -> tuple[str, int]:
+        """Review one office's register; return its summary line and its number of errors."""
         today = timezone.localdate()
         done = workflow.review_due(today)
         # A row whose period ended yesterday reads "berakhir" from today, without a new
@@ -42,10 +64,8 @@ class Command(BaseCommand):
             self.stdout.write(f"review #{record.pk}: the period ends on {ends}")
         for record, message in done.errors:
             self.stderr.write(f"error #{record.pk}: {message}")
-        job.summary = (
+        summary = (
             f"review_due {today.isoformat()}: opened {len(done.opened)}, "
             f"queued {len(done.queued)}, errors {len(done.errors)}"
         )
-        self.stdout.write(job.summary)
-        if done.errors:
-            raise CommandError(f"{len(done.errors)} item(s) could not be reviewed; see above.")
+        return summary, len(done.errors)

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arsip.models import Location
-from dikecualikan import outbox, workflow
+from dikecualikan import office, outbox, workflow
 from dikecualikan.models import (
     CollectionPeriod,
     DecidingBody,
@@ -175,7 +175,7 @@ class Command(BaseCommand):
                 "seed_demo creates users with a known password; it runs only with "
                 "DEBUG=1, or with --force on a database that is not production."
             )
-        with transaction.atomic():
+        with transaction.atomic(), office.acting(office.default()):
             users = self.create_users()
             if Record.objects.filter(created_by=users["desk"]).exists():
                 self.stdout.write("Demo records are already there; users and passwords refreshed.")
