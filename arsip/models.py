@@ -308,10 +308,6 @@ class FixityCheck(AppendOnly):
         help_text=_("Where verify_fixity --quarantine put an untracked or leftover file."),
     )
 
-    objects = InOffice.through("version__softcopy__record__office").from_queryset(
-        AppendOnlyQuerySet
-    )()
-
     class Meta:
         ordering = ["-checked_at", "-id"]
         verbose_name = _("fixity check")

@@ -220,14 +220,19 @@ def _seconds(text):
     return number * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
 
 
-def load(path):
-    """Return (requests per second, p50 seconds, p99 seconds) for a path."""
+def load(path, cookie=None):
+    """Return (requests per second, p50 seconds, p99 seconds) for a path (signed in with
+    the session cookie `cookie`, when given)."""
     url = f"http://127.0.0.1:{PORT}{path}"
+    headers = {"Cookie": f"sessionid={cookie}"} if cookie else {}
     for _ in range(6):  # warm both workers up first: a cold start is not the steady state
-        urllib.request.urlopen(url, timeout=30).read()
+        response = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30)
+        assert response.status == 200 and response.url == url, (url, response.url)
+        response.read()
     if shutil.which("wrk"):
+        signed_in = ["-H", f"Cookie: sessionid={cookie}"] if cookie else []
         out = subprocess.run(
-            ["wrk", "-t2", "-c8", f"-d{SECONDS}s", "--latency", url],
+            ["wrk", "-t2", "-c8", f"-d{SECONDS}s", "--latency", *signed_in, url],
             capture_output=True,
             text=True,
             check=True,

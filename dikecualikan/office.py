@@ -294,6 +294,13 @@ class InOffice(models.Manager):
         return outside
 
 
+def cache_part() -> str:
+    """The acting office's part of a cache key: its short name. With none acting (the
+    database could not be read to find it), the default office's, from the settings."""
+    here = _ACTING.get()
+    return here.slug if here is not None else settings.PPID_DEFAULT_OFFICE
+
+
 def acting_office() -> Office:
     """Return the acting office for a read of its rows built by hand (a query made once);
     raise OutsideOffice when none acts, as InOffice does."""

@@ -36,7 +36,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from . import documents
+from . import documents, office
 from .dik import (
     OPEN_DATA_FIELDS,
     as_of,
@@ -83,7 +83,7 @@ def public_page(view):
         try:
             return serve(request, *args, **kwargs)
         except (OperationalError, InterfaceError):
-            stored = cache.get(page_key(cache.get(LAST_STAMP_KEY), request))
+            stored = cache.get(page_key(cache.get(last_stamp_key()), request))
             if stored is None:
                 raise
             patch_cache_control(stored, public=True, max_age=60)
@@ -96,7 +96,8 @@ def public_page(view):
         # have ended since the version was made), so no page outlives its day.
         today = timezone.localdate().isoformat()
         stamp = f"{number}.{changed.timestamp() if changed else 0}.{today}"
-        etag = quote_etag(f"dik{stamp}-{language}-{request.get_full_path()}")
+        here = office.cache_part()
+        etag = quote_etag(f"dik{stamp}-{here}-{language}-{request.get_full_path()}")
         if request.headers.get("If-None-Match") == etag:
             response = HttpResponse(status=304)
         else:
@@ -116,7 +117,7 @@ def public_page(view):
                         response.render()
                     cache.set(key, response, settings.PUBLIC_CACHE_SECONDS)
                     # The version to fall back on when the database cannot say the newest.
-                    cache.set(LAST_STAMP_KEY, stamp, None)
+                    cache.set(last_stamp_key(), stamp, None)
         response["ETag"] = etag
         if changed:
             response["Last-Modified"] = http_date(changed.timestamp())
@@ -129,13 +130,16 @@ def public_page(view):
     return wrapper
 
 
-LAST_STAMP_KEY = "public:last-stored-stamp"
+def last_stamp_key() -> str:
+    """The key of the newest version stored for the acting office's pages."""
+    return f"public:last-stored-stamp:{office.cache_part()}"
 
 
 def page_key(stamp: str | None, request) -> str:
-    """Return the cache key of this page (its full path and language) at a DIK version."""
+    """Return the cache key of this page (its office, full path and language) at a DIK
+    version: two offices' pages at the same path (on hosts of their own) never meet."""
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"public:{stamp}:{translation.get_language()}:{path}"
+    return f"public:{office.cache_part()}:{stamp}:{translation.get_language()}:{path}"
 
 
 def carries_messages(request) -> bool:
@@ -223,7 +227,7 @@ class DikFilter(forms.Form):
 
 def filter_options(stamp, language) -> dict[str, str]:
     """Return the <option> elements of each filter, built once per DIK version and language."""
-    key = f"public:filter-options:{stamp[0]}:{language}"
+    key = f"public:filter-options:{office.cache_part()}:{stamp[0]}:{language}"
     options = cache.get(key)
     if options is None:
         grounds = [

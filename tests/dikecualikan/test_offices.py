@@ -4,6 +4,7 @@ kept in the admin, and the office acting for a request or a command."""
 
 import contextvars
 import datetime
+import json
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -243,6 +244,9 @@ NOT_YET_SCOPED = {
     # An objection names its records (many to many) and gets an office column of its own
     # with the per-office history.
     "Objection",
+    # The nightly check of the one storage: a file nothing knows of is no office's. Each
+    # office's files get a prefix of their own next, and their checks with them.
+    "FixityCheck",
 }
 
 
@@ -366,3 +370,60 @@ def test_another_offices_rows_are_not_found_by_any_staff_admin_or_download_page(
         ):
             page = client.get(listing).content.decode()
             assert "Kubu Raya" not in page, (person, listing)
+
+
+def test_the_public_list_and_the_staff_pages_cost_the_same_queries_beside_other_offices(
+    client, published_records, make_record, ppid, django_assert_max_num_queries, settings
+):
+    settings.PUBLIC_CACHE_SECONDS = 0  # each request builds its page
+    published_records(5)
+    mine = make_record("collected")
+    client.force_login(ppid)
+    pages = [
+        "/",
+        "/dik.json",
+        reverse("dikecualikan:dashboard"),
+        reverse("dikecualikan:staff-records"),
+        reverse("dikecualikan:staff-record", args=[mine.pk]),
+    ]
+    alone = {}
+    for page in pages:
+        with django_assert_max_num_queries(40) as counted:
+            assert client.get(page).status_code == 200
+        alone[page] = len(counted.captured_queries)
+    # 40 more offices, each with a register of its own.
+    for slug in Office.objects.filter(kind=Kind.REGENCY).values_list("slug", flat=True)[:40]:
+        with office.acting(office.by_slug(slug)):
+            published_records(3)
+            make_record("collected")
+    for page in pages:
+        with django_assert_max_num_queries(alone[page]):
+            assert client.get(page).status_code == 200
+    listed = json.loads(b"".join(client.get("/dik.json").streaming_content))
+    with office.every_office():
+        everywhere = Record.objects.on_dik().count()
+    assert len(listed["items"]) == Record.objects.on_dik().count() == 5 < everywhere
+
+
+def test_a_public_page_is_cached_for_its_own_office_and_never_served_to_another(
+    rf, published_records, settings
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    from dikecualikan import public
+
+    settings.PUBLIC_CACHE_SECONDS = 3600
+    published_records(2)
+
+    def home():
+        request = rf.get("/")
+        request.user, request.COOKIES = AnonymousUser(), {}
+        response = public.home(request)
+        return response.content.decode(), response["ETag"]
+
+    ours, our_tag = home()
+    with office.acting(Office.objects.get(slug="kuburayakab")):
+        theirs, their_tag = home()  # the same path, the same DIK version: not the same page
+    assert "Informasi massal" in ours and "Informasi massal" not in theirs
+    assert "KPU Kabupaten Kubu Raya" in theirs and our_tag != their_tag
+    assert home()[0] == ours  # each office's stored page stays its own
