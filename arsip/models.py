@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dikecualikan import office
 from dikecualikan.history import NeverDeletedQuerySet, named_then
 from dikecualikan.models import AppendOnly, AppendOnlyQuerySet, NeverDeleted, Record
 from dikecualikan.office import InOffice, OfficeOwned, office_field
@@ -24,8 +25,10 @@ def private_storage():
 
 
 def softcopy_name(instance, filename):
-    # Never the uploaded name: it may reveal the content, and it must not be guessable.
-    return f"softcopy/{uuid.uuid4().hex}"
+    # Never the uploaded name: it may reveal the content, and it must not be guessable. Under
+    # the office's short name: each office's files apart (the uploader acts for the record's
+    # office). Files stored before offices were data stay where they are.
+    return f"softcopy/{office.current().slug}/{uuid.uuid4().hex}"
 
 
 class Softcopy(NeverDeleted):

@@ -100,7 +100,7 @@ def _render(document: Document) -> None:
     def progress(done):
         Document.objects.filter(pk=document.pk).update(rows_done=done)
 
-    name = f"dokumen/{document.pk}/{filename}"
+    name = f"dokumen/{office.current().slug}/{document.pk}/{filename}"
     with tempfile.TemporaryFile() as out:
         pages = render_rows_pdf(
             template, context, rows, count=count, out=out, landscape=landscape, progress=progress

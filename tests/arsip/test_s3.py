@@ -184,7 +184,7 @@ def test_an_upload_through_the_app_lands_in_the_bucket_under_private_with_a_serv
     )
     assert response.status_code == 302
     version = SoftcopyVersion.objects.get()
-    assert re.fullmatch(r"softcopy/[0-9a-f]{32}", version.file.name)
+    assert re.fullmatch(r"softcopy/pontianakkota/[0-9a-f]{32}", version.file.name)
     key = f"private/{version.file.name}"
     listed = s3.client.list_objects_v2(Bucket=BUCKET, Prefix="private/softcopy/")["Contents"]
     assert key in {item["Key"] for item in listed}
