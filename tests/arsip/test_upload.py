@@ -17,12 +17,15 @@ from dikecualikan.models import Transition
 from . import samples
 
 
-def stored_files():
+def stored_files(folder="softcopy"):
+    """Every file under the softcopies' folder, the offices' own folders in it included."""
     storage = storages["private"]
     try:
-        return storage.listdir("softcopy")[1]
+        folders, files = storage.listdir(folder)
     except FileNotFoundError:
         return []
+    inside = [name for sub in folders for name in stored_files(f"{folder}/{sub}")]
+    return [*(f"{folder}/{name}" for name in files), *inside]
 
 
 def post_file(client, record, name, data, **extra):
@@ -161,7 +164,8 @@ def test_a_hostile_file_name_is_kept_only_as_harmless_metadata(
     assert response.status_code == 302
     version = SoftcopyVersion.objects.get()
     assert version.original_name == kept
-    assert version.file.name.startswith("softcopy/") and kept not in version.file.name
+    assert version.file.name.startswith("softcopy/pontianakkota/") and kept not in version.file.name
+    assert stored_files() == [version.file.name]  # the office's folder is looked into
 
 
 def test_a_new_version_keeps_the_old_one_and_is_allowed_after_archiving(client, make_record, desk):
