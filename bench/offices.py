@@ -44,13 +44,15 @@ def seed(database: str, every_office: bool) -> None:
     django.setup()
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth.models import Group, User
+    from django.contrib.auth.models import User
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from dikecualikan.roles import grant
 
     call_command("migrate", verbosity=0)
     from dikecualikan import office
@@ -61,7 +63,7 @@ def seed(database: str, every_office: bool) -> None:
     if not every_office:
         offices = [office.default()]
     ppid = User.objects.create_user("ppid", "ppid@example.org", is_staff=True)
-    ppid.groups.add(Group.objects.get(name="ppid"))
+    grant(ppid, "ppid")
     now = timezone.now()
     decision = Decision.objects.create(
         issuer="Komisi Pemilihan Umum",

@@ -50,7 +50,7 @@ django.setup()
 import pikepdf  # noqa: E402
 import psutil  # noqa: E402
 import requests  # noqa: E402
-from django.contrib.auth.models import Group, User  # noqa: E402
+from django.contrib.auth.models import User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -62,6 +62,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from arsip.models import SoftcopyVersion  # noqa: E402
 from dikecualikan import workflow  # noqa: E402
 from dikecualikan.management.commands.seed_demo import tiny_pdf  # noqa: E402
+from dikecualikan.roles import grant  # noqa: E402
 
 SIZE = 50 * 1000 * 1000
 PORT = 8765
@@ -128,7 +129,7 @@ def setup():
 
     office.act_from_now_on(office.default())  # the default office's register
     user = User.objects.create_user("desk", password="bench-password")
-    user.groups.add(Group.objects.get(name="desk"))
+    grant(user, "desk")
     TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
     record = workflow.collect(
         by=user,

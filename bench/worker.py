@@ -69,7 +69,7 @@ django.setup()
 
 import psutil  # noqa: E402
 import requests  # noqa: E402
-from django.contrib.auth.models import Group, User  # noqa: E402
+from django.contrib.auth.models import User  # noqa: E402
 from django.core.files.base import ContentFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -88,7 +88,7 @@ from dikecualikan.models import (  # noqa: E402
     Record,
     RenderedDik,
 )
-from dikecualikan.roles import Role  # noqa: E402
+from dikecualikan.roles import Role, grant  # noqa: E402
 
 DECIDED_ON = datetime.date(2025, 8, 21)
 # The text of a realistic row (as bench/pdf.py): a row's length is what a render costs.
@@ -171,7 +171,7 @@ def seed():
     ppid = User.objects.create_user(
         "ppid", "ppid@example.org", "bench-password", is_staff=True, first_name="Rina"
     )
-    ppid.groups.add(Group.objects.get(name=Role.PPID))
+    grant(ppid, Role.PPID)
     TOTPDevice.objects.create(user=ppid, name="bench", confirmed=True)
     first = decision(ppid, 10, 1)
     workflow.publish_decision(decision=first, by=ppid)  # version 1: what /dik.pdf serves first

@@ -29,7 +29,7 @@ from arsip.models import Placement, Softcopy
 from ppid import second_factor
 from ppid.admin import CheckedSelection, ForRoleHolders, ReadOnlyMixin
 
-from . import outbox, workflow
+from . import office, outbox, workflow
 from .models import (
     PARTICIPANT_FIELDS,
     TEST_FIELDS,
@@ -55,7 +55,14 @@ from .models import (
     UserEvent,
     Verdict,
 )
-from .roles import Role, approving_roles_of, has_role, parse_approvals
+from .roles import (
+    Membership,
+    Role,
+    administers,
+    approving_roles_of,
+    has_role,
+    parse_approvals,
+)
 from .templatetags.filters import lines_as_list
 
 
@@ -567,9 +574,9 @@ class OfficeForm(forms.ModelForm):
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
     """The 553 offices come from Kemendagri's region codes (dikecualikan/data/offices.csv): none
-    is added or deleted here. Until roles per office arrive, the deployment's administrators
-    (superusers) keep each office's identity and approvals; Django's admin log records each
-    change."""
+    is added or deleted here. An office's administrator keeps its identity (name, contacts,
+    logo, time zone); the deployment's administrators (superusers) every office's, and alone
+    its approvals and whether it uses the register. Django's admin log records each change."""
 
     form = OfficeForm
     list_display = ("name", "kind", "province", "slug", "time_zone", "in_service")
@@ -586,13 +593,24 @@ class OfficeAdmin(admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("parent")
+        offices = super().get_queryset(request).select_related("parent")
+        # An office's administrator keeps their own office's identity, and sees no other.
+        return offices if request.user.is_superuser else offices.filter(pk=office.current().pk)
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.readonly_fields
+        # The approvals quorum and taking part in the register: the deployment's decision.
+        return (*self.readonly_fields, "approvals", "in_service")
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        if request.user.is_superuser:
+            return True
+        mine = obj is None or obj.pk == office.current().pk
+        return mine and administers(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -698,9 +716,79 @@ class RoleAdmin(CheckedSelection, GroupAdmin):
         return False
 
 
+class MembershipInline(admin.TabularInline):
+    """A person's roles, each in an office: adding or deleting a row grants or removes it
+    (the user history keeps both, and the office's Atasan PPID is mailed).
+
+    The deployment's administrators (superusers) see and give roles in every office; an
+    office's administrator only in their own office, and never the administrator role."""
+
+    model = Membership
+    readonly_fields = ("since",)
+    autocomplete_fields = ("office",)
+    extra = 0
+
+    def get_fields(self, request, obj=None):
+        return ("office", "role", "since") if request.user.is_superuser else ("role", "since")
+
+    def get_queryset(self, request):
+        rows = Membership.objects.select_related("office").order_by("office__code", "role")
+        return rows if request.user.is_superuser else rows.filter(office=office.acting_office())
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not request.user.is_superuser:
+            kwargs["choices"] = [("", "---------"), *Role.choices]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
 @admin.register(get_user_model())
 class StaffUserAdmin(CheckedSelection, UserAdmin):
-    """Accounts. A password set here, a reset and an enrolment code are in the user history."""
+    """Accounts. A password set here, a reset and an enrolment code are in the user history.
+
+    Roles are held in offices (the inline below), not in Django's groups: a group is only
+    the list of what its role may do (Admin → Roles). An office's administrator sees the
+    people who hold roles in their office and nowhere else (someone who also works for
+    another office, or a superuser, is the deployment's administrators' to change), and
+    never makes anyone a superuser."""
+
+    inlines = [MembershipInline]
+    list_filter = ("is_staff", "is_superuser", "is_active")  # not groups: roles are per office
+    fieldsets = tuple(
+        (name, {**options, "fields": tuple(f for f in options["fields"] if f != "groups")})
+        for name, options in UserAdmin.fieldsets
+    )
+    office_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser:
+            return self.office_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_queryset(self, request):
+        people = super().get_queryset(request)
+        if request.user.is_superuser:
+            return people
+        here = office.acting_office()
+        elsewhere = Membership.objects.exclude(office=here).values("user")
+        return (
+            people.filter(is_superuser=False, memberships__office=here)
+            .exclude(pk__in=elsewhere)
+            .distinct()
+        )
+
+    def save_formset(self, request, form, formset, change):
+        """A role given by an office's administrator is held in their office."""
+        for row in formset.save(commit=False):
+            if row.office_id is None:
+                row.office = office.acting_office()
+            row.save()
+        for row in formset.deleted_objects:
+            row.delete()
 
     actions = ["reset_second_factor", "make_enrolment_code"]
 

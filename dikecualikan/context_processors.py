@@ -8,7 +8,7 @@ from django.utils.translation import get_language_info
 
 from . import workflow
 from .office import current as current_office
-from .roles import roles_of
+from .roles import offices_of, roles_of
 
 
 def office(request):
@@ -23,7 +23,9 @@ def office(request):
         # Where a citizen sends an objection (the public pages say how, UU 14/2008 Pasal 35):
         # its address, phone and email.
         "office_contact": here,
-        "site_links": site_links(get_script_prefix()),
+        "site_links": site_links(get_script_prefix(), getattr(request, "office_root", None)),
+        # The offices where the signed-in person holds a role: more than one, a switcher.
+        "staff_offices": functools.partial(offices_of, getattr(request, "user", None)),
     }
 
 
@@ -34,19 +36,29 @@ def _static_or_url(name: str) -> str:
 FAVICON = _static_or_url(settings.PPID_FAVICON)
 
 
-@cache  # one script prefix per deployment: reversed once per process
-def site_links(prefix):
+@cache  # one script prefix per office's site: reversed once per process
+def site_links(prefix, root=None):
     """Return the URLs of the header that every page shows, and of the open data.
 
     Reversing them for each page was a twentieth of an uncached public page (docs/benchmarks.md);
     they only change with the code. `languages` holds each language's code, its name in
-    that language and the URL that switches to it (the page adds `?next=`).
+    that language and the URL that switches to it (the page adds `?next=`). On an office's
+    site (`/kuburayakab/`, `root` the deployment's own prefix) the public links stay under
+    the office's prefix, and the staff ones are the deployment's (the person's office).
     """
-    names = ["home", "opened", "versions", "dashboard"]
+    names = ["home", "opened", "versions"]
     names += ["dik-csv", "dik-xlsx", "dik-json", "dik-pdf"]
     links = {name.replace("-", "_"): reverse(f"dikecualikan:{name}") for name in names}
-    links["login"] = reverse("login")
-    links["logout"] = reverse("logout")
+    root = root or prefix
+    staff = {
+        "dashboard": "dikecualikan:dashboard",
+        "documents": "dikecualikan:documents",
+        "offices": "dikecualikan:office-switch",
+        "login": "login",
+        "logout": "logout",
+    }
+    for key, name in staff.items():
+        links[key] = root + reverse(name)[len(prefix) :]
     links["languages"] = [
         (code, get_language_info(code)["name_local"], reverse("dikecualikan:language", args=[code]))
         for code, _name in settings.LANGUAGES

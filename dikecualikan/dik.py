@@ -7,7 +7,6 @@ so is how a row becomes open data and a line of the DIK as a document.
 
 import datetime
 
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Aggregate, CharField, Max, OuterRef, Prefetch, Subquery
 from django.db.models.fields.json import KeyTextTransform
@@ -28,7 +27,7 @@ from .models import (
     period_text,
 )
 from .pdf import render_rows_pdf
-from .roles import Role
+from .roles import Role, holders
 
 OPEN_DATA_FIELDS = [
     "nomor",
@@ -51,8 +50,12 @@ OPEN_DATA_FIELDS = [
 # --- The stamp: which version is current ---------------------------------------
 
 
-STAMP_KEY = "public:dik-stamp"
 STAMP_SECONDS = 5
+
+
+def stamp_key() -> str:
+    """The acting office's stamp: each office's list has its own versions."""
+    return f"public:dik-stamp:{office.cache_part()}"
 
 
 def dik_stamp() -> tuple[int, datetime.datetime | None]:
@@ -62,16 +65,19 @@ def dik_stamp() -> tuple[int, datetime.datetime | None]:
     a publication clears it (`forget_dik_stamp`), at once in a shared cache such as Redis,
     within STAMP_SECONDS in each process's own memory cache.
     """
-    stamp = cache.get(STAMP_KEY)
+    key = stamp_key()
+    stamp = cache.get(key)
     if stamp is None:
         row = DikVersion.objects.order_by("-number").values_list("number", "created_at").first()
         stamp = row or (0, None)
-        cache.set(STAMP_KEY, stamp, STAMP_SECONDS)
+        cache.set(key, stamp, STAMP_SECONDS)
     return stamp
 
 
-def forget_dik_stamp() -> None:
-    cache.delete(STAMP_KEY)
+def forget_dik_stamp(key: str | None = None) -> None:
+    """Forget the acting office's stamp (or the one named: a commit's callback runs after
+    the office's block has ended)."""
+    cache.delete(key or stamp_key())
 
 
 # --- Rows ------------------------------------------------------------------------
@@ -299,12 +305,10 @@ def signing_ppid() -> str:
     """
     if configured := office.current().ppid_name:
         return configured
-    holders = list(
-        get_user_model().objects.filter(is_active=True, groups__name=Role.PPID).order_by("pk")[:2]
-    )
-    if len(holders) != 1:
+    ppids = list(holders(Role.PPID).order_by("pk")[:2])
+    if len(ppids) != 1:
         return ""
-    return holders[0].get_full_name() or holders[0].username
+    return ppids[0].get_full_name() or ppids[0].username
 
 
 def dik_document(rows, number, created, status_since=None, *, out) -> int:

@@ -22,6 +22,7 @@ import os
 import shutil
 import tempfile
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -46,7 +47,12 @@ LATE_AFTER = datetime.timedelta(minutes=15)
 
 
 def dik_pdf_name(number: int, since: datetime.date | None) -> str:
-    return f"dik/dik-v{number}.pdf" if since is None else f"dik/dik-v{number}-{since:%Y%m%d}.pdf"
+    """Where the acting office's PDF of a version is stored: the default office's under
+    dik/ as before offices, another office's under dik/<office>/."""
+    here = office.current()
+    folder = "dik" if here.slug == settings.PPID_DEFAULT_OFFICE else f"dik/{here.slug}"
+    day = "" if since is None else f"-{since:%Y%m%d}"
+    return f"{folder}/dik-v{number}{day}.pdf"
 
 
 def superseded(name: str) -> str:
@@ -71,7 +77,7 @@ def dik_pdf(number: int | None = None) -> tuple[RenderedDik | None, bool]:
         rendered.name == wanted or (newest and rendered.number > number)
     )
     if not current and cache.add(f"dik:asked:{wanted}", True, ASKED_SECONDS):
-        enqueue(render_dik, number)
+        enqueue(render_dik, number, 1, office.acting_office().pk)
     return rendered, not current
 
 
@@ -85,7 +91,7 @@ def late_dik_pdf() -> DikVersion | None:
 
 
 @task(queue_name="documents")
-def render_dik(number: int | None = None, attempt: int = 1) -> str:
+def render_dik(number: int | None = None, attempt: int = 1, place: int | None = None) -> str:
     """Render a version's PDF (None: the newest) with its statuses as of today, once.
 
     Safe to run twice: a PDF already recorded is not rendered again, and two renders at
@@ -93,14 +99,15 @@ def render_dik(number: int | None = None, attempt: int = 1) -> str:
     that raises is tried again later (1, 2, 4, 8, 16 minutes); the task's failure stays
     visible among the worker's results, and the previous PDF is served meanwhile.
 
-    The DIK's versions are the default office's until each office numbers its own (issue
-    28): the render acts for it.
+    Each office numbers its own versions: the render acts for the office `place` (its
+    id; the default office for a task enqueued before offices had versions of their own).
     """
-    with office.acting(office.default()):
-        return _render_dik(number, attempt)
+    here = office.Office.objects.get(pk=place) if place else office.default()
+    with office.acting(here):
+        return _render_dik(number, attempt, here.pk)
 
 
-def _render_dik(number: int | None, attempt: int) -> str:
+def _render_dik(number: int | None, attempt: int, place: int) -> str:
     if number is None:
         version = DikVersion.objects.order_by("-number").first()
     else:
@@ -124,7 +131,7 @@ def _render_dik(number: int | None, attempt: int) -> str:
         if attempt <= len(RETRY_MINUTES):
             later = datetime.timedelta(minutes=RETRY_MINUTES[attempt - 1])
             with transaction.atomic():
-                enqueue(render_dik, number, attempt + 1, later=later)
+                enqueue(render_dik, number, attempt + 1, place, later=later)
         raise
     RenderedDik.objects.get_or_create(
         name=name, defaults={"number": number, "status_since": since, "pages": pages}

@@ -1,6 +1,7 @@
 import uuid
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -125,7 +126,7 @@ class ParticipantsMixin(forms.Form):
     """
 
     test_officials = OfficialsChoice(
-        queryset=workflow.officials(),
+        queryset=get_user_model().objects.none(),  # the acting office's (__init__)
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label=_("Officials taking part (besides you)"),
@@ -137,6 +138,10 @@ class ParticipantsMixin(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One a line: name, position and institution (none: leave it empty)."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["test_officials"].queryset = workflow.officials()
 
     def without(self, user):
         """Leave out the person filling in the form: they take part without being chosen."""

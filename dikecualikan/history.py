@@ -47,9 +47,13 @@ ACTOR: contextvars.ContextVar = contextvars.ContextVar("ppid_actor", default=Non
 
 NEVER_DELETED = _("Entries of the register are never deleted; correct them with a new entry.")
 
-# One lock for every chain: each new row reads the chain of the row before it, so two
-# writers at once must take turns, or both would chain to the same row.
-CHAIN_LOCK = 1_417_001_008  # pg_advisory_xact_lock key: UU 14/2008, our own number
+# Each office's rows of a table form a chain of their own (so one office's history verifies
+# on its own), and each chain has its own lock: each new row reads the head of its chain, so
+# two writers of one office must take turns, or both would chain to the same row; two
+# offices never wait on each other. The lock is pg_advisory_xact_lock(CHAIN_LOCK, scope).
+CHAIN_LOCK = 1_417_001_008  # UU 14/2008, our own number
+# The scope of a chain that is no office's: the history of users (people, not records).
+DEPLOYMENT = 0
 
 
 class NeverDeletedQuerySet(models.QuerySet):
@@ -87,12 +91,15 @@ class AppendOnlyQuerySet(NeverDeletedQuerySet):
         if not self.model.chained:
             return super().bulk_create(objs, *args, **kwargs)
         with transaction.atomic(using=self.db, savepoint=False):
-            lock_chains()
-            previous = self.model._base_manager.order_by("-pk").values_list("chain", flat=True)
-            previous = previous.first() or ""
+            scope = self.model.chain_scope()
+            lock_chains(scope)
+            head = ChainHead.of(self.model, scope)
             for obj in objs:
-                obj.chain = previous = chain_of(previous, obj)
-            return super().bulk_create(objs, *args, **kwargs)
+                obj.chain = chain_of(head.chain, obj)
+                head.chain = obj.chain
+            made = super().bulk_create(objs, *args, **kwargs)
+            head.save(update_fields=["chain"])
+            return made
 
 
 class AppendOnly(NeverDeleted):
@@ -103,6 +110,9 @@ class AppendOnly(NeverDeleted):
     # {user foreign key: (name field, role field)}: who acted, as they were then.
     actor_fields: dict[str, tuple[str, str | None]] = {}
     chained = False
+    # A chained table's rows chain per office (its default manager's `path` finds a row's
+    # office); False: one chain for the deployment.
+    office_chains = True
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -117,10 +127,23 @@ class AppendOnly(NeverDeleted):
         if not self.chained:
             return super().save(*args, **kwargs)
         with transaction.atomic(using=kwargs.get("using"), savepoint=False):
-            lock_chains()
-            previous = type(self)._base_manager.order_by("-pk").values_list("chain", flat=True)
-            self.chain = chain_of(previous.first() or "", self)
-            return super().save(*args, **kwargs)
+            scope = self.chain_scope()
+            lock_chains(scope)
+            head = ChainHead.of(type(self), scope)
+            self.chain = head.chain = chain_of(head.chain, self)
+            super().save(*args, **kwargs)
+            head.save(update_fields=["chain"])
+
+    @classmethod
+    def chain_scope(cls) -> int:
+        """Whose chain a new row joins: the acting office's (the office whose record it is
+        about: rows are written while their office acts), or DEPLOYMENT for a table of
+        rows that are no office's (`office_chains = False`)."""
+        if not cls.office_chains:
+            return DEPLOYMENT
+        from .office import acting_office
+
+        return acting_office().pk
 
     def _close(self, update_fields):
         """Allow only the filling of the closing fields of a row not yet closed."""
@@ -164,11 +187,62 @@ def named_then(name: str, roles: str) -> str:
     return f"{name} ({labels})" if labels else name
 
 
-def lock_chains() -> None:
-    """Take the chains' lock until the transaction ends (SQLite serialises writes itself)."""
+def lock_chains(scope: int | None = None) -> None:
+    """Take the lock of one scope's chains (the acting office's when none is named) until
+    the transaction ends. SQLite serialises writes itself."""
     if connection.vendor == "postgresql":
+        if scope is None:
+            from .office import acting_office
+
+            scope = acting_office().pk
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CHAIN_LOCK, scope])
+
+
+class ChainHead(models.Model):
+    """The last chain value of one scope's chain of one table: where its next row chains to.
+
+    Read and moved under the scope's lock, in the transaction that writes the row. Not
+    history itself: `verify_history` checks each head against the rows it ends.
+    """
+
+    table = models.CharField(max_length=100)  # the model's label
+    scope = models.PositiveIntegerField()  # the office's id, or DEPLOYMENT
+    chain = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["table", "scope"], name="chain_head_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.table} ({self.scope}): {self.chain or '-'}"
+
+    @classmethod
+    def of(cls, model, scope: int) -> "ChainHead":
+        """The head of the model's chain in this scope (the caller holds its lock). Missing
+        (a scope's first row, or rows chained before heads were kept), it is read off the
+        chain's last row, once."""
+        head = cls.objects.filter(table=model._meta.label, scope=scope).first()
+        if head is None:
+            last = rows_of_scope(model, scope).order_by("-pk").values_list("chain", flat=True)
+            head = cls.objects.create(
+                table=model._meta.label, scope=scope, chain=last.first() or ""
+            )
+        return head
+
+
+def scope_path(model) -> str | None:
+    """The lookup from a chained row to its office's id (None: the deployment's one chain)."""
+    path = getattr(model._default_manager, "path", None)
+    return f"{path}_id" if path and getattr(model, "office_chains", False) else None
+
+
+def rows_of_scope(model, scope: int):
+    """The rows of one scope's chain (every office's rows, read on purpose)."""
+    path = scope_path(model)
+    rows = model._base_manager.all()
+    return rows.filter(**{path: scope}) if path else rows
 
 
 def content_of(row, closing=None) -> dict:
@@ -214,31 +288,71 @@ def unkeyed_chain_of(previous: str, row, closing=None) -> str:
     return hashlib.sha256(_chained_text(previous, row, closing)).hexdigest()
 
 
-def verify_chain(model, chain=chain_of, closing=None) -> tuple[int, int, object | None]:
-    """Recompute a table's chain: (rows ok, rows broken, the first broken row or None)."""
+def verify_chain(
+    model, chain=chain_of, closing=None, scope: int | None = None
+) -> tuple[int, int, object | None]:
+    """Recompute a table's chains, each office's on its own (one scope's if named): (rows
+    ok, rows broken, the first broken row or None). A table whose rows are no office's
+    (and a migration's model) is one chain."""
     ok = broken = 0
     first = None
-    previous = ""
-    for row in model._base_manager.order_by("pk").iterator(chunk_size=2000):
-        if chain(previous, row, closing) == row.chain:
+    previous: dict[int, str] = {}
+    path = scope_path(model)
+    rows = model._base_manager.all() if scope is None else rows_of_scope(model, scope)
+    if path:
+        rows = rows.annotate(_scope=models.F(path))
+    for row in rows.order_by("pk").iterator(chunk_size=2000):
+        here = getattr(row, "_scope", DEPLOYMENT)
+        if chain(previous.get(here, ""), row, closing) == row.chain:
             ok += 1
         else:
             broken += 1
             first = first or row
-        previous = row.chain
+        previous[here] = row.chain
     return ok, broken, first
 
 
-def chain_head(model) -> tuple[int, str]:
-    """Return a chained table's row count and its last chain value ("" when empty)."""
-    rows = model._base_manager.order_by("-pk").values_list("chain", flat=True)
-    return model._base_manager.count(), rows.first() or ""
+def chain_heads(model) -> list[tuple[int, int, str]]:
+    """Each scope's chain of a table: (scope, row count, last chain value), by scope."""
+    path = scope_path(model)
+    if path is None:
+        rows = model._base_manager.order_by("-pk").values_list("chain", flat=True)
+        return [(DEPLOYMENT, model._base_manager.count(), rows.first() or "")]
+    counts = (
+        model._base_manager.values(path)
+        .annotate(n=models.Count("pk"), last=models.Max("pk"))
+        .order_by(path)
+    )
+    lasts = dict(
+        model._base_manager.filter(pk__in=[c["last"] for c in counts]).values_list("pk", "chain")
+    )
+    return [(c[path], c["n"], lasts[c["last"]]) for c in counts]
 
 
-def chain_value_at(model, count: int) -> str | None:
-    """Return the chain value of the table's `count`-th row (by id), or None if it has fewer."""
-    rows = model._base_manager.order_by("pk").values_list("chain", flat=True)
+def chain_value_at(model, count: int, scope: int = DEPLOYMENT) -> str | None:
+    """The chain value of a scope's `count`-th row (by id), or None if it has fewer."""
+    rows = rows_of_scope(model, scope).order_by("pk").values_list("chain", flat=True)
     return rows[count - 1 : count].first()
+
+
+def stale_heads(scope: int | None = None) -> tuple[int, list[str]]:
+    """Check each kept head against its chain's last row (a head or a row tampered with, or
+    the chain's last rows deleted); one scope's if named: (heads ok, the problems)."""
+    ok, found = 0, []
+    for model in history_models():
+        if not model.chained:
+            continue
+        now = {where: head for where, _count, head in chain_heads(model)}
+        kept = ChainHead.objects.filter(table=model._meta.label)
+        for head in kept if scope is None else kept.filter(scope=scope):
+            if head.chain == now.get(head.scope, ""):
+                ok += 1
+                continue
+            found.append(
+                f"{model._meta.label} (scope {head.scope}): the chain ends in "
+                f"{now.get(head.scope) or 'nothing'}, its head says {head.chain or 'nothing'}"
+            )
+    return ok, found
 
 
 def history_models() -> list:
@@ -279,7 +393,7 @@ def reseal(apps, schema_editor, app_label: str, tables: dict) -> None:
                 "under the key. Nothing was changed: restore the table from a backup whose "
                 "chain verifies (docs/archive.md, the history), then migrate again."
             )
-        count, old_head = chain_head(model)
+        ((_scope, count, old_head),) = chain_heads(model)  # a migration's model: one chain
         previous, rows = "", models.QuerySet(model)  # a plain one: this is the one rewrite
         for row in model._base_manager.order_by("pk").iterator(chunk_size=2000):
             previous = chain_of(previous, row, closing)

@@ -33,7 +33,12 @@ from .office import (
     office_field,
 )
 from .provinces import PROVINCE_CHOICES, PROVINCES
-from .roles import Role, approving_roles_of, required_approvals
+from .roles import (
+    Membership,  # noqa: F401 - a model of this app, defined with its leaf module
+    Role,
+    approving_roles_of,
+    required_approvals,
+)
 
 # The history's append-only rows and the deletion guard live in .history (re-exported).
 NEVER_DELETED = history.NEVER_DELETED
@@ -1170,9 +1175,11 @@ def _decision_value(name: str, value) -> str:
 
 
 class DikVersion(AppendOnly):
-    """An immutable, dated version of the public DIK: made by each publication or opening."""
+    """An immutable, dated version of an office's public DIK: made by each publication or
+    opening, numbered within the office (each office's list has its own versions)."""
 
-    number = models.PositiveIntegerField(_("version"), unique=True)
+    office = office_field("dik_versions")
+    number = models.PositiveIntegerField(_("version"))
     created_at = models.DateTimeField(_("date"), default=timezone.now)
     decision = models.ForeignKey(
         Decision,
@@ -1184,10 +1191,15 @@ class DikVersion(AppendOnly):
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
 
+    objects = InOffice.from_queryset(AppendOnlyQuerySet)()
+
     class Meta:
         ordering = ["-number"]
         verbose_name = _("DIK version")
         verbose_name_plural = _("DIK versions")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "number"], name="dik_version_unique"),
+        ]
 
     def __str__(self):
         return f"DIK v{self.number}"
@@ -1228,6 +1240,8 @@ class DikChange(AppendOnly):
     kind = models.CharField(max_length=8, choices=Kind.choices)
     data = models.JSONField(_("row as published"), default=dict, blank=True, editable=False)
     chain = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
+
+    objects = InOffice.through("record__office").from_queryset(AppendOnlyQuerySet)()
 
     class Meta:
         ordering = ["version", "id"]
@@ -1563,6 +1577,7 @@ class UserEvent(AppendOnly):
     """
 
     chained = True
+    office_chains = False  # people, not an office's records: the deployment's one chain
     actor_fields = {"user": ("user_name", None), "actor": ("actor_name", None)}
 
     class Kind(models.TextChoices):
@@ -1902,11 +1917,14 @@ class RenderedDik(models.Model):
     version was made): a visitor is served the newest rendered one, never a render.
     """
 
+    office = office_field()
     number = models.PositiveIntegerField(_("version"))  # 0: the empty list, before any
     status_since = models.DateField(_("statuses as of"), null=True, blank=True)
     name = models.CharField(_("file"), max_length=200, unique=True)  # in the default storage
     rendered_at = models.DateTimeField(_("rendered"), default=timezone.now)
     pages = models.PositiveIntegerField(_("pages"))
+
+    objects = InOffice()
 
     class Meta:
         ordering = ["-number", models.F("status_since").desc(nulls_last=True)]

@@ -310,6 +310,17 @@ def acting_office() -> Office:
     return here
 
 
+def lookup(path: str = "office") -> dict:
+    """The filter of a query built by hand, as InOffice filters: {path: the acting office},
+    nothing inside every_office(); OutsideOffice when neither."""
+    here = _ACTING.get()
+    if here is not None:
+        return {path: here}
+    if _EVERY_OFFICE.get():
+        return {}
+    raise OutsideOffice("an office's rows are read while an office acts (office.acting)")
+
+
 @contextlib.contextmanager
 def every_office():
     """Read every office's rows inside the block, on purpose (and outside any acting office)."""
@@ -405,6 +416,38 @@ def in_service(slug: str | None = None) -> list[Office]:
     return list(Office.objects.filter(in_service=True).order_by("code"))
 
 
+_served: list = []  # [(read at, frozenset of short names)]: the offices with a site here
+
+
+def served() -> frozenset[str]:
+    """The short names of the offices in service (each has its public site at /<slug>/),
+    read at most once a minute per process, like the offices themselves."""
+    with _known_lock:
+        hit = _served[0] if _served else None
+    if hit is not None and time.monotonic() - hit[0] < OFFICE_SECONDS:
+        return hit[1]
+    slugs = frozenset(Office.objects.filter(in_service=True).values_list("slug", flat=True))
+    with _known_lock:
+        _served[:] = [(time.monotonic(), slugs)]
+    return slugs
+
+
+def site_of(path: str) -> tuple[str, str] | None:
+    """("kuburayakab", "/dik.json") for "/kuburayakab/dik.json", the public site of an
+    office in service; None for any other path (the default office's site is at /)."""
+    slug, slash, rest = path[1:].partition("/")
+    if slug not in served():
+        return None
+    return slug, slash + rest
+
+
+def public_prefix() -> str:
+    """Where the acting office's public site starts: "" for the default office (at /),
+    "/kuburayakab" for another. For links made outside its pages (mail)."""
+    slug = current().slug
+    return "" if slug == settings.PPID_DEFAULT_OFFICE else f"/{slug}"
+
+
 def acting_for(row):
     """Act for the office a row is of: a task, given a row's id, works in its office."""
     return acting(Office.objects.get(pk=row.office_id))
@@ -414,6 +457,7 @@ def forget() -> None:
     """Drop every office this process keeps (after an edit; at a test's start)."""
     with _known_lock:
         _known.clear()
+        _served.clear()
 
 
 @receiver(post_save, sender=Office)

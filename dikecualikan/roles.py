@@ -1,13 +1,21 @@
-"""The five roles of the SOP, held as Django groups (created by a data migration).
+"""The five roles of the SOP, held in an office: a membership of person, office and role.
 
-One person may hold several roles in a small office; a superuser holds none
-unless put in a group, because IT staff do not take part in the SOP.
+A person holds a role in an office, not everywhere: the PPID of Pontianak is no PPID in
+Kubu Raya. One person may hold several roles in a small office, and roles in several
+offices (switching between them, `offices_of`). Every question "does this person hold
+this role" is asked in the acting office (`office.current()`). What a role may do in the
+admin is the permissions of the Django group of the same name (created by a data
+migration); the group no longer says who holds it. A superuser holds no role unless given
+one, because IT staff do not take part in the SOP.
 """
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import office
+from .office import Office
 
 
 class Role(models.TextChoices):
@@ -18,19 +26,122 @@ class Role(models.TextChoices):
     ATASAN = "atasan", _("Atasan PPID")
 
 
-def roles_of(user) -> frozenset[str]:
-    """Return the role names the user holds, cached on the user object."""
+# The office's administrator: keeps its people (their accounts and roles there), its places,
+# days off and identity. No part in the SOP: the role opens no record. A national
+# administrator (a superuser) makes each office's administrators.
+ADMIN = "admin"
+MEMBERSHIP_ROLES = [*Role.choices, (ADMIN, _("Office administrator"))]
+
+
+class Membership(models.Model):
+    """A person's role in an office. Granting and removing one is kept in the user history
+    (signals.py); the row itself is simply there or not."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("person"),
+    )
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("office"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=MEMBERSHIP_ROLES)
+    since = models.DateTimeField(_("since"), auto_now_add=True)
+
+    # Not an office's scoped rows (office.InOffice): a person's roles are read across
+    # offices (where may they act? the deployment's administrators' page), and Django checks
+    # a role's uniqueness with the default manager. Every read for one office names it:
+    # holders(), roles_of(), the office administrators' page.
+    objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("role in an office")
+        verbose_name_plural = _("roles in offices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "office", "role"], name="membership_unique_role_in_office"
+            )
+        ]
+        indexes = [models.Index(fields=["office", "role"], name="membership_office_role")]
+
+    def __str__(self):
+        return f"{self.get_role_display()}, {self.office}"
+
+
+def memberships_of(user) -> list[tuple[Office, str]]:
+    """Return the person's (office, role) pairs in every office, read once per user object."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset()
-    if not hasattr(user, "_ppid_roles"):
-        names = user.groups.filter(name__in=Role.values).values_list("name", flat=True)
-        user._ppid_roles = frozenset(names)
-    return user._ppid_roles
+        return []
+    if not hasattr(user, "_ppid_memberships"):
+        rows = Membership.objects.filter(user=user).select_related("office")
+        user._ppid_memberships = [
+            (row.office, row.role) for row in rows.order_by("office__code", "role")
+        ]
+    return user._ppid_memberships
+
+
+def roles_of(user) -> frozenset[str]:
+    """Return the SOP roles the user holds in the acting office."""
+    here = office.current().pk
+    return frozenset(
+        role for place, role in memberships_of(user) if place.pk == here and role != ADMIN
+    )
+
+
+def administers(user) -> bool:
+    """Whether the person is an administrator of the acting office."""
+    here = office.current().pk
+    return any(place.pk == here and role == ADMIN for place, role in memberships_of(user))
+
+
+def offices_of(user) -> list[Office]:
+    """The offices where the person holds a role, in the offices' order (by region code)."""
+    seen = {}
+    for place, _role in memberships_of(user):
+        seen.setdefault(place.pk, place)
+    return list(seen.values())
+
+
+# The session's note of the office a person chose to act for (the switcher, /staf/kantor/).
+CHOSEN_OFFICE = "ppid_office"
+
+
+def office_for(user, chosen: str | None = None) -> Office:
+    """The office a person's staff pages and admin act for: the one they chose, if they
+    hold a role there; else the default office, if they hold one there or none anywhere;
+    else the first office where they hold a role."""
+    places = offices_of(user)
+    for place in places:
+        if place.slug == chosen:
+            return place
+    default = office.default()
+    if not places or any(place.pk == default.pk for place in places):
+        return default
+    return places[0]
 
 
 def has_role(user, *roles: str) -> bool:
-    """Return True when the user holds at least one of the given roles."""
+    """Return True when the user holds at least one of the given roles in the acting office."""
     return bool(roles_of(user) & set(roles))
+
+
+def grant(user, *roles: str, place: Office | None = None) -> None:
+    """Give the person these roles in the office (the acting one if none is named)."""
+    place = place or office.current()
+    for role in roles:
+        Membership.objects.get_or_create(user=user, office=place, role=role)
+    user.__dict__.pop("_ppid_memberships", None)
+
+
+def holders(*roles: str):
+    """The active people holding one of the roles in the acting office (every office's
+    inside office.every_office()): a queryset of users."""
+    held = Membership.objects.filter(role__in=roles, **office.lookup()).values("user")
+    return get_user_model().objects.filter(is_active=True, pk__in=held)
 
 
 def required_approvals() -> dict[str, int]:

@@ -1,51 +1,63 @@
 """The register's history of users, written whatever changes a role.
 
-A role is a group membership. Every grant and removal, through the admin or a
-command, writes a UserEvent (who, whom, which role, when) that nothing can edit,
-and mails the Atasan PPID; so does making someone a superuser, or no longer one,
-and changing what a role may do (its permissions). A password set by someone else
-(the admin's password form, `manage.py changepassword`) lets them sign in as that
-person: it is written too, and mailed to the person as well as to the Atasan PPID.
-The admin's own log (LogEntry) is never deleted.
+A role is held in an office (roles.Membership). Every grant and removal, through the
+admin or a command, writes a UserEvent (who, whom, which role, in which office, when)
+that nothing can edit, and mails that office's Atasan PPID; so does making someone a
+superuser, or no longer one, and changing what a role may do (its permissions). A
+password set by someone else (the admin's password form, `manage.py changepassword`)
+lets them sign in as that person: it is written too, and mailed to the person as well
+as to the Atasan PPID. The admin's own log (LogEntry) is never deleted.
 """
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+from . import office
 from .history import ACTOR, NEVER_DELETED
-from .models import UserEvent
-from .roles import Role
+from .models import Office, UserEvent
+from .roles import Membership, Role
 from .workflow.mail import send_later
 
 CHANGES = {"post_add": UserEvent.Kind.GRANTED, "pre_remove": UserEvent.Kind.REMOVED}
 
 
-def record_role_change(sender, instance, action, reverse, pk_set, **kwargs):
-    """Write one UserEvent per person and role granted or removed (a clear removes all)."""
-    if action in ("pre_remove", "pre_clear"):  # only what is there goes; known before it does
-        members = instance.user_set if reverse else instance.groups
-        held = set(members.values_list("pk", flat=True))
-        pk_set, action = (held if action == "pre_clear" else held & set(pk_set)), "pre_remove"
-    if action not in CHANGES or not pk_set:
-        return
-    if reverse:  # group.user_set.add(...): the instance is the group
-        pairs = [(user, instance) for user in get_user_model().objects.filter(pk__in=pk_set)]
-    else:
-        pairs = [(instance, group) for group in Group.objects.filter(pk__in=pk_set)]
-    events = UserEvent.objects.bulk_create(
-        UserEvent(user=user, kind=CHANGES[action], role=group.name, actor_id=_actor_id())
-        for user, group in pairs
+def record_grant(sender, instance, created, raw=False, **kwargs):
+    """A role given in an office: kept, and mailed to that office's Atasan PPID."""
+    if created and not raw:
+        _record_membership(instance, UserEvent.Kind.GRANTED)
+
+
+def record_removal(sender, instance, **kwargs):
+    """A role taken away in an office (or with the person's account): kept and mailed."""
+    _record_membership(instance, UserEvent.Kind.REMOVED)
+
+
+def _record_membership(membership, kind) -> None:
+    # The office is written into the event's detail: the user history's columns (and the
+    # chain over them) stay as they were before roles were held per office.
+    place = Office.objects.get(pk=membership.office_id)
+    event = UserEvent.objects.create(
+        user_id=membership.user_id,
+        kind=kind,
+        role=membership.role,
+        detail=place.name,
+        actor_id=_actor_id(),
     )
-    mail_events(events)
+    with office.acting(place):
+        mail_events([event])
 
 
-def mail_events(events, person=None) -> None:
-    """Mail account and role changes to the Atasan PPID (and to the person they concern)."""
+def mail_events(events, person=None, everywhere=False) -> None:
+    """Mail account and role changes to the Atasan PPID of the acting office (the default
+    one outside a request), or of every office for a change that reaches every office (what
+    a role may do, a superuser); and to the person they concern."""
     people = [person.email] if person is not None else []
-    send_later("role_changed", {"events": events}, [Role.ATASAN], people=people)
+    reach = office.every_office() if everywhere else office.acting(office.current())
+    with reach:
+        send_later("role_changed", {"events": events}, [Role.ATASAN], people=people)
 
 
 def record_permission_change(sender, instance, action, reverse, pk_set, **kwargs):
@@ -72,7 +84,7 @@ def record_permission_change(sender, instance, action, reverse, pk_set, **kwargs
         )
         for group, permissions in pairs
     )
-    mail_events(events)
+    mail_events(events, everywhere=True)
 
 
 def _label(permission) -> str:
@@ -120,7 +132,7 @@ def record_superuser_change(sender, instance, **kwargs):
         user=instance, kind=kind, role="superuser", actor_id=_actor_id()
     )
     instance._superuser_was = instance.is_superuser
-    mail_events([event])
+    mail_events([event], everywhere=True)
 
 
 def refuse_log_deletion(sender, instance, **kwargs):
@@ -128,8 +140,8 @@ def refuse_log_deletion(sender, instance, **kwargs):
 
 
 def connect():
-    through = get_user_model().groups.through
-    m2m_changed.connect(record_role_change, sender=through, dispatch_uid="ppid.role_change")
+    post_save.connect(record_grant, sender=Membership, dispatch_uid="ppid.role_granted")
+    post_delete.connect(record_removal, sender=Membership, dispatch_uid="ppid.role_removed")
     User = get_user_model()
     pre_save.connect(remember_superuser, sender=User, dispatch_uid="ppid.superuser_was")
     post_save.connect(record_superuser_change, sender=User, dispatch_uid="ppid.superuser")

@@ -29,7 +29,7 @@ from ppid.access import record_for, require_role, role_required
 from ppid.forms import sane_date
 from ppid.views import confirm_page, take_step
 
-from . import jobs, tasks, workdays, workflow
+from . import jobs, office, tasks, workdays, workflow
 from .documents import late_dik_pdf
 from .forms import (
     ClassificationForm,
@@ -60,7 +60,7 @@ from .models import (
 from .paging import keyset_page, query_without
 from .pdf import pdf_response, render_pdf
 from .public import decision_file, test_sheet_file
-from .roles import Role, has_role, required_approvals
+from .roles import CHOSEN_OFFICE, Role, has_role, offices_of, required_approvals
 from .staff_objections import with_days_left
 
 
@@ -98,6 +98,24 @@ def dashboard(request):
         "may_enter_decision": workflow.may(request.user, "enter_decision"),
     }
     return render(request, "dikecualikan/dashboard.html", context)
+
+
+@login_required
+@never_cache
+def office_switch(request):
+    """The offices where the person holds a role: act for another (staff pages and admin)."""
+    places = offices_of(request.user)
+    if request.method == "POST":
+        chosen = next((p for p in places if p.slug == request.POST.get("office")), None)
+        if chosen is None:  # an office where they hold no role: as if it were not there
+            messages.error(request, _("You hold no role in that office."))
+        else:
+            request.session[CHOSEN_OFFICE] = chosen.slug
+            messages.success(request, _("You now act for %(office)s.") % {"office": chosen.name})
+            return redirect("dikecualikan:dashboard")
+    return render(
+        request, "dikecualikan/office_switch.html", {"places": places, "here": office.current()}
+    )
 
 
 def _open_objections(user, today):

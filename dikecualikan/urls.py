@@ -28,6 +28,7 @@ urlpatterns = [
     path("bahasa/<str:code>/", views.switch_language, name="language"),
     path("masuk/lanjut/", views.after_login, name="after-login"),
     path("staf/", staff.dashboard, name="dashboard"),
+    path("staf/kantor/", staff.office_switch, name="office-switch"),
     path("staf/entri/", staff.record_list, name="staff-records"),
     path("staf/entri/baru/", staff.record_new, name="staff-record-new"),
     path("staf/entri/<int:pk>/", staff.record_detail, name="staff-record"),

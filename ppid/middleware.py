@@ -3,13 +3,19 @@ import logging
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.db import DatabaseError
-from django.http import Http404, HttpResponseBadRequest, HttpResponseServerError
+from django.http import (
+    Http404,
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+    HttpResponseServerError,
+)
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.template import loader
+from django.urls import get_script_prefix, set_script_prefix
 from django.utils import translation
 
-from dikecualikan import office
+from dikecualikan import office, roles
 from dikecualikan.history import ACTOR
 
 from .operations import DATABASE_DOWN, unavailable
@@ -33,21 +39,54 @@ class IndonesianFirstLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
-def acting_office(get_response):
-    """Serve the request as its office: its identity, approvals and time zone.
+# Pages of the signed-in person's office (staff pages, the archive, the admin, the account,
+# where a sign-in leads: /masuk/lanjut/).
+STAFF_PATHS = ("/staf/", "/admin/", "/akun/", "/accounts/", "/masuk/")
 
-    Today every request is the default office's (PPID_DEFAULT_OFFICE). When the database
-    cannot be read, the request goes on without it: the view then answers from its cached
+
+def acting_office(get_response):
+    """Serve the request as its office: its identity, approvals, time zone and rows.
+
+    An office's public site is `/<slug>/` (`/kuburayakab/dik.json`): its pages are the same
+    views under the office's prefix, and every link they make (`reverse`) stays under it.
+    `/` is the default office's (PPID_DEFAULT_OFFICE). The staff pages and the admin act
+    for the signed-in person's office (the one they chose among those where they hold a
+    role: roles.office_for), never an office named in the path. When the database cannot
+    be read, the request goes on without an office: the view then answers from its cached
     copy or with the 503 page (FriendlyErrorsMiddleware), never a 500 from here.
     """
 
     def middleware(request):
         try:
-            here = office.default()
+            staff = request.path_info.startswith(STAFF_PATHS)
+            site = None if staff else office.site_of(request.path_info)
+            if site is not None:
+                here = office.by_slug(site[0])
+            elif staff and request.user.is_authenticated:
+                here = roles.office_for(request.user, request.session.get(roles.CHOSEN_OFFICE))
+            else:
+                here = office.default()
         except DatabaseError:
             return get_response(request)
-        with office.acting(here):
-            return get_response(request)
+        if site is None:
+            with office.acting(here):
+                return get_response(request)
+        slug, rest = site
+        if not rest or slug == settings.PPID_DEFAULT_OFFICE or rest.startswith(STAFF_PATHS):
+            # "/kuburayakab" → its home; the default office's own name → its pages at /;
+            # the staff pages are the signed-in person's office's, at their one address.
+            root = get_script_prefix()
+            target = f"{root}{slug}/" if not rest else root + rest.lstrip("/")
+            query = request.META.get("QUERY_STRING")
+            return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
+        root = get_script_prefix()
+        request.path_info, request.office_root = rest, root
+        set_script_prefix(f"{root}{slug}/")
+        try:
+            with office.acting(here):
+                return get_response(request)
+        finally:
+            set_script_prefix(root)
 
     return middleware
 

@@ -158,7 +158,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's own, but a role's permissions count in the office where it is held.
+    "ppid.access.OfficeRolesBackend",
 ]
 # Failed sign-ins are limited per username and address; the cool-off is short so that an
 # attacker cannot lock the approvers out for good.

@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages
 from django.core.management import call_command
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
@@ -48,7 +49,7 @@ from dikecualikan.models import (
     Outcome,
     Record,
 )
-from dikecualikan.roles import Role
+from dikecualikan.roles import Role, grant, roles_of
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -189,8 +190,7 @@ def _user(username, *roles, **extra):
     user = User.objects.create_user(
         username, f"{username}@example.org", "pw", is_staff=True, **extra
     )
-    for role in roles:
-        user.groups.add(Group.objects.get(name=role))
+    grant(user, *roles)
     return user
 
 
@@ -240,6 +240,18 @@ def cast(desk, ppid, pembina, pertimbangan, atasan, it_admin):
         "atasan": atasan,
         "admin": it_admin,
     }
+
+
+@pytest.fixture
+def same_roles_in(cast):
+    """Give the cast the roles they hold here in another office too (a person may hold
+    roles in several offices): `same_roles_in(kubu_raya)`."""
+
+    def give(place):
+        for person in cast.values():
+            grant(person, *roles_of(person), place=place)
+
+    return give
 
 
 @pytest.fixture
@@ -654,3 +666,31 @@ def documents_in_every_state(period):
         return documents
 
     return make
+
+
+def user_change_form(client, user) -> dict:
+    """The admin's change form of a person as it stands, with its role rows, ready to post
+    back (the office column only where the signed-in administrator may choose it)."""
+    context = client.get(reverse("admin:auth_user_change", args=[user.pk])).context
+    form, data = context["adminform"].form, {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if name == "user_permissions":
+            data[name] = [getattr(v, "pk", v) for v in value or []]
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif hasattr(value, "strftime"):
+            data[f"{name}_0"], data[f"{name}_1"] = f"{value:%Y-%m-%d}", f"{value:%H:%M:%S}"
+        elif value is not None:
+            data[name] = value
+    for inline in context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name, value in formset.management_form.initial.items():
+            data[f"{formset.prefix}-{name}"] = value
+        for row in formset.initial_forms:
+            for name in row.fields:
+                value = row.instance.pk if name == "id" else row.initial.get(name)
+                if value is not None:
+                    data[row.add_prefix(name)] = getattr(value, "pk", value)
+    return data

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import re
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -27,7 +26,7 @@ from ..models import (
     classification_of,
     has_privacy_exceptions,
 )
-from ..roles import Role, required_approvals
+from ..roles import Role, holders, required_approvals, roles_of
 from .mail import notify
 from .periods import keep_period_value, period_errors
 from .steps import WorkflowError, check_step, lock_record, move, required_text
@@ -232,12 +231,7 @@ def _participant_errors(test_experts="", test_date=None, test_place="", **_other
 
 def officials() -> QuerySet:
     """The office's officials who can take part in a test: active users holding a role."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=Role.values)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+    return holders(*Role.values).order_by("first_name", "last_name", "username")
 
 
 def chosen_officials(by, chosen) -> tuple[list, dict]:
@@ -248,7 +242,7 @@ def chosen_officials(by, chosen) -> tuple[list, dict]:
     the form.
     """
     pks = {getattr(user, "pk", user) for user in chosen or ()} - {by.pk}
-    people = [by, *officials().filter(pk__in=pks).prefetch_related("groups")]
+    people = [by, *officials().filter(pk__in=pks)]
     if len(people) - 1 == len(pks):
         return people, {}
     return people, {
@@ -271,7 +265,7 @@ def participants_text(people, experts: str) -> str:
 
 
 def _positions(user) -> str:
-    names = {group.name for group in user.groups.all()}
+    names = roles_of(user)
     return " dan ".join(str(role.label) for role in Role if role.value in names)
 
 

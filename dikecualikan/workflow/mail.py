@@ -9,19 +9,18 @@ HTML-escaped.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from .. import office, outbox
 from ..models import Decision, Record
-from ..roles import Role, required_approvals
+from ..roles import Role, holders, required_approvals
 
 
 def recipients(roles) -> list[str]:
-    users = get_user_model().objects.filter(is_active=True, groups__name__in=list(roles))
-    return sorted({u.email for u in users.exclude(email="")})
+    """The addresses of the people holding these roles in the acting office, and no other."""
+    return sorted(set(holders(*roles).exclude(email="").values_list("email", flat=True)))
 
 
 def record_page(record: Record, role: str) -> str:
@@ -75,6 +74,8 @@ def notify_decision(decision: Decision) -> None:
     def link(role):
         return settings.SITE_URL + reverse("dikecualikan:staff-decision", args=[decision.pk])
 
-    public = settings.SITE_URL + reverse("dikecualikan:decision", args=[decision.pk])
+    # The decision on the office's own public site (its items there are the office's).
+    path = reverse("dikecualikan:decision", args=[decision.pk])
+    public = settings.SITE_URL + office.public_prefix() + path
     roles = [Role.DESK, Role.PPID, Role.ATASAN]
     send_later("published", {"decision": decision, "public_link": public}, roles, link=link)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from ..dik import forget_dik_stamp, published_rows
+from .. import office
+from ..dik import forget_dik_stamp, published_rows, stamp_key
 from ..documents import render_dik
 from ..models import DikChange, DikVersion, Record
 from ..outbox import enqueue
@@ -35,10 +36,11 @@ def new_dik_version(*, added=(), opened=(), **fields) -> DikVersion:
     for change in changes:
         change.version = version
     DikChange.objects.bulk_create(changes)
-    transaction.on_commit(forget_dik_stamp)  # the public pages show the new version at once
+    key = stamp_key()  # the public pages show the new version at once
+    transaction.on_commit(lambda: forget_dik_stamp(key))
     # The worker renders the new /dik.pdf: enqueued in this transaction, it exists only if
     # the step commits, and nobody waits for it. It renders the newest version when it runs:
     # after several publications in a row, the first task renders the last of them and the
     # others find it done.
-    enqueue(render_dik)
+    enqueue(render_dik, None, 1, office.acting_office().pk)
     return version

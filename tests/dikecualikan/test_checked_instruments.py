@@ -8,12 +8,12 @@ Rulings and objections: tests/dikecualikan/test_objections.py.
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from dikecualikan import workflow
 from dikecualikan.models import Record
-from dikecualikan.roles import Role
+from dikecualikan.roles import Role, grant
 from dikecualikan.workflow import WorkflowError
 
 from ..arsip import samples
@@ -41,7 +41,7 @@ def messages_of(response) -> str:
 @pytest.fixture
 def ppid2(db):
     user = User.objects.create_user("ppid2", "ppid2@example.org", "pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=Role.PPID))
+    grant(user, Role.PPID)
     return user
 
 

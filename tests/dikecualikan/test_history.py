@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import importlib
 import json
+import re
 from io import BytesIO, StringIO
 from types import SimpleNamespace
 
@@ -413,11 +414,15 @@ def heads() -> dict[str, tuple[int, str]]:
 
 def test_heads_print_each_chain_once_with_its_row_count_and_last_value(history):
     found = heads()
-    assert found["dikecualikan.Transition"] == (
+    assert found["dikecualikan.Transition@pontianakkota"] == (
         Transition.objects.count(),
         Transition.objects.order_by("-pk").first().chain,
     )
-    assert set(found) == {m._meta.label for m in apps.get_models() if getattr(m, "chained", False)}
+    chained = {m for m in apps.get_models() if getattr(m, "chained", False)}
+    # Each office's chain is named with its office; the history of users is the deployment's.
+    assert set(found) == {
+        m._meta.label + ("@pontianakkota" if m.office_chains else "") for m in chained
+    }
     assert found["dikecualikan.UserEvent"][0] == UserEvent.objects.count()
 
 
@@ -435,7 +440,8 @@ def test_compare_heads_finds_a_chain_cut_short_or_grown_from_an_earlier_row(
     last = Transition.objects.order_by("-pk")[:3]
     sql("DELETE FROM dikecualikan_transition WHERE id >= %s", [list(last)[-1].pk])
     out, status = verify("--compare-heads", str(kept))
-    assert status == 1 and "dikecualikan.Transition had" in out and "rows were deleted" in out
+    assert "dikecualikan.Transition@pontianakkota had" in out and "rows were deleted" in out
+    assert status == 1 and re.search(r"heads of the chains: ok \d+, broken 1", out)  # seen alone
     for note in ("a", "b", "c", "d"):
         Transition.objects.create(
             record=history.archived, action="edit", from_state="archived", to_state="archived",

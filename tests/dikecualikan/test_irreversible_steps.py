@@ -44,6 +44,7 @@ IRREVERSIBLE = {
 
 NOT_IRREVERSIBLE = {
     "dikecualikan:dashboard": "a page to read",
+    "dikecualikan:office-switch": "switched back with the same button",
     "dikecualikan:staff-records": "a page to read",
     "dikecualikan:staff-record": "a page to read",
     "dikecualikan:staff-decisions": "a page to read",

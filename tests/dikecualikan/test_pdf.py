@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 
 from dikecualikan import pdf
 from dikecualikan.models import CollectionPeriod, DikVersion, Document
+from dikecualikan.roles import grant
 
 from ..conftest import CLASSIFICATION
 
@@ -80,10 +81,9 @@ def test_the_dik_pdf_is_signed_by_the_name_of_the_office_ppid(client, make_recor
 def test_with_two_ppids_the_signature_line_is_left_for_a_name_by_hand(
     client, make_record, ppid, django_user_model, worker
 ):
-    from django.contrib.auth.models import Group
 
     other = django_user_model.objects.create_user("ppid2", first_name="Rina", last_name="Putri")
-    other.groups.add(Group.objects.get(name="ppid"))
+    grant(other, "ppid")
     make_record("published")
     worker()
     text, _pages = text_of(body(client.get("/dik.pdf")))

@@ -13,7 +13,17 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from dikecualikan.models import Decision, Objection, ObjectionAnswer, Record, Transition
+from dikecualikan import office
+from dikecualikan.models import (
+    Decision,
+    DikVersion,
+    Objection,
+    ObjectionAnswer,
+    Office,
+    Record,
+    Transition,
+)
+from dikecualikan.roles import roles_of
 
 CSV = Path(__file__).resolve().parents[2] / "dikecualikan" / "data" / "demo-records.csv"
 
@@ -43,7 +53,8 @@ def test_seed_demo_creates_every_role_and_every_state_of_the_demo(db, settings):
     for username in ("desk", "ppid", "pembina", "pertimbangan", "atasan"):
         assert User.objects.get(username=username).check_password(settings.DEMO_PASSWORD)
         assert username in output
-    assert Decision.objects.count() == 3 and Decision.objects.published().count() == 2
+    # Pontianak's three, and the one on Kubu Raya's items (decisions are KPU's, shared).
+    assert Decision.objects.count() == 4 and Decision.objects.published().count() == 3
     # Driven through the workflow: every record starts with a collect row and has a history.
     assert Transition.objects.filter(action="collect").count() == 20
     published = Record.objects.filter(state="published").first()
@@ -60,6 +71,32 @@ def test_seed_demo_creates_every_role_and_every_state_of_the_demo(db, settings):
         "decide",
         "publish",
     ]
+
+
+def test_seed_demo_shows_a_second_office_with_its_own_people_records_and_site(db, settings):
+    output = seed(force=True)
+    kubu_raya = Office.objects.get(slug="kuburayakab")
+    assert kubu_raya.in_service
+    for role in ("desk", "ppid", "pembina", "pertimbangan", "atasan"):
+        person = User.objects.get(username=f"{role}-kuburaya")
+        assert person.check_password(settings.DEMO_PASSWORD) and person.username in output
+        assert roles_of(person) == frozenset()  # nobody in Pontianak
+        with office.acting(kubu_raya):
+            assert len(roles_of(person)) == 1
+    with office.acting(kubu_raya):
+        # The demo's published items whole in Pontianak (a partial one needs its redacted copy).
+        whole = [
+            row
+            for row in csv.DictReader(CSV.open(encoding="utf-8"))
+            if row["tahap_demo"] == "published" and "Daftar Pemilih Tetap" not in row["informasi"]
+        ]
+        assert Counter(Record.objects.values_list("state", flat=True)) == {"published": len(whole)}
+        assert len(whole) >= 2
+        assert list(DikVersion.objects.values_list("number", flat=True)) == [1]
+        titles = list(Record.objects.values_list("public_title", flat=True))
+    page = Client().get("/kuburayakab/").content.decode()
+    assert "KPU Kabupaten Kubu Raya" in page and all(title in page for title in titles)
+    assert "/kuburayakab/" in output
 
 
 def test_seed_demo_run_twice_adds_nothing(db):

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from dikecualikan.models import UserEvent
-from dikecualikan.roles import Role
+from dikecualikan.roles import Role, grant
 
 WITHHELD = [
     "admin:dikecualikan_record_changelist",
@@ -48,7 +48,7 @@ def test_the_same_person_given_a_role_sees_the_register_and_the_grant_is_on_reco
     # However the role is given (the admin's user form, a command, the shell), the grant
     # is a row of the user history and a mail to the Atasan PPID.
     with django_capture_on_commit_callbacks(execute=True):
-        it_admin.groups.add(Group.objects.get(name=Role.PPID))
+        grant(it_admin, Role.PPID)
     event = UserEvent.objects.get(user=it_admin, kind=UserEvent.Kind.GRANTED)
     assert event.role == Role.PPID
     assert any(atasan.email in m.to for m in mailoutbox)

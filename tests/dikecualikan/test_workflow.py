@@ -9,6 +9,7 @@ from django.utils import timezone
 from arsip.models import Placement, Softcopy
 from dikecualikan import workflow
 from dikecualikan.models import Approval, Decision, Record, Transition
+from dikecualikan.roles import grant
 from dikecualikan.workflow import STEPS, WorkflowError
 
 from ..conftest import CLASSIFICATION, LINKED, pdf_file, receive_objection
@@ -392,9 +393,8 @@ def test_the_atasan_gives_verdicts_only_when_the_office_requires_the_role(
 
 
 def test_nobody_approves_a_record_they_classified_or_submitted(make_record, ppid):
-    from django.contrib.auth.models import Group
 
-    ppid.groups.add(Group.objects.get(name="pembina"))  # a small office: one person, two roles
+    grant(ppid, "pembina")  # a small office: one person, two roles
     record = make_record("awaiting_approval")
     before = snapshot(record)
     with pytest.raises(WorkflowError) as error:

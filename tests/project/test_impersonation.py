@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arsip.models import AccessLog
 from dikecualikan.models import EnrolmentCode, UserEvent
-from dikecualikan.roles import Role
+from dikecualikan.roles import Role, grant
 from ppid import second_factor
 
 from ..conftest import totp_code
@@ -299,7 +299,7 @@ def test_a_superuser_with_a_role_downloads_as_that_role_holder_and_the_log_names
     client, it_admin, make_record
 ):
     version = make_record("archived").softcopies.get().versions.get()
-    it_admin.groups.add(Group.objects.get(name=Role.DESK))
+    grant(it_admin, Role.DESK)
     client.force_login(it_admin)
     url = reverse("arsip:download", args=[version.pk])
     assert client.post(url, {"reason": "Pemeriksaan oleh TI"}).status_code == 200
@@ -368,10 +368,10 @@ def test_a_new_enrolment_code_replaces_the_one_before(desk, it_admin):
 
 
 def test_the_demo_users_are_enrolled_directly_and_a_rerun_sets_no_password(db):
-    from dikecualikan.management.commands.seed_demo import Command
+    from dikecualikan.management.commands.seed_demo import USERS, Command
 
-    Command().create_users()
-    Command().create_users()
+    Command().create_users(USERS)
+    Command().create_users(USERS)
     demo = User.objects.get(username="desk")
     assert TOTPDevice.objects.get(user=demo).confirmed
     assert demo.check_password(settings.DEMO_PASSWORD)

@@ -109,7 +109,7 @@ def test_no_public_page_export_version_or_error_page_shows_an_internal_field(
     ]
     # The DIK as a document closes with the PPID's name and signature block (DOMAIN.md
     # section 7): the one name a public page carries, the office's signing official's.
-    ppid = User.objects.get(groups__name="ppid")
+    ppid = User.objects.get(memberships__role="ppid")
     signing = ppid.get_full_name()
     seen = {}
     for path in paths:

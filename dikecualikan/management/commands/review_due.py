@@ -55,7 +55,7 @@ class Command(BaseCommand):
         done = workflow.review_due(today)
         # A row whose period ended yesterday reads "berakhir" from today, without a new
         # version: the worker renders today's /dik.pdf now, before any visitor asks.
-        enqueue(render_dik)
+        enqueue(render_dik, None, 1, office.acting_office().pk)
         for record in done.opened:
             ends = date_format(record.ends_on, "j F Y")
             self.stdout.write(f"opened #{record.pk}: the period ended on {ends}")

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -25,12 +24,13 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from arsip.models import Location
-from dikecualikan import office, outbox, workflow
+from dikecualikan import office, outbox, roles, workflow
 from dikecualikan.models import (
     CollectionPeriod,
     DecidingBody,
     Decision,
     ObjectionAnswer,
+    Office,
     Outcome,
     OutgoingMail,
     Record,
@@ -55,6 +55,21 @@ LOCATIONS = [
     ("Kantor KPU Kota Pontianak", "Ruang Arsip", "Lemari A", "Rak 2"),
     ("Kantor KPU Kota Pontianak", "Ruang PPID", "Lemari Besi", ""),
 ]
+
+# The demo's second office, of the same province, with its own people, records and list.
+SECOND_OFFICE = "kuburayakab"
+SECOND_USERS = [
+    ("desk-kuburaya", Role.DESK, "Rina", "Marlina"),
+    ("ppid-kuburaya", Role.PPID, "Hendra", "Wijaya"),
+    ("pembina-kuburaya", Role.PEMBINA, "Syarif", "Abdullah"),
+    ("pertimbangan-kuburaya", Role.TIM_PERTIMBANGAN, "Maria", "Goretti"),
+    ("atasan-kuburaya", Role.ATASAN, "Junaidi", "Rahman"),
+]
+SECOND_PLACE = ("Kantor KPU Kabupaten Kubu Raya", "Ruang Arsip", "Lemari A", "Rak 1")
+SECOND_RECORDS = 4  # the first items of the demo list that Pontianak publishes
+
+# Each office's own numbering in the demo's file numbers and letters: (code, region).
+NUMBERING = {"pontianakkota": ("PTK", "6171"), SECOND_OFFICE: ("KKR", "6112")}
 
 # Who signs the demo's decisions: an office and a name no real decision bears.
 SIGNATORY = "Ketua Komisi Pemilihan Umum, Arif Wibowo (contoh demo)"
@@ -92,6 +107,17 @@ DECISIONS = [
     },
 ]
 
+# The decision on the second office's items (KPU decides for every office).
+SECOND_DECISION = {
+    "number": "Keputusan Komisi Pemilihan Umum Nomor 1211 Tahun 2025",
+    "year": 2025,
+    "date_set": datetime.date(2025, 10, 14),
+    "place": "Jakarta",
+    "signatory": SIGNATORY,
+    "title": "tentang Daftar Informasi Publik yang Dikecualikan di Lingkungan Komisi "
+    "Pemilihan Umum Kabupaten Kubu Raya (contoh demo)",
+}
+
 # The outside expert of the demo's tests (the officials are the demo's users).
 EXPERT = "Dr. Yusuf Hamdani, dosen hukum administrasi negara Universitas Tanjungpura"
 
@@ -125,6 +151,16 @@ EVENT_BACKSTOP = datetime.date(2030, 12, 31)
 # What KPU decided of the candidates' health certificates, otherwise than proposed (five
 # years): three. As on every 17h period, the Pasal 18(2) exceptions are written into it.
 DECIDED_OTHERWISE = {"period_type": "fixed", "period_years": 3}
+
+
+def code() -> str:
+    """The acting office's short code in the demo's file numbers ("PTK")."""
+    return NUMBERING.get(office.current().slug, ("PPID", ""))[0]
+
+
+def region() -> str:
+    """The acting office's region code in the demo's letter numbers ("6171")."""
+    return NUMBERING.get(office.current().slug, ("", office.current().code))[1]
 
 
 def tiny_pdf(lines: list[str]) -> bytes:
@@ -176,14 +212,55 @@ class Command(BaseCommand):
                 "DEBUG=1, or with --force on a database that is not production."
             )
         with transaction.atomic(), office.acting(office.default()):
-            users = self.create_users()
+            users = self.create_users(USERS)
             if Record.objects.filter(created_by=users["desk"]).exists():
                 self.stdout.write("Demo records are already there; users and passwords refreshed.")
             else:
                 self.create_records(users)
             self.collection_period()
             self.deliver_history_mail()
+        with transaction.atomic():
+            self.second_office()
         self.print_logins()
+
+    def second_office(self):
+        """KPU Kabupaten Kubu Raya keeps its register here too: its people, a few records
+        taken through the SOP and published, its own site at /kuburayakab/."""
+        place = Office.objects.get(slug=SECOND_OFFICE)
+        if not place.in_service:
+            place.in_service = True
+            place.save(update_fields=["in_service", "updated_at"])
+        with office.acting(place):
+            users = self.create_users(SECOND_USERS)
+            if not Record.objects.filter(created_by=users["desk"]).exists():
+                self.create_second_records(users)
+            self.collection_period()
+            self.deliver_history_mail()
+
+    def create_second_records(self, users):
+        shelf = Location.objects.get_or_create(
+            building=SECOND_PLACE[0], room=SECOND_PLACE[1], cabinet=SECOND_PLACE[2],
+            shelf=SECOND_PLACE[3],
+        )[0]  # fmt: skip
+        # Whole items only: a partial one needs its redacted copy first (Pontianak's has).
+        rows = [
+            r
+            for r in csv.DictReader(DATA.open(encoding="utf-8"))
+            if r["tahap_demo"] == "published" and not any(k in r["informasi"] for k in PARTIAL)
+        ]
+        today = timezone.localdate()
+        records = []
+        with time_machine.travel(COLLECTED, tick=True):
+            for number, row in enumerate(rows[:SECOND_RECORDS], start=1):
+                records.append(self.drive({**row, "today": today}, number, users, shelf))
+        with time_machine.travel(FIRST_PUBLISHED, tick=True):
+            decision = self.enter(SECOND_DECISION, 4, users["ppid"])
+            for record in records:
+                workflow.record_decision(
+                    decision=decision, record=record, outcome=Outcome.EXEMPT, by=users["ppid"]
+                )
+            workflow.publish_decision(decision=decision, by=users["ppid"], note="Diunggah.")
+        self.stdout.write(f"Created {len(records)} demo records in {office.current().name}.")
 
     @staticmethod
     def deliver_history_mail():
@@ -208,10 +285,11 @@ class Command(BaseCommand):
             },
         )
 
-    def create_users(self) -> dict:
+    def create_users(self, people) -> dict:
+        """The office's demo people, each holding one role there; keyed "desk", "ppid"..."""
         User = get_user_model()
         users = {}
-        for username, role, first, last in USERS:
+        for username, role, first, last in people:
             user = User.objects.filter(username=username).first() or User(username=username)
             user.first_name, user.last_name = first, last
             user.email = f"{username}@example.org"
@@ -221,13 +299,13 @@ class Command(BaseCommand):
             if not user.check_password(settings.DEMO_PASSWORD):
                 user.set_password(settings.DEMO_PASSWORD)
             user.save()
-            user.groups.add(Group.objects.get(name=role))
+            roles.grant(user, role)  # in the acting office
             # Enrolled already, so that a newcomer adds the printed secret to an app; kept
             # across runs, so that the app stays right.
             TOTPDevice.objects.get_or_create(
                 user=user, confirmed=True, defaults={"name": "Aplikasi autentikator (demo)"}
             )
-            users[username] = user
+            users[username.split("-")[0]] = user
         return users
 
     def create_records(self, users):
@@ -253,7 +331,7 @@ class Command(BaseCommand):
         record = workflow.collect(
             by=users["desk"],
             public_title=row["informasi"],
-            title=f"{row['informasi']} (berkas internal No. {number:03d}/PPID-PTK/2025)",
+            title=f"{row['informasi']} (berkas internal No. {number:03d}/PPID-{code()}/2025)",
             holding_unit=row["unit_penguasa"],
             document_type=row["jenis_dokumen"],
             note="Dihimpun dari daftar yang telah ditetapkan unit.",
@@ -293,7 +371,7 @@ class Command(BaseCommand):
         workflow.request_decision(
             record=record,
             by=users["ppid"],
-            letter_number=f"{100 + number}/PP.01-SD/6171/2025",
+            letter_number=f"{100 + number}/PP.01-SD/{region()}/2025",
             letter_date=COLLECTED.date(),
             note="Permohonan pengujian konsekuensi dan penetapan kepada KPU.",
         )
@@ -513,8 +591,13 @@ class Command(BaseCommand):
     def print_logins(self):
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (password: {settings.DEMO_PASSWORD}):")
-        for username, role, first, last in USERS:
-            self.stdout.write(f"  {username:<14} {Role(role).label} ({first} {last})")
+        for name, people in (
+            ("Kota Pontianak, /", USERS),
+            ("Kubu Raya, /kuburayakab/", SECOND_USERS),
+        ):
+            self.stdout.write(f" KPU {name}:")
+            for username, role, first, last in people:
+                self.stdout.write(f"  {username:<22} {Role(role).label} ({first} {last})")
         self.stdout.write(f"Sign in at {settings.SITE_URL}/accounts/login/")
         if not settings.OTP_REQUIRED:
             self.stdout.write("The second factor is off (OTP_REQUIRED=0, development only).")
@@ -527,10 +610,10 @@ class Command(BaseCommand):
             "Then a code from an authenticator app: add each user's secret to one "
             "(by hand, time-based, or paste the otpauth:// line into an app that reads it):"
         )
-        for username, *_ in USERS:
+        for username, *_ in USERS + SECOND_USERS:
             device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
-            self.stdout.write(f"  {username:<14} {second_factor.secret_of(device)}")
-            self.stdout.write(f"  {'':<14} {device.config_url}")
+            self.stdout.write(f"  {username:<22} {second_factor.secret_of(device)}")
+            self.stdout.write(f"  {'':<22} {device.config_url}")
         self.stdout.write(
             "No app at hand? `.venv/bin/python manage.py demo_code ppid` prints the code "
             "ppid's app would show now (DEBUG only)."

@@ -13,11 +13,17 @@ or monitoring notices.
 
 Each check is recorded (dikecualikan/jobs.py) for the Atasan PPID's dashboard.
 
-`--heads` prints each chain's row count and last chain value instead, to be kept off
-the machine (it checks nothing, so it records no run); `--compare-heads FILE` also
-checks that no table has fewer rows than such a file says and that each head it names
-is still its row (a truncated chain leaves no break behind it: only a head kept
-elsewhere shows it).
+Each office's rows of a table are a chain of their own (the history of users is the
+deployment's one chain); `--office slug` checks one office's chains and records alone.
+Each chain's kept head (where its next row chains to) must be its last row.
+
+`--heads` prints each chain's row count and last chain value instead ("table@office
+rows head"), to be kept off the machine (it checks nothing, so it records no run);
+`--compare-heads FILE` also checks that no chain has fewer rows than such a file says
+and that each head it names is still its row (a truncated chain leaves no break behind
+it: only a head kept elsewhere shows it). A line without "@office", from before chains
+were kept per office, is the default office's chain (the history of users: the
+deployment's).
 """
 
 from django.apps import apps
@@ -26,11 +32,21 @@ from django.db.models import Exists, OuterRef, Subquery
 
 from dikecualikan import jobs, office
 from dikecualikan.dik import published_rows
-from dikecualikan.history import chain_head, chain_value_at, history_models, verify_chain
+from dikecualikan.history import (
+    DEPLOYMENT,
+    chain_heads,
+    chain_value_at,
+    history_models,
+    rows_of_scope,
+    scope_path,
+    stale_heads,
+    verify_chain,
+)
 from dikecualikan.models import (
     Action,
     DecisionItem,
     DikChange,
+    Office,
     Record,
     State,
     Transition,
@@ -148,9 +164,19 @@ def published_checks() -> list[Check]:
     return [path, rows, ends]
 
 
-def chain_heads() -> list[tuple[str, int, str]]:
-    """(table, rows, last chain value) for every chained table."""
-    return [(m._meta.label, *chain_head(m)) for m in history_models() if m.chained]
+def every_head(only: Office | None = None) -> list[tuple[str, int, str]]:
+    """("table@office", rows, last chain value) for every chain (one office's if named)."""
+    slugs = dict(Office.objects.values_list("pk", "slug"))
+    heads = []
+    for model in history_models():
+        if not model.chained:
+            continue
+        for scope, count, head in chain_heads(model):
+            if only is not None and scope != only.pk:
+                continue
+            label = model._meta.label + (f"@{slugs[scope]}" if scope != DEPLOYMENT else "")
+            heads.append((label, count, head))
+    return heads
 
 
 def compare_heads(lines) -> tuple[int, int, list[str]]:
@@ -161,15 +187,17 @@ def compare_heads(lines) -> tuple[int, int, list[str]]:
             continue
         try:
             label, count, head = line.split()
-            model, count = apps.get_model(label), int(count)
-        except (ValueError, LookupError):
+            name, _at, slug = label.partition("@")
+            model, count = apps.get_model(name), int(count)
+            scope = _scope(model, slug)
+        except (ValueError, LookupError, Office.DoesNotExist):
             broken += 1
             why.append(f"not a line of --heads: {line.strip()!r}")
             continue
-        now = model._base_manager.count()
+        now = rows_of_scope(model, scope).count()
         if now < count:
             problem = f"{label} had {count} rows, now {now}: rows were deleted"
-        elif count and chain_value_at(model, count) != head:
+        elif count and chain_value_at(model, count, scope) != head:
             problem = f"{label}: row {count} is no longer the head kept then ({head})"
         else:
             ok += 1
@@ -179,6 +207,12 @@ def compare_heads(lines) -> tuple[int, int, list[str]]:
     return ok, broken, why
 
 
+def _scope(model, slug: str) -> int:
+    if scope_path(model) is None:
+        return DEPLOYMENT
+    return Office.objects.get(slug=slug or office.default().slug).pk
+
+
 class Command(BaseCommand):
     help = (
         "Recompute the history's hash chains and check each record against its history; "
@@ -186,6 +220,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--office",
+            metavar="SLUG",
+            help="Check this office's chains and records only (e.g. pontianakkota).",
+        )
         parser.add_argument(
             "--heads",
             action="store_true",
@@ -198,26 +237,33 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, heads=False, compare_heads=None, **options):
+        try:
+            only = office.in_service(options["office"])[0] if options["office"] else None
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         if heads:
-            for label, count, head in chain_heads():
+            for label, count, head in every_head(only):
                 self.stdout.write(f"{label} {count} {head or '-'}")
             return
-        # The chains are the deployment's, each record is checked against its own history:
-        # every office at once (per-office chains are the next step of issue 28).
-        with jobs.recorded("verify_history") as job, office.every_office():
-            self.verify(job, compare_heads)
+        # Every office's chains and records at once, on purpose; or one office's.
+        reading = office.acting(only) if only else office.every_office()
+        with jobs.recorded("verify_history") as job, reading:
+            self.verify(job, compare_heads, only)
 
-    def verify(self, job, compare_heads: str | None) -> None:
+    def verify(self, job, compare_heads: str | None, only: Office | None = None) -> None:
         total_ok = total_broken = 0
         for model in history_models():
-            if not model.chained:
+            if not model.chained or (only and scope_path(model) is None):
                 continue
-            ok, broken, first = verify_chain(model)
+            ok, broken, first = verify_chain(model, scope=only.pk if only else None)
             total_ok, total_broken = total_ok + ok, total_broken + broken
             line = f"{model._meta.label}: ok {ok}, broken {broken}"
             if first is not None:
                 line += f"; first broken row: id {first.pk} ({first})"
             self.stdout.write(line)
+        ok, stale = stale_heads(only.pk if only else None)
+        total_ok, total_broken = total_ok + ok, total_broken + len(stale)
+        self.report("heads of the chains", ok, len(stale), stale)
         if compare_heads:
             ok, broken, why = self.compare(compare_heads)
             total_ok, total_broken = total_ok + ok, total_broken + broken
