@@ -1364,9 +1364,11 @@ class CapChange(AppendOnly):
 class Objection(AppendOnly):
     """An objection to a refused request, decided by the Atasan PPID within 30 working days.
 
-    The requester's name and contact are internal: no public page shows them.
+    The requester's name and contact are internal: no public page shows them. An office's:
+    its records are that office's, and its Atasan PPID answers it.
     """
 
+    office = office_field()
     requester_name = models.CharField(_("requester's name"), max_length=200)
     requester_contact = models.CharField(
         _("requester's contact"), max_length=300, help_text=_("Address, e-mail or telephone.")
@@ -1386,6 +1388,8 @@ class Objection(AppendOnly):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", editable=False
     )
     entered_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = InOffice.from_queryset(AppendOnlyQuerySet)()
 
     class Meta:
         ordering = ["-received_on", "-id"]
@@ -1423,6 +1427,8 @@ class ObjectionAnswer(AppendOnly):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", editable=False
     )
     at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = InOffice.through("objection__office").from_queryset(AppendOnlyQuerySet)()
 
     class Meta:
         verbose_name = _("answer to an objection")
@@ -1500,6 +1506,8 @@ class Ruling(AppendOnly):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", editable=False
     )
     entered_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = InOffice.through("objection__office").from_queryset(AppendOnlyQuerySet)()
 
     class Meta:
         ordering = ["ruled_on", "id"]

@@ -119,9 +119,16 @@ def _check_refused_after_publication(records, refused_on: datetime.date) -> None
 
 
 def _locked(records) -> list[Record]:
+    """The records re-read under row locks; refused if one is not this office's."""
     pks = sorted({getattr(r, "pk", r) for r in records})
     lock_chains()
-    return list(Record.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+    locked = list(Record.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+    if len(locked) != len(pks):  # another office's record: its objection is not this one
+        raise WorkflowError(
+            _("The objection cannot be registered: see the marked fields."),
+            {"records": _("Choose this office's published records only.")},
+        )
+    return locked
 
 
 def answer_objection(

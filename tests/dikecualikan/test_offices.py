@@ -239,9 +239,6 @@ def office_owned_models():
 
 # Rows that hang off a record but are not read through the scope yet, and why.
 NOT_YET_SCOPED = {
-    # An objection names its records (many to many) and gets an office column of its own
-    # with the per-office history.
-    "Objection",
     # A person's roles: read across offices on purpose (where may they act? Django's own
     # uniqueness check), and for one office always by naming it (roles.holders, roles_of).
     "Membership",
@@ -459,3 +456,36 @@ def test_a_record_of_another_office_cannot_join_this_offices_decision_or_objecti
     assert published.pk not in {r.pk for r in form.fields["records"].queryset}
     response = client.post(new, {"records": [published.pk]})
     assert response.status_code == 200 and "records" in response.context["form"].errors
+
+
+def test_an_objection_is_its_offices_and_cannot_name_another_offices_record(
+    make_record, desk, same_roles_in
+):
+    import datetime as dt
+
+    from dikecualikan import workflow
+    from dikecualikan.models import Objection
+
+    kubu_raya = Office.objects.get(slug="kuburayakab")
+    same_roles_in(kubu_raya)
+    ours = make_record("published")
+    with office.acting(kubu_raya):
+        theirs = make_record("published")
+    fields = {
+        "by": desk,
+        "requester_name": "Warga",
+        "requester_contact": "warga@example.org",
+        "request_reference": "PPID/001",
+        "grounds": "Permohonan ditolak",
+        "received_on": dt.date.today(),
+        "request_refused_on": dt.date.today(),
+    }
+    with pytest.raises(workflow.WorkflowError) as refused:
+        workflow.receive_objection(records=[ours, theirs], **fields)
+    assert "records" in refused.value.field_errors
+    assert not Objection.objects.exists()
+    with office.acting(kubu_raya):
+        objection = workflow.receive_objection(records=[theirs], **fields)
+        assert objection.office == kubu_raya
+        assert list(Objection.objects.all()) == [objection]
+    assert not Objection.objects.exists()  # Pontianak sees none of Kubu Raya's
