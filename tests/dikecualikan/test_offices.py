@@ -489,3 +489,74 @@ def test_an_objection_is_its_offices_and_cannot_name_another_offices_record(
         assert objection.office == kubu_raya
         assert list(Objection.objects.all()) == [objection]
     assert not Objection.objects.exists()  # Pontianak sees none of Kubu Raya's
+
+
+def test_the_access_report_objections_and_admin_lists_of_another_office_leak_nothing(
+    client, make_record, ppid, desk, atasan, it_admin, same_roles_in
+):
+    """More of the matrix: another office's objection (staff and admin pages), its
+    softcopy downloads in the access report (page and CSV), its decision item page, the
+    admin's objection and history lists and its search box."""
+    import datetime as dt
+
+    from arsip.models import SoftcopyVersion
+    from dikecualikan import workflow
+
+    kubu_raya = Office.objects.get(slug="kuburayakab")
+    same_roles_in(kubu_raya)
+    with office.acting(kubu_raya):
+        theirs = make_record("published", title="Berkas rahasia Kubu Raya")
+        version = SoftcopyVersion.objects.get(softcopy__record=theirs)
+        client.force_login(desk)
+        session = client.session
+        session["ppid_office"] = "kuburayakab"
+        session.save()
+        downloaded = client.post(
+            reverse("arsip:download", args=[version.pk]), {"reason": "Alasan Kubu Raya"}
+        )
+        assert downloaded.status_code == 200
+        objection = workflow.receive_objection(
+            records=[theirs],
+            by=desk,
+            requester_name="Pemohon Kubu Raya",
+            requester_contact="pemohon@kuburaya.example",
+            request_reference="PPID-KKR/9",
+            grounds="Keberatan atas penolakan",
+            received_on=dt.date.today(),
+            request_refused_on=dt.date.today(),
+        )
+    # Acting for Kubu Raya, its PPID sees all of it: the checks below can fail.
+    client.force_login(ppid)
+    session = client.session
+    session["ppid_office"] = "kuburayakab"
+    session.save()
+    assert "Alasan Kubu Raya" in client.get(reverse("arsip:access-report")).content.decode()
+    page = client.get(reverse("dikecualikan:staff-objection", args=[objection.pk]))
+    assert "Pemohon Kubu Raya" in page.content.decode()
+    secrets = ("Kubu Raya", "Alasan Kubu Raya", "Pemohon Kubu Raya", "PPID-KKR/9")
+    client.logout()  # the desk's choice of Kubu Raya goes with its session
+    for person in (desk, ppid, atasan):
+        client.force_login(person)  # acting for Pontianak, where they hold their roles
+        for name, pk in [
+            ("dikecualikan:staff-objection", objection.pk),
+            ("admin:dikecualikan_objection_change", objection.pk),
+        ]:
+            response = client.get(reverse(name, args=[pk]))
+            nowhere = client.get(reverse(name, args=[999_999]))
+            assert response.status_code == nowhere.status_code in (404, 302, 403), (person, name)
+        for page in (
+            reverse("dikecualikan:staff-objections"),
+            reverse("arsip:access-report"),
+            reverse("arsip:access-report") + "?format=csv",
+            reverse("admin:dikecualikan_objection_changelist"),
+            reverse("admin:dikecualikan_transition_changelist"),
+            reverse("admin:dikecualikan_record_changelist") + "?q=Kubu",
+            reverse("dikecualikan:staff-records") + "?q=Kubu",
+        ):
+            response = client.get(page)
+            text = (
+                b"".join(response.streaming_content) if response.streaming else response.content
+            ).decode()
+            assert not [s for s in secrets if s in text], (person, page)
+    # The public item page of one office's record is not another office's.
+    assert client.get(reverse("dikecualikan:record", args=[theirs.pk])).status_code == 404
