@@ -159,3 +159,26 @@ def test_archiving_refuses_a_softcopy_whose_file_and_row_were_both_changed(
     forge_row(version, sha256=hashlib.sha256(forged).hexdigest())
     with pytest.raises(workflow.WorkflowError):
         workflow.archive(record=record, by=desk)
+
+
+def test_one_office_is_checked_alone_with_its_own_folders(make_record, same_roles_in, capsys):
+    from dikecualikan import office
+    from dikecualikan.models import Office
+
+    kubu_raya = Office.objects.get(slug="kuburayakab")
+    same_roles_in(kubu_raya)
+    make_record("archived")  # Pontianak's
+    with office.acting(kubu_raya):
+        theirs = make_record("archived").softcopies.get().versions.get()
+    assert theirs.file.name.startswith("softcopy/kuburayakab/")
+    storage = theirs.file.storage
+    storage.save("softcopy/pontianakkota/tertinggal.pdf", ContentFile(b"%PDF-1.4 sisa"))
+    call_command("verify_fixity", "--office", "kuburayakab")
+    out = capsys.readouterr().out
+    assert "ok 1, changed 0, missing 0, untracked 0" in out  # Kubu Raya's file, nothing else
+    storage.save("softcopy/kuburayakab/tertinggal.pdf", ContentFile(b"%PDF-1.4 sisa"))
+    with pytest.raises(CommandError):
+        call_command("verify_fixity", "--office", "kuburayakab")
+    assert "untracked 1" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="names no office"):
+        call_command("verify_fixity", "--office", "atlantis")

@@ -9,6 +9,10 @@ It walks the whole private storage, not only the softcopy folder: a withheld
 document left anywhere in it (a partial write, a copy made by hand) is found.
 With --quarantine, untracked and leftover files are moved into quarantine/,
 one line each, where nothing serves them and an administrator can look.
+
+`--office slug` checks one office alone: its softcopies, and its own folders
+(softcopy/<slug>/, dokumen/<slug>/) for files nothing knows of; the rest of the storage
+and the upload spool are the deployment's, checked by a run without it.
 """
 
 import os
@@ -73,30 +77,41 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--office",
+            metavar="SLUG",
+            help="Check this office's softcopies and folders only (e.g. pontianakkota).",
+        )
+        parser.add_argument(
             "--quarantine",
             action="store_true",
             help="Move untracked and leftover temporary files into quarantine/.",
         )
 
     def handle(self, *args, quarantine=False, **options):
+        try:
+            only = office.in_service(options["office"])[0] if options["office"] else None
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         # Every office's files are in the one storage; each is checked against its own row.
-        with jobs.recorded("verify_fixity") as job, office.every_office():
-            self.verify(job, quarantine)
+        reading = office.acting(only) if only else office.every_office()
+        with jobs.recorded("verify_fixity") as job, reading:
+            self.verify(job, quarantine, only)
 
-    def verify(self, job, quarantine: bool) -> None:
+    def verify(self, job, quarantine: bool, only=None) -> None:
         self.storage = SoftcopyVersion._meta.get_field("file").storage
         self.run, self.quarantine = uuid.uuid4().hex, quarantine
         self.counts = Counter()
         known = self.check_versions() | prepared_documents()
         spool = self.spool_prefix()
-        for name in walk(self.storage):
+        folders = [f"softcopy/{only.slug}", f"dokumen/{only.slug}"] if only else [""]
+        for name in (name for folder in folders for name in walk(self.storage, folder)):
             if name in known or name.startswith(f"{QUARANTINE}/"):
                 continue
             if spool and name.startswith(spool):
                 continue  # the spool folder is judged by age below
             temporary = os.path.basename(name).startswith(TEMP_PREFIX)
             self.stray(name, Status.TEMPORARY if temporary else Status.UNTRACKED)
-        for path in spool_leftovers():
+        for path in spool_leftovers() if only is None else ():
             self.stray(path, Status.TEMPORARY, local=True)
         summary = ", ".join(f"{status.value} {self.counts[status]}" for status in Status)
         job.summary = f"Fixity {self.run}: {summary}"
