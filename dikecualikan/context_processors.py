@@ -15,6 +15,7 @@ def office(request):
     here = current_office()
     return {
         "office_name": here.name,
+        "office_slug": here.slug,  # a part of the key of what its pages cache
         # What the office's pages print after a date and a time: "Pontianak", "WIB".
         "office_place": here.place,
         "office_zone": here.zone,

@@ -19,7 +19,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from dikecualikan.dik import cited, split_codes
-from dikecualikan.models import Decision, has_privacy_exceptions, period_text
+from dikecualikan.models import Decision, DecisionItem, has_privacy_exceptions, period_text
 
 register = template.Library()
 
@@ -38,8 +38,11 @@ def _cited(codes: str | None) -> str:
 
 @register.simple_tag
 def published_decisions():
-    """Return the newest published decisions (home.html reads them inside a cached fragment)."""
-    return Decision.objects.published().order_by("-date_set", "-id")[:20]
+    """Return the newest published decisions on this office's items (home.html reads them
+    inside a cached fragment, keyed by the office): KPU's decisions are shared, and each
+    office's site lists those that decided its own items."""
+    ours = DecisionItem.objects.values("decision_id")
+    return Decision.objects.published().filter(pk__in=ours).order_by("-date_set", "-id")[:20]
 
 
 # The columns of the DIK (shared/DOMAIN.md section 7), one per cell of `dik_rows`.

@@ -152,3 +152,21 @@ def test_an_offices_dik_pdf_is_rendered_for_it_and_kept_under_its_folder(
     response = client.get("/kuburayakab/dik.pdf")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == default_storage.open(name).read()
+
+
+def test_each_offices_home_lists_the_decisions_on_its_own_items_at_the_same_version(
+    client, kubu_raya, published_records, settings
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    published_records(1)  # Pontianak's version 1, under its decision
+    with office.acting(kubu_raya):
+        published_records(1)  # Kubu Raya's version 1, under another decision
+    from dikecualikan.models import Decision
+
+    ours, theirs = Decision.objects.order_by("pk")
+    home = body(client.get("/"))
+    kr_home = body(client.get("/kuburayakab/"))
+    assert ours.number in home and theirs.number not in home
+    assert theirs.number in kr_home and ours.number not in kr_home
