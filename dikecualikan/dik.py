@@ -341,7 +341,7 @@ def statuses_changed_on(version: DikVersion | None) -> datetime.date | None:
     if version is None:
         return None
     today = timezone.localdate()
-    key = f"dik:statuses:{version.number}:{today.isoformat()}"
+    key = f"dik:statuses:{office.cache_part()}:{version.number}:{today.isoformat()}"
     found = cache.get(key)
     if found is None:
         rows = DikChange.objects.filter(pk__in=version.rows().values("pk"))

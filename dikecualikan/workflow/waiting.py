@@ -27,6 +27,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .. import office
 from ..models import (
     CollectionPeriod,
     Decision,
@@ -109,7 +110,7 @@ class Waiting:
 def review_end(today: datetime.date) -> datetime.date:
     """The review window's last day for today, read once per day and process (the header
     counts the queue on every staff page; the calendar's table changes rarely)."""
-    key = f"waiting:review-end:{today.isoformat()}"
+    key = f"waiting:review-end:{office.cache_part()}:{today.isoformat()}"  # its own calendar
     end = cache.get(key)
     if end is None:
         end = review_window_end(today)
