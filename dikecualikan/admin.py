@@ -724,12 +724,24 @@ class MembershipInline(admin.TabularInline):
     office's administrator only in their own office, and never the administrator role."""
 
     model = Membership
+    fields = ("office", "role", "since")
     readonly_fields = ("since",)
-    autocomplete_fields = ("office",)
     extra = 0
 
-    def get_fields(self, request, obj=None):
-        return ("office", "role", "since") if request.user.is_superuser else ("role", "since")
+    def get_autocomplete_fields(self, request):
+        return ("office",) if request.user.is_superuser else ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "office" and not request.user.is_superuser:
+            # Their own office, and only it: sent with the row (so that a role held twice is
+            # refused with a message, as for a superuser), never chosen.
+            here = office.acting_office()
+            kwargs.update(
+                queryset=Office.objects.filter(pk=here.pk),
+                initial=here.pk,
+                widget=forms.HiddenInput,
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         rows = Membership.objects.select_related("office").order_by("office__code", "role")
@@ -780,15 +792,6 @@ class StaffUserAdmin(CheckedSelection, UserAdmin):
             .exclude(pk__in=elsewhere)
             .distinct()
         )
-
-    def save_formset(self, request, form, formset, change):
-        """A role given by an office's administrator is held in their office."""
-        for row in formset.save(commit=False):
-            if row.office_id is None:
-                row.office = office.acting_office()
-            row.save()
-        for row in formset.deleted_objects:
-            row.delete()
 
     actions = ["reset_second_factor", "make_enrolment_code"]
 

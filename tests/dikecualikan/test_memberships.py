@@ -194,27 +194,41 @@ def test_an_office_administrator_keeps_their_offices_people_and_no_others(
     assert "is_superuser" not in page and "user_permissions" not in page
 
 
+def with_row(data: dict, place, role) -> dict:
+    """The form's data with one more role row, as the page sends it (its office hidden)."""
+    rows = int(data["memberships-TOTAL_FORMS"])
+    return {
+        **data,
+        "memberships-TOTAL_FORMS": rows + 1,
+        f"memberships-{rows}-office": place.pk,
+        f"memberships-{rows}-role": role,
+    }
+
+
 def test_an_office_administrator_gives_a_role_in_their_office_only_and_never_their_own(
     client, office_admin, django_capture_on_commit_callbacks
 ):
     theirs = person("desk-kr", Role.DESK, place=kubu_raya())
     acting_for_kubu_raya(client, office_admin)
-    data = user_change_form(client, theirs)
-    rows = int(data["memberships-TOTAL_FORMS"])
-    data.update({"memberships-TOTAL_FORMS": rows + 1, f"memberships-{rows}-role": Role.PPID})
     url = reverse("admin:auth_user_change", args=[theirs.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(url, data).status_code == 302
+        response = client.post(url, with_row(user_change_form(client, theirs), kubu_raya(), "ppid"))
+    assert response.status_code == 302
     with office.acting(kubu_raya()):
         assert roles_of(User.objects.get(pk=theirs.pk)) == {"desk", "ppid"}
     assert roles_of(User.objects.get(pk=theirs.pk)) == frozenset()  # not in Pontianak
-    data = user_change_form(client, theirs)
-    rows = int(data["memberships-TOTAL_FORMS"])
-    data.update({"memberships-TOTAL_FORMS": rows + 1, f"memberships-{rows}-role": ADMIN})
-    response = client.post(url, data)
-    assert response.status_code == 200  # refused: only a national administrator makes one
-    with office.acting(kubu_raya()):
-        assert not administers(User.objects.get(pk=theirs.pk))
+    refused = [
+        with_row(user_change_form(client, theirs), kubu_raya(), ADMIN),  # a national matter
+        with_row(user_change_form(client, theirs), kubu_raya(), Role.DESK),  # held already
+        with_row(user_change_form(client, theirs), office.default(), Role.ATASAN),  # elsewhere
+    ]
+    for data in refused:
+        response = client.post(url, data)
+        assert response.status_code == 200  # the form again, with the reason
+        errors = [f.errors for f in response.context["inline_admin_formsets"][0].formset]
+        errors += [response.context["inline_admin_formsets"][0].formset.non_form_errors()]
+        assert any(errors)
+    assert Membership.objects.filter(user=theirs).count() == 2
 
 
 def test_an_office_administrator_keeps_their_offices_identity_not_its_quorum(client, office_admin):
