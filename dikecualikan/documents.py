@@ -22,7 +22,6 @@ import os
 import shutil
 import tempfile
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -50,7 +49,7 @@ def dik_pdf_name(number: int, since: datetime.date | None) -> str:
     """Where the acting office's PDF of a version is stored: the default office's under
     dik/ as before offices, another office's under dik/<office>/."""
     here = office.current()
-    folder = "dik" if here.slug == settings.PPID_DEFAULT_OFFICE else f"dik/{here.slug}"
+    folder = "dik" if here.is_default else f"dik/{here.slug}"
     day = "" if since is None else f"-{since:%Y%m%d}"
     return f"{folder}/dik-v{number}{day}.pdf"
 

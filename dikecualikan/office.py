@@ -33,6 +33,7 @@ from django.core.exceptions import (
     SuspiciousFileOperation,
     ValidationError,
 )
+from django.core.management.base import CommandError
 from django.core.signals import setting_changed
 from django.db import models
 from django.db.models.signals import post_save
@@ -156,6 +157,11 @@ class Office(models.Model):
             raise ValidationError(
                 {"logo": _("No static file has this name: put the image under static/ first.")}
             )
+
+    @property
+    def is_default(self) -> bool:
+        """The deployment's default office: served at `/`, its files where they always were."""
+        return self.slug == settings.PPID_DEFAULT_OFFICE
 
     @property
     def zone(self) -> str:
@@ -407,13 +413,22 @@ def act_from_now_on(office: Office) -> None:
 
 def in_service(slug: str | None = None) -> list[Office]:
     """The offices a daily job works for: the one named (`--office slug`), else every
-    office that keeps its register here. A name that is no office is refused, never "all"."""
+    office that keeps its register here. A name that is no office is refused (the
+    command's error), never "all"."""
     if slug:
-        office = by_slug(slug)
-        if office is None:
-            raise ValueError(f"--office {slug!r} names no office (e.g. pontianakkota)")
-        return [office]
+        return [named(slug)]
     return list(Office.objects.filter(in_service=True).order_by("code"))
+
+
+def named(slug: str | None) -> Office | None:
+    """The office a command's `--office slug` names; None when none is named (the command
+    then works for every office). A name that is no office is the command's error."""
+    if not slug:
+        return None
+    office = by_slug(slug)
+    if office is None:
+        raise CommandError(f"--office {slug!r} names no office (e.g. pontianakkota)")
+    return office
 
 
 _served: list = []  # [(read at, frozenset of short names)]: the offices with a site here
@@ -444,8 +459,8 @@ def site_of(path: str) -> tuple[str, str] | None:
 def public_prefix() -> str:
     """Where the acting office's public site starts: "" for the default office (at /),
     "/kuburayakab" for another. For links made outside its pages (mail)."""
-    slug = current().slug
-    return "" if slug == settings.PPID_DEFAULT_OFFICE else f"/{slug}"
+    here = current()
+    return "" if here.is_default else f"/{here.slug}"
 
 
 def acting_for(row):

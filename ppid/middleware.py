@@ -72,7 +72,7 @@ def acting_office(get_response):
             with office.acting(here):
                 return get_response(request)
         slug, rest = site
-        if not rest or slug == settings.PPID_DEFAULT_OFFICE or rest.startswith(STAFF_PATHS):
+        if not rest or here.is_default or rest.startswith(STAFF_PATHS):
             # "/kuburayakab" → its home; the default office's own name → its pages at /;
             # the staff pages are the signed-in person's office's, at their one address.
             root = get_script_prefix()

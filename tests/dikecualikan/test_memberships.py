@@ -291,3 +291,33 @@ def test_after_signing_in_an_approver_of_another_office_lands_on_their_queue(cli
     client.force_login(approver)
     response = client.get(reverse("dikecualikan:after-login"))
     assert response["Location"] == reverse("admin:dikecualikan_record_changelist") + "?antrean=saya"
+
+
+def test_an_office_administrator_adds_a_person_with_a_role_in_one_go(client, office_admin):
+    acting_for_kubu_raya(client, office_admin)
+    add = reverse("admin:auth_user_add")
+    page = client.get(add)
+    assert page.status_code == 200 and page.context["inline_admin_formsets"]
+    response = client.post(
+        add,
+        {
+            "username": "baru-kr",
+            "password1": "kata-sandi-yang-panjang-2026",
+            "password2": "kata-sandi-yang-panjang-2026",
+            "usable_password": "true",
+            "memberships-TOTAL_FORMS": 1,
+            "memberships-INITIAL_FORMS": 0,
+            "memberships-0-office": kubu_raya().pk,
+            "memberships-0-role": Role.DESK,
+        },
+    )
+    assert response.status_code == 302, response.context and [
+        response.context["adminform"].form.errors,
+        [f.errors for f in response.context["inline_admin_formsets"][0].formset],
+    ]
+    newcomer = User.objects.get(username="baru-kr")
+    with office.acting(kubu_raya()):
+        assert roles_of(newcomer) == {"desk"}
+    # Theirs now: listed, and opened by the page the add led to.
+    assert client.get(response["Location"]).status_code == 200
+    assert "baru-kr" in client.get(reverse("admin:auth_user_changelist")).content.decode()

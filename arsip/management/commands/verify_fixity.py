@@ -88,10 +88,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, quarantine=False, **options):
-        try:
-            only = office.in_service(options["office"])[0] if options["office"] else None
-        except ValueError as error:
-            raise CommandError(str(error)) from None
+        only = office.named(options["office"])
         # Every office's files are in the one storage; each is checked against its own row.
         reading = office.acting(only) if only else office.every_office()
         with jobs.recorded("verify_fixity") as job, reading:

@@ -33,10 +33,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, slug=None, **options):
-        try:
-            offices = office.in_service(slug)
-        except ValueError as error:
-            raise CommandError(str(error)) from error
+        offices = office.in_service(slug)
         with jobs.recorded("review_due") as job:
             summaries, errors = [], 0
             for here in offices:

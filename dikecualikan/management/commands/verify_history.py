@@ -237,10 +237,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, heads=False, compare_heads=None, **options):
-        try:
-            only = office.in_service(options["office"])[0] if options["office"] else None
-        except ValueError as error:
-            raise CommandError(str(error)) from None
+        only = office.named(options["office"])
         if heads:
             for label, count, head in every_head(only):
                 self.stdout.write(f"{label} {count} {head or '-'}")
