@@ -39,6 +39,7 @@ from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 
+from . import office
 from .roles import Role, roles_of
 
 # Who is acting now, for rows written where no user is passed (a role granted in the
@@ -139,11 +140,7 @@ class AppendOnly(NeverDeleted):
         """Whose chain a new row joins: the acting office's (the office whose record it is
         about: rows are written while their office acts), or DEPLOYMENT for a table of
         rows that are no office's (`office_chains = False`)."""
-        if not cls.office_chains:
-            return DEPLOYMENT
-        from .office import acting_office
-
-        return acting_office().pk
+        return office.acting_office().pk if cls.office_chains else DEPLOYMENT
 
     def _close(self, update_fields):
         """Allow only the filling of the closing fields of a row not yet closed."""
@@ -192,9 +189,7 @@ def lock_chains(scope: int | None = None) -> None:
     the transaction ends. SQLite serialises writes itself."""
     if connection.vendor == "postgresql":
         if scope is None:
-            from .office import acting_office
-
-            scope = acting_office().pk
+            scope = office.acting_office().pk
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CHAIN_LOCK, scope])
 
