@@ -283,18 +283,36 @@ def home(request):
     form = DikFilter(request.GET or None, stamp=version)
     rows = form.apply(on_dik_rows())
     page = keyset_page(rows, request.GET)
+    query = query_without(request.GET, "setelah", "sebelum", "halaman")
     # "No" counts the rows of the list: a later page starts after the rows before it.
     start = 1
     if page["rows"] and not page["is_first"]:
-        start += rows.filter(pk__lt=page["rows"][0].pk).count()
+        start += rows_before(form, page["rows"][0].pk, version, query)
     context = {
         "form": form,
         "page": page,
         "start": start,
-        "query": query_without(request.GET, "setelah", "sebelum", "halaman"),
+        "query": query,
         "version": version,
     }
     return render(request, "public/home.html", context)
+
+
+def rows_before(form, pk, version, query) -> int:
+    """Return how many rows of the filtered list come before record `pk`, counted once per
+    DIK version: only a publication or an opening changes the list (and makes a version).
+
+    Counting reads every row before the page: at 100,000 rows the last page cost a hundred
+    times the first (docs/benchmarks.md), so the count is kept like the filters' options.
+    """
+    filters = hashlib.sha256(query.encode()).hexdigest()
+    key = f"public:rows-before:{office.cache_part()}:{version[0]}:{filters}:{pk}"
+    count = cache.get(key)
+    if count is None:
+        # The records alone, without the row's columns and joins: the count reads an index.
+        count = form.apply(Record.objects.on_dik()).filter(pk__lt=pk).count()
+        cache.set(key, count, settings.PUBLIC_CACHE_SECONDS or None)
+    return count
 
 
 @public_page

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dikecualikan import workflow
@@ -223,3 +224,34 @@ def test_the_table_counts_its_rows_from_one_and_a_later_page_goes_on_counting(
     second = client.get(f"/?setelah={records[24].pk}").content.decode()
     assert f'<tr><td>26</td><td><a href="/informasi/{records[25].pk}/"' in second
     assert "<tr><td>30</td>" in second
+
+
+def test_a_later_page_counts_the_rows_before_it_once_per_version_of_the_list(
+    client, published_records, ppid, settings, django_capture_on_commit_callbacks
+):
+    settings.PUBLIC_CACHE_SECONDS = 0  # every request builds its page
+    records = published_records(30)
+    later = f"/?setelah={records[24].pk}"
+    with CaptureQueriesContext(connection) as first:
+        assert f'<tr><td>26</td><td><a href="/informasi/{records[25].pk}/"' in (
+            client.get(later).content.decode()
+        )
+    # Counting reads every row before the page (100,000 at the end of a long list): the
+    # next visitor of the same version gets the number without it.
+    with CaptureQueriesContext(connection) as again:
+        client.get(later)
+    counts = [[q for q in run.captured_queries if "COUNT(" in q["sql"]] for run in (first, again)]
+    assert [len(found) for found in counts] == [1, 0]
+    with django_capture_on_commit_callbacks(execute=True):  # the new version's stamp
+        workflow.open_record(
+            record=records[0], by=ppid, reason="consent", instrument="Surat persetujuan tertulis"
+        )
+    page = client.get(later).content.decode()
+    assert f'<tr><td>25</td><td><a href="/informasi/{records[25].pk}/"' in page
+
+
+def test_a_filtered_later_page_counts_only_the_rows_the_filter_keeps(client, published_records):
+    kept = published_records(30, unit="Divisi Hukum dan Pengawasan")
+    published_records(10, unit="Divisi Teknis Penyelenggaraan")
+    page = get(client, unit="Divisi Hukum dan Pengawasan", setelah=kept[24].pk).content.decode()
+    assert f'<tr><td>26</td><td><a href="/informasi/{kept[25].pk}/"' in page
