@@ -614,3 +614,46 @@ class RetestForm(Bounded, ParticipantsMixin, forms.ModelForm):
                 self.fields[name].initial = getattr(record, name)
             self.fields["test_place"].initial = record.test_place or office.current().place
             self.fields["test_officials"].initial = list(record.test_officials.all())
+
+
+# --- Requests to KPU through KPU Provinsi ---------------------------------------------
+
+
+class SendRequestForm(Bounded, forms.Form):
+    """One letter to the office's KPU Provinsi, for the archived records it proposes."""
+
+    marked_required = ("records",)
+    records = forms.ModelMultipleChoiceField(
+        Record.objects.none(),  # the acting office's archived records (__init__)
+        label=_("Archived records the letter asks KPU to decide"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,  # the workflow says so, in its words
+    )
+    letter_number = forms.CharField(label=_("Letter number"), max_length=255)
+    letter_date = forms.DateField(label=_("Letter date"), widget=DateInput())
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        archived = Record.objects.filter(state=State.ARCHIVED).order_by("pk")
+        self.fields["records"].queryset = archived
+
+
+class ForwardRequestForm(Bounded, forms.Form):
+    """The KPU Provinsi's cover letter, forwarding a request to KPU."""
+
+    letter_number = forms.CharField(label=_("Cover letter number"), max_length=255)
+    letter_date = forms.DateField(label=_("Cover letter date"), widget=DateInput())
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReturnRequestForm(Bounded, forms.Form):
+    """The KPU Provinsi returns a request: the office's PPID reads the note on each record."""
+
+    note = forms.CharField(
+        label=_("Why it is returned"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

@@ -248,6 +248,7 @@ class Action(models.TextChoices):
     REDACT = "redact", _("Redacted public copy uploaded")
     CONFIRM_REDACTION = "confirm_redact", _("Redacted public copy confirmed")
     RETEST = "retest", _("Consequence test repeated")
+    REQUEST_RETURNED = "request_back", _("Request returned by KPU Provinsi")
 
 
 class Verdict(models.TextChoices):
@@ -1362,6 +1363,116 @@ class CapChange(AppendOnly):
 
     def __str__(self):
         return f"{self.ground_id}: {self.old_years} → {self.new_years}"
+
+
+# --- Requests to KPU, through KPU Provinsi (PKPU 22/2023 Pasal 25(1)-(2)) -------------
+
+
+class SeenAlongTheRequest(InOffice):
+    """A request is read by the office that sent it, by the KPU Provinsi it travels through,
+    and by KPU once forwarded to it; by no other office (DOMAIN.md section 5)."""
+
+    def seen_by(self, here) -> Q:
+        reached = [DecisionRequest.State.FORWARDED, DecisionRequest.State.DECIDED]
+        return Q(office=here) | Q(via=here) | Q(addressed_to=here, state__in=reached)
+
+
+class DecisionRequest(NeverDeleted):
+    """An office's request to KPU for the consequence test and decision of its records.
+
+    The office sends its letter to its KPU Provinsi, which forwards it to KPU with a cover
+    letter of its own, or returns it with a note (the records go back to the office). The
+    Provinsi reads what it needs to forward (the public fields and the consequence test),
+    never a softcopy or an internal title.
+    """
+
+    class State(models.TextChoices):
+        SENT = "sent", _("Sent to KPU Provinsi")
+        FORWARDED = "forwarded", _("Forwarded to KPU")
+        RETURNED = "returned", _("Returned by KPU Provinsi")
+        DECIDED = "decided", _("Decided")
+
+    office = office_field("decision_requests")
+    via = models.ForeignKey(
+        Office, models.PROTECT, related_name="requests_via", verbose_name=_("through")
+    )
+    addressed_to = models.ForeignKey(
+        Office, models.PROTECT, related_name="requests_to", verbose_name=_("addressed to")
+    )
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.SENT)
+    number = models.CharField(_("letter number"), max_length=255)
+    date = models.DateField(_("letter date"))
+    records = models.ManyToManyField(
+        Record, related_name="decision_requests", verbose_name=_("records")
+    )
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    # The KPU Provinsi's cover letter, when it forwards the request.
+    forward_number = models.CharField(_("cover letter number"), max_length=255, blank=True)
+    forward_date = models.DateField(_("cover letter date"), null=True, blank=True)
+    forwarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", null=True, blank=True
+    )
+    forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
+    # Or its note, when it returns the request to the office.
+    return_note = models.TextField(_("why it was returned"), blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", null=True, blank=True
+    )
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+
+    objects = SeenAlongTheRequest.from_queryset(NeverDeletedQuerySet)()
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("request to KPU")
+        verbose_name_plural = _("requests to KPU")
+
+    def __str__(self):
+        return _("Request %(number)s of %(office)s") % {
+            "number": self.number,
+            "office": self.office.name,
+        }
+
+
+class RequestEvent(AppendOnly):
+    """A step of a request, in the register of each office it concerns: the office that
+    sent it keeps its own row of each step, and so does the KPU Provinsi (and KPU)."""
+
+    chained = True
+    actor_fields = {"actor": ("actor_name", None)}
+
+    class Kind(models.TextChoices):
+        SENT = "sent", _("Request sent")
+        RECEIVED = "received", _("Request received")
+        FORWARDED = "forwarded", _("Forwarded to KPU")
+        RETURNED = "returned", _("Returned to the office")
+
+    office = office_field("request_events")
+    request = models.ForeignKey(DecisionRequest, models.PROTECT, related_name="events")
+    kind = models.CharField(_("step"), max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    actor_name = models.CharField(_("by (name then)"), max_length=200, blank=True)
+    # The office the person acted for: a step of the KPU Provinsi in the office's register.
+    acting_for = models.ForeignKey(
+        Office, models.PROTECT, related_name="+", verbose_name=_("acting for")
+    )
+    note = models.TextField(_("note"), blank=True)
+    letter = models.CharField(_("letter"), max_length=300, blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    chain = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
+
+    objects = InOffice.from_queryset(AppendOnlyQuerySet)()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("step of a request")
+        verbose_name_plural = _("steps of requests")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.request_id}"
 
 
 # --- Objections (keberatan) and disputes (sengketa): UU 14/2008 Pasal 35-37 --------------

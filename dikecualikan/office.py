@@ -288,11 +288,16 @@ class InOffice(models.Manager):
         a class attribute, since Django makes a relation's manager from the class alone."""
         return type(f"InOffice_{path}", (cls,), {"path": path})
 
+    def seen_by(self, here) -> models.Q:
+        """The rows the acting office `here` reads: its own (a row seen by two offices, such
+        as a request and the KPU Provinsi it travels through, widens this)."""
+        return models.Q(**{self.path: here})
+
     def get_queryset(self):
         queryset = super().get_queryset()
         here = _ACTING.get()
         if here is not None:
-            return queryset.filter(**{self.path: here})
+            return queryset.filter(self.seen_by(here))
         if _EVERY_OFFICE.get():
             return queryset
         outside = queryset.all()

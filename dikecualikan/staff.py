@@ -668,7 +668,11 @@ def record_retest(request, pk):
 @login_required
 @never_cache
 def record_request(request, pk):
-    """Record the letter asking KPU, through KPU Provinsi, to test and decide."""
+    """Record the letter asking KPU, through KPU Provinsi, to test and decide; where the
+    KPU Provinsi uses the register, the request is sent to it there (this record chosen)."""
+    if workflow.through_office() is not None:
+        record = record_for(request, pk)
+        return redirect(f"{reverse('dikecualikan:staff-request-new')}?record={record.pk}")
     done = _("The request to KPU is recorded; the record waits for KPU's decision.")
     title = _("Request KPU's decision on record #%(id)s")
     page = {

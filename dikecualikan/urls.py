@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public, staff, staff_objections, views
+from . import public, staff, staff_objections, staff_requests, views
 
 app_name = "dikecualikan"
 
@@ -82,6 +82,19 @@ urlpatterns = [
         name="staff-decision-test-sheet",
     ),
     path("staf/keputusan/<int:pk>/umumkan/", staff.decision_publish, name="staff-decision-publish"),
+    path("staf/permintaan/", staff_requests.request_list, name="staff-requests"),
+    path("staf/permintaan/baru/", staff_requests.request_new, name="staff-request-new"),
+    path("staf/permintaan/<int:pk>/", staff_requests.request_detail, name="staff-request"),
+    path(
+        "staf/permintaan/<int:pk>/teruskan/",
+        staff_requests.request_forward,
+        name="staff-request-forward",
+    ),
+    path(
+        "staf/permintaan/<int:pk>/kembalikan/",
+        staff_requests.request_return,
+        name="staff-request-return",
+    ),
     path("staf/keberatan/", staff_objections.objection_list, name="staff-objections"),
     path("staf/keberatan/baru/", staff_objections.objection_new, name="staff-objection-new"),
     path("staf/keberatan/<int:pk>/", staff_objections.objection_detail, name="staff-objection"),

@@ -88,6 +88,14 @@ from .objections import (
     ruling_unmet,
 )
 from .publication import OPEN_BY_HAND, open_reasons, open_record, publish_decision, publish_listed
+from .requests import (
+    forward_request,
+    requested_records,
+    return_request,
+    send_request,
+    through_office,
+    waiting_here,
+)
 from .review import due_for_review, ended_on, expire, mark_for_review, register_user, review_due
 from .steps import (
     APPROVERS,
@@ -183,4 +191,10 @@ __all__ = [
     "upload_softcopy",
     "waiting_states",
     "withdraw_item",
+    "forward_request",
+    "return_request",
+    "send_request",
+    "requested_records",
+    "through_office",
+    "waiting_here",
 ]

@@ -36,6 +36,7 @@ from ..models import (
 from .archive import check_decision_pdf
 from .classify import lacks_a_statute
 from .periods import keep_period_value, period_errors
+from .requests import letter_errors, through_office
 from .review import expire, register_user
 from .steps import (
     STEPS,
@@ -64,12 +65,16 @@ def request_decision(
     note: str = "",
     version: int | None = None,
 ) -> Record:
-    """Record the letter asking KPU, through KPU Provinsi, to test and decide (after step 3)."""
-    errors = required_text({"letter_number": letter_number}, ["letter_number"])
-    if not letter_date:
-        errors["letter_date"] = _("Give the date of the letter.")
-    elif letter_date > timezone.localdate():
-        errors["letter_date"] = _("The letter's date cannot be in the future.")
+    """Record the letter asking KPU, through KPU Provinsi, to test and decide (after step 3),
+    where the KPU Provinsi does not use the register (else the request is sent in it)."""
+    if through_office() is not None:
+        raise WorkflowError(
+            _(
+                "This office's KPU Provinsi uses the register: send the request to it from "
+                "the page Requests to KPU, where it forwards it."
+            )
+        )
+    errors = letter_errors(letter_number, letter_date)
     if errors:
         raise WorkflowError(_("Give the number and the date of the request letter."), errors)
     with transaction.atomic():

@@ -34,6 +34,11 @@ def record_page(record: Record, role: str) -> str:
     return settings.SITE_URL + path
 
 
+def staff_page(name: str, *args) -> str:
+    """The address of a staff page (they are the deployment's, whichever office acts)."""
+    return settings.SITE_URL + reverse(name, args=args)
+
+
 def send_later(subject_template: str, context: dict, roles, link=None, people=()) -> None:
     """Write one mail per recipient to the outbox; the worker sends them once committed.
 

@@ -21,6 +21,9 @@ from ..roles import Role, has_role, required_approvals
 S = State
 APPROVERS = "approvers"  # stands for the roles the acting office's approvals name
 SYSTEM = "system"  # the register itself (manage.py review_due), never a person
+# The PPID of the KPU Provinsi a request travels through: another office's person, whose
+# role is checked in their own office (workflow/requests.py), never offered as a button here.
+THROUGH = "through"
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ def _step(action, sources, target, roles):
         action,
         frozenset(sources),
         target,
-        roles if roles in (APPROVERS, SYSTEM) else frozenset(roles),
+        roles if roles in (APPROVERS, SYSTEM, THROUGH) else frozenset(roles),
     )
 
 
@@ -89,6 +92,8 @@ STEPS: dict[str, Step] = {
     "archive": _step(Action.ARCHIVE, [S.APPROVED, S.LISTED], S.ARCHIVED, [Role.DESK, Role.PPID]),
     # Only KPU decides: the office asks it, through KPU Provinsi, and records its answer.
     "request": _step(Action.REQUEST, [S.ARCHIVED], S.REQUESTED, [Role.PPID]),
+    # KPU Provinsi returns a request with a note: its records go back to the office's PPID.
+    "request_returned": _step(Action.REQUEST_RETURNED, [S.REQUESTED], S.ARCHIVED, THROUGH),
     "decide_exempt": _step(Action.DECIDE, [S.REQUESTED], S.DECIDED, [Role.PPID]),
     "decide_open": _step(Action.DECIDE, [S.REQUESTED, S.DECIDED], S.OPENED, [Role.PPID]),
     # A decision is entered once it is received from KPU; it changes no record by itself.
@@ -144,7 +149,7 @@ class WorkflowError(Exception):
 
 
 def roles_for(step: Step) -> frozenset[str]:
-    if step.roles == SYSTEM:
+    if step.roles in (SYSTEM, THROUGH):
         return frozenset()
     return frozenset(required_approvals()) if step.roles == APPROVERS else step.roles
 
@@ -163,20 +168,12 @@ def state_names(states) -> str:
 
 
 def check_step(record: Record, user, name: str) -> Step:
-    step = STEPS[name]
-    if step.sources and record.state not in step.sources:
-        raise WorkflowError(
-            _(
-                "This record is now “%(state)s”, so it cannot be “%(action)s”: that is possible "
-                "only when it is %(allowed)s. Reload the page to see its current state."
-            )
-            % {
-                "state": record.get_state_display(),
-                "action": Action(step.action).label,
-                "allowed": state_names(step.sources),
-            }
-        )
+    step = check_state(record, name)
     roles = roles_for(step)
+    if step.roles == THROUGH:
+        raise WorkflowError(
+            _("Only the PPID of the KPU Provinsi a request was sent to returns it, on the request.")
+        )
     if step.roles == SYSTEM:
         if not is_register(user):
             raise WorkflowError(
@@ -192,6 +189,24 @@ def check_step(record: Record, user, name: str) -> Step:
         )
     if (reason := unmet(record, name)) is not None:
         raise WorkflowError(reason)
+    return step
+
+
+def check_state(record: Record, name: str) -> Step:
+    """Refuse a step the record's state does not allow (who takes it is checked apart)."""
+    step = STEPS[name]
+    if step.sources and record.state not in step.sources:
+        raise WorkflowError(
+            _(
+                "This record is now “%(state)s”, so it cannot be “%(action)s”: that is possible "
+                "only when it is %(allowed)s. Reload the page to see its current state."
+            )
+            % {
+                "state": record.get_state_display(),
+                "action": Action(step.action).label,
+                "allowed": state_names(step.sources),
+            }
+        )
     return step
 
 
@@ -288,7 +303,9 @@ def waiting_states(user) -> set[str]:
     return {
         state
         for name, step in STEPS.items()
-        if step.target and step.roles not in (APPROVERS, SYSTEM) and has_role(user, *step.roles)
+        if step.target
+        and step.roles not in (APPROVERS, SYSTEM, THROUGH)
+        and has_role(user, *step.roles)
         if name not in ALTERNATIVES
         for state in step.sources
         if state not in WAITING_OUTSIDE
@@ -316,7 +333,7 @@ def allowed_steps(record: Record, user) -> list[str]:
     for name, step in STEPS.items():
         if not step.sources or record.state not in step.sources:
             continue
-        if step.roles == SYSTEM or not has_role(user, *roles_for(step)):
+        if step.roles in (SYSTEM, THROUGH) or not has_role(user, *roles_for(step)):
             continue
         if step.roles == APPROVERS and record.verdict_bar(user) is not None:
             continue

@@ -12,6 +12,8 @@ list (`waiting_for`, one person) and the header's count (`waiting_count`, one qu
                     page of a decided record points to it)
     a failed mail   the outbox gave up on it: the PPID and the Atasan PPID, who read why
                     in the outbox
+    a request       another office's request to KPU: the PPID of the KPU Provinsi it was
+                    sent to forwards or returns it; KPU's PPID, once forwarded, decides it
 
 Ordered by deadline, earliest first; what has none comes after, the longest wait first.
 """
@@ -32,6 +34,7 @@ from ..models import (
     CollectionPeriod,
     Decision,
     DecisionItem,
+    DecisionRequest,
     Objection,
     OutgoingMail,
     Record,
@@ -40,6 +43,7 @@ from ..models import (
 from ..roles import Role, approving_roles_of, has_role, roles_of
 from ..workdays import review_window_end
 from .objections import ANSWER_ROLES
+from .requests import waiting_here
 from .steps import STEPS, WAITING_OUTSIDE, latest_item, next_roles, waiting_states
 
 S = State
@@ -79,7 +83,7 @@ WAITING_ON = {
 class Waiting:
     """One thing that waits: on whom (`roles`), what they do, on what, and by when."""
 
-    kind: str  # record, verdict, review, objection, decision, mail
+    kind: str  # record, verdict, review, objection, decision, mail, request
     roles: tuple[str, ...]
     what: str
     subject: object  # the Record, Objection, Decision or OutgoingMail
@@ -160,6 +164,15 @@ def _mail_item(mail: OutgoingMail) -> Waiting:
     return Waiting("mail", MAIL_ROLES, what, mail, since=mail.last_attempt_at or mail.created_at)
 
 
+def _request_item(request: DecisionRequest) -> Waiting:
+    if request.state == DecisionRequest.State.SENT:
+        what = _("Forward the request to KPU with a cover letter, or return it with a note.")
+        since = request.sent_at
+    else:
+        what, since = _("Test and decide the records of this request (KPU)."), request.forwarded_at
+    return Waiting("request", (Role.PPID,), what, request, since=since)
+
+
 def _record_item(record: Record, roles, deadline=None) -> Waiting:
     kind = "verdict" if record.state == S.AWAITING_APPROVAL else "record"
     what = NEXT_ACTION[record.state]
@@ -234,6 +247,8 @@ def _queues(user, today: datetime.date) -> dict:
         queues["objection"] = Objection.objects.filter(answer__isnull=True)
     if has_role(user, *STEPS["publish"].roles):
         queues["decision"] = ready_to_publish()
+    if has_role(user, Role.PPID):
+        queues["request"] = waiting_here()
     if has_role(user, *MAIL_ROLES):
         queues["mail"] = OutgoingMail.objects.filter(status=OutgoingMail.Status.FAILED)
     return queues
@@ -273,6 +288,8 @@ def waiting_for(user, today: datetime.date | None = None, limit: int = 50) -> li
     if "decision" in queues:
         decisions = queues["decision"].order_by("created_at", "pk")[:limit]
         found += [_decision_item(decision) for decision in decisions]
+    if "request" in queues:
+        found += [_request_item(request) for request in queues["request"][:limit]]
     if "mail" in queues:
         failed = queues["mail"].order_by("last_attempt_at", "pk")[:limit]
         found += [_mail_item(mail) for mail in failed]

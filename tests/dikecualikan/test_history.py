@@ -38,6 +38,7 @@ from dikecualikan.models import (
     DecisionItem,
     DikChange,
     DikVersion,
+    Office,
     Record,
     Transition,
     UserEvent,
@@ -54,10 +55,18 @@ def label(model):
 
 
 @pytest.fixture
-def history(make_record, desk):
-    """A published record and an archived one taken out, downloaded and checked."""
+def history(make_record, desk, ppid):
+    """A published record and an archived one taken out, downloaded and checked; a third
+    requested from KPU through KPU Provinsi (its steps in both offices' registers)."""
     published = make_record("published")
     archived = make_record("archived")
+    Office.objects.filter(slug="kalbar").update(in_service=True)
+    workflow.send_request(
+        records=[make_record("archived")],
+        by=ppid,
+        letter_number="1/PL.01-SD/6171/2026",
+        letter_date=timezone.localdate(),
+    )
     workflow.check_out_hardcopy(
         record=archived,
         by=desk,
@@ -422,7 +431,7 @@ def test_heads_print_each_chain_once_with_its_row_count_and_last_value(history):
     # Each office's chain is named with its office; the history of users is the deployment's.
     assert set(found) == {
         m._meta.label + ("@pontianakkota" if m.office_chains else "") for m in chained
-    }
+    } | {"dikecualikan.RequestEvent@kalbar"}  # the request's steps in the Provinsi's register
     assert found["dikecualikan.UserEvent"][0] == UserEvent.objects.count()
 
 

@@ -13,9 +13,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from dikecualikan import office
+from dikecualikan import office, workflow
 from dikecualikan.models import (
     Decision,
+    DecisionRequest,
     DikVersion,
     Objection,
     ObjectionAnswer,
@@ -48,6 +49,8 @@ def test_seed_demo_creates_every_role_and_every_state_of_the_demo(db, settings):
     # "expired": published, its period ended since (review_due opens it); "objected": opened
     # by an objection the Atasan PPID upheld.
     after = {"listed": "published", "expired": "published", "objected": "opened"}
+    # "archived": sent to KPU through KPU Provinsi Kalimantan Barat, which forwarded it.
+    after["archived"] = "requested"
     expected = Counter(after.get(row["tahap_demo"], row["tahap_demo"]) for row in rows)
     assert Counter(Record.objects.values_list("state", flat=True)) == expected
     for username in ("desk", "ppid", "pembina", "pertimbangan", "atasan"):
@@ -99,11 +102,37 @@ def test_seed_demo_shows_a_second_office_with_its_own_people_records_and_site(db
     assert "/kuburayakab/" in output
 
 
+def test_seed_demo_sends_a_request_through_the_provinsi_which_forwards_it(db, settings):
+    output = seed(force=True)
+    for username, slug in (("ppid-kalbar", "kalbar"), ("ppid-kpu", "kpu")):
+        person = User.objects.get(username=username)
+        assert person.check_password(settings.DEMO_PASSWORD) and username in output
+        with office.acting(Office.objects.get(slug=slug)):
+            assert roles_of(person) == {"ppid"}
+    request = DecisionRequest.objects.get()
+    assert request.state == "forwarded" and request.via.slug == "kalbar"
+    assert request.office.slug == "pontianakkota"
+    assert set(request.records.values_list("state", flat=True)) == {"requested"}
+    with office.acting(Office.objects.get(slug="kpu")):
+        assert list(workflow.waiting_here()) == [request]
+    call_command("verify_history", stdout=StringIO())
+
+
 def test_seed_demo_run_twice_adds_nothing(db):
     seed(force=True)
-    counts = (Record.objects.count(), Transition.objects.count(), User.objects.count())
+    counts = (
+        Record.objects.count(),
+        Transition.objects.count(),
+        User.objects.count(),
+        DecisionRequest.objects.count(),
+    )
     assert "already" in seed(force=True)
-    assert (Record.objects.count(), Transition.objects.count(), User.objects.count()) == counts
+    assert (
+        Record.objects.count(),
+        Transition.objects.count(),
+        User.objects.count(),
+        DecisionRequest.objects.count(),
+    ) == counts
 
 
 def test_seed_demo_shows_each_path_of_a_decision(db):

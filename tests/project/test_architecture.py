@@ -74,6 +74,7 @@ LAYERS = [
             "dikecualikan.signals",
             "dikecualikan.staff",
             "dikecualikan.staff_objections",
+            "dikecualikan.staff_requests",
             "ppid.*",
         ],
     ),

@@ -29,11 +29,13 @@ from dikecualikan.models import (
     CollectionPeriod,
     DecidingBody,
     Decision,
+    DecisionRequest,
     ObjectionAnswer,
     Office,
     Outcome,
     OutgoingMail,
     Record,
+    State,
 )
 from dikecualikan.roles import Role
 from dikecualikan.workdays import working_days_after
@@ -67,6 +69,13 @@ SECOND_USERS = [
 ]
 SECOND_PLACE = ("Kantor KPU Kabupaten Kubu Raya", "Ruang Arsip", "Lemari A", "Rak 1")
 SECOND_RECORDS = 4  # the first items of the demo list that Pontianak publishes
+
+# The deciding side, in the register too: the PPID of KPU Provinsi Kalimantan Barat, which
+# forwards the Kota's and the Kabupaten's requests, and KPU's, which decides them.
+DECIDING_USERS = {
+    "kalbar": [("ppid-kalbar", Role.PPID, "Yuliana", "Kartika")],
+    "kpu": [("ppid-kpu", Role.PPID, "Bambang", "Sutrisno")],
+}
 
 # Each office's own numbering in the demo's file numbers and letters: (code, region).
 NUMBERING = {"pontianakkota": ("PTK", "6171"), SECOND_OFFICE: ("KKR", "6112")}
@@ -221,6 +230,8 @@ class Command(BaseCommand):
             self.deliver_history_mail()
         with transaction.atomic():
             self.second_office()
+        with transaction.atomic():
+            self.deciding_offices()
         self.print_logins()
 
     def second_office(self):
@@ -236,6 +247,42 @@ class Command(BaseCommand):
                 self.create_second_records(users)
             self.collection_period()
             self.deliver_history_mail()
+
+    def deciding_offices(self):
+        """KPU Provinsi Kalimantan Barat and KPU use the register: Pontianak's archived
+        records travel to KPU in one request through the Provinsi, which forwards it."""
+        people = {}
+        for slug, users in DECIDING_USERS.items():
+            place = Office.objects.get(slug=slug)
+            if not place.in_service:
+                place.in_service = True
+                place.save(update_fields=["in_service", "updated_at"])
+            with office.acting(place):
+                people[slug] = self.create_users(users)["ppid"]
+        with office.acting(office.default()):
+            if DecisionRequest.objects.filter(office=office.current()).exists():
+                return
+            archived = list(Record.objects.filter(state=State.ARCHIVED))
+            ppid = get_user_model().objects.get(username="ppid")
+            request = workflow.send_request(
+                records=archived,
+                by=ppid,
+                letter_number=f"131/PP.01-SD/{region()}/{timezone.localdate().year}",
+                letter_date=timezone.localdate(),
+                note="Permohonan pengujian konsekuensi dan penetapan kepada KPU.",
+            )
+        with office.acting(request.via):
+            workflow.forward_request(
+                asked=request,
+                by=people["kalbar"],
+                letter_number=f"45/PP.01-SD/61/{timezone.localdate().year}",
+                letter_date=timezone.localdate(),
+                note="Diteruskan; uji konsekuensi dan lembar pengujian telah diperiksa.",
+            )
+            self.deliver_history_mail()
+        with office.acting(office.default()):
+            self.deliver_history_mail()
+        self.stdout.write(f"Sent {request} to KPU through {request.via.name}, which forwarded it.")
 
     def create_second_records(self, users):
         shelf = Location.objects.get_or_create(
@@ -594,6 +641,8 @@ class Command(BaseCommand):
         for name, people in (
             ("Kota Pontianak, /", USERS),
             ("Kubu Raya, /kuburayakab/", SECOND_USERS),
+            ("Provinsi Kalimantan Barat", DECIDING_USERS["kalbar"]),
+            ("(national)", DECIDING_USERS["kpu"]),
         ):
             self.stdout.write(f" KPU {name}:")
             for username, role, first, last in people:
@@ -610,7 +659,8 @@ class Command(BaseCommand):
             "Then a code from an authenticator app: add each user's secret to one "
             "(by hand, time-based, or paste the otpauth:// line into an app that reads it):"
         )
-        for username, *_ in USERS + SECOND_USERS:
+        deciding = [person for people in DECIDING_USERS.values() for person in people]
+        for username, *_ in USERS + SECOND_USERS + deciding:
             device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
             self.stdout.write(f"  {username:<22} {second_factor.secret_of(device)}")
             self.stdout.write(f"  {'':<22} {device.config_url}")

@@ -1,0 +1,283 @@
+"""A request to KPU travels through KPU Provinsi inside the register (PKPU 22/2023 Pasal 25).
+
+Pontianak's PPID sends one letter for archived records; the PPID of KPU Provinsi
+Kalimantan Barat reads the public fields and the consequence test, and forwards it to KPU
+with a cover letter or returns it with a note. Another province sees nothing of it.
+"""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.urls import reverse
+
+from dikecualikan import office, workflow
+from dikecualikan.models import DecisionRequest, Office, Record, RequestEvent, State, Transition
+from dikecualikan.roles import Role, grant
+
+LETTER = {"letter_number": "123/PL.01-SD/6171/2026", "letter_date": "2026-11-30"}
+COVER = {"letter_number": "45/PL.01-SD/61/2026", "letter_date": "2026-12-01"}
+
+
+def place(slug: str, in_service=True) -> Office:
+    found = Office.objects.get(slug=slug)
+    found.in_service = in_service
+    found.save()
+    return found
+
+
+def person(username: str, where: Office, role=Role.PPID) -> User:
+    user = User.objects.create_user(username, f"{username}@example.org", "pw", is_staff=True)
+    grant(user, role, place=where)
+    return user
+
+
+@pytest.fixture
+def kalbar(db):
+    return place("kalbar")
+
+
+@pytest.fixture
+def ppid_kalbar(kalbar):
+    return person("ppid-kalbar", kalbar)
+
+
+@pytest.fixture
+def ppid_kpu(db):
+    return person("ppid-kpu", place("kpu"))
+
+
+@pytest.fixture
+def archived(make_record, kalbar):
+    first = make_record("archived", title="Judul internal rahasia", public_title="Data kesehatan")
+    return [first, make_record("archived", public_title="Rekam medis calon")]
+
+
+def send(client, ppid, records, **changes):
+    client.force_login(ppid)
+    data = {**LETTER, "records": [r.pk for r in records], **changes}
+    return client.post(reverse("dikecualikan:staff-request-new"), data)
+
+
+def as_kalbar(client, user):
+    client.logout()
+    client.force_login(user)
+    return client
+
+
+def test_the_office_sends_one_letter_and_its_records_wait_at_the_provinsi(
+    client, ppid, ppid_kalbar, archived, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = send(client, ppid, archived)
+    request = DecisionRequest.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dikecualikan:staff-request", args=[request.pk])
+    assert request.state == "sent" and request.via.slug == "kalbar"
+    assert request.addressed_to.slug == "kpu"
+    for record in archived:
+        record.refresh_from_db()
+        assert record.state == State.REQUESTED
+        assert record.request_number == LETTER["letter_number"]
+        assert "KPU Provinsi Kalimantan Barat" in record.request_addressee
+    # The step is in both offices' registers, each in its own chain.
+    assert [e.kind for e in RequestEvent.objects.all()] == ["sent"]
+    with office.acting(request.via):
+        assert [e.kind for e in RequestEvent.objects.all()] == ["received"]
+    assert [m.to for m in mailoutbox] == [["ppid-kalbar@example.org"]]
+    assert "/staf/permintaan/" in mailoutbox[0].body
+
+
+def test_the_provinsi_reads_the_public_fields_and_the_test_never_the_internal_title(
+    client, ppid, ppid_kalbar, archived
+):
+    send(client, ppid, archived)
+    request = DecisionRequest.objects.get()
+    page = as_kalbar(client, ppid_kalbar).get(
+        reverse("dikecualikan:staff-request", args=[request.pk])
+    )
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Data kesehatan" in text and "Rekam medis calon" in text
+    assert archived[0].harm in text and archived[0].test_place in text
+    assert "Judul internal rahasia" not in text
+    assert reverse("dikecualikan:staff-record", args=[archived[0].pk]) not in text
+    assert "Teruskan ke KPU" in text and "Kembalikan ke kantor" in text
+    # Its list says how long it has waited, in working days.
+    listed = client.get(reverse("dikecualikan:staff-requests")).content.decode()
+    assert LETTER["letter_number"] in listed and "0 hari kerja" in listed
+
+
+def test_the_provinsi_forwards_it_to_kpu_which_then_sees_it(
+    client, ppid, ppid_kalbar, ppid_kpu, archived
+):
+    send(client, ppid, archived)
+    request = DecisionRequest.objects.get()
+    url = reverse("dikecualikan:staff-request", args=[request.pk])
+    as_kalbar(client, ppid_kpu)
+    assert client.get(url).status_code == 404  # not forwarded yet: not KPU's to read
+    as_kalbar(client, ppid_kalbar)
+    forward = reverse("dikecualikan:staff-request-forward", args=[request.pk])
+    assert client.post(forward, COVER).status_code == 302
+    request.refresh_from_db()
+    assert request.state == "forwarded" and request.forward_number == COVER["letter_number"]
+    assert request.forwarded_by == ppid_kalbar
+    assert [e.kind for e in RequestEvent.objects.order_by("pk")] == ["sent", "forwarded"]
+    as_kalbar(client, ppid_kpu)
+    assert client.get(url).status_code == 200
+    waiting = client.get(reverse("dikecualikan:staff-requests")).content.decode()
+    assert LETTER["letter_number"] in waiting and "Kota Pontianak" in waiting
+    # The records still wait for KPU's decision.
+    assert {r.state for r in Record.objects.filter(pk__in=[a.pk for a in archived])} == {
+        State.REQUESTED
+    }
+
+
+def test_a_returned_request_sends_its_records_back_with_the_note_on_top(
+    client, ppid, ppid_kalbar, archived
+):
+    send(client, ppid, archived)
+    request = DecisionRequest.objects.get()
+    as_kalbar(client, ppid_kalbar)
+    back = reverse("dikecualikan:staff-request-return", args=[request.pk])
+    refused = client.post(back, {"note": ""})
+    assert "Alasan dikembalikan: Kolom ini wajib diisi." in refused.content.decode()
+    request.refresh_from_db()
+    assert request.state == "sent"
+    note = "Uji konsekuensi belum ditandatangani Tim Pertimbangan."
+    assert client.post(back, {"note": note}).status_code == 302
+    # A second click, or a second person, meets the first answer.
+    again = client.post(back, {"note": "lagi"}).content.decode()
+    assert "sudah dijawab" in again
+    for record in archived:
+        record.refresh_from_db()
+        assert record.state == State.ARCHIVED
+        last = Transition.objects.filter(record=record).order_by("pk").last()
+        assert last.note == note and last.action == "request_back"
+        assert last.instrument == "KPU Provinsi Kalimantan Barat"
+    as_kalbar(client, ppid)
+    page = client.get(reverse("dikecualikan:staff-request", args=[request.pk])).content.decode()
+    assert note in page and "Dikembalikan oleh KPU Provinsi Kalimantan Barat" in page
+    # Archived again, the records can be sent in a new letter.
+    assert send(client, ppid, archived, letter_number="124/PL.01-SD/6171/2026").status_code == 302
+
+
+def test_another_province_sees_nothing_of_the_request(client, ppid, ppid_kalbar, archived):
+    send(client, ppid, archived)
+    request = DecisionRequest.objects.get()
+    stranger = person("ppid-kalteng", place("kalteng"))
+    as_kalbar(client, stranger)
+    for name in ("staff-request",):
+        assert client.get(reverse(f"dikecualikan:{name}", args=[request.pk])).status_code == 404
+    for name in ("staff-request-forward", "staff-request-return"):
+        url = reverse(f"dikecualikan:{name}", args=[request.pk])
+        assert client.post(url, {**COVER, "note": "x"}).status_code == 404
+    assert (
+        LETTER["letter_number"]
+        not in client.get(reverse("dikecualikan:staff-requests")).content.decode()
+    )
+    request.refresh_from_db()
+    assert request.state == "sent"
+
+
+def test_the_office_cannot_forward_its_own_request(client, ppid, ppid_kalbar, archived):
+    send(client, ppid, archived)
+    request = DecisionRequest.objects.get()
+    url = reverse("dikecualikan:staff-request-forward", args=[request.pk])
+    page = client.post(url, COVER).content.decode()
+    assert "Hanya PPID KPU Provinsi" in page
+    request.refresh_from_db()
+    assert request.state == "sent"
+
+
+def test_records_of_another_office_or_not_archived_cannot_be_sent(
+    client, ppid, ppid_kalbar, archived, make_record, same_roles_in
+):
+    kubu_raya = place("kuburayakab")
+    same_roles_in(kubu_raya)
+    with office.acting(kubu_raya):
+        theirs = make_record("archived")
+    refused = send(client, ppid, [archived[0], theirs])
+    assert refused.status_code == 200 and not DecisionRequest.objects.exists()
+    collected = make_record("collected")
+    page = send(client, ppid, [archived[0], collected]).content.decode()
+    assert not DecisionRequest.objects.exists()
+    archived[0].refresh_from_db()
+    assert archived[0].state == State.ARCHIVED and "is-invalid" not in page
+    nothing = send(client, ppid, []).content.decode()
+    assert "Pilih informasi" in nothing and not DecisionRequest.objects.exists()
+
+
+def test_letters_are_dated_in_order(client, ppid, ppid_kalbar, archived):
+    future = send(client, ppid, archived, letter_date="2099-01-01").content.decode()
+    assert "tidak boleh di masa mendatang" in future and not DecisionRequest.objects.exists()
+    send(client, ppid, archived)
+    request = DecisionRequest.objects.get()
+    as_kalbar(client, ppid_kalbar)
+    url = reverse("dikecualikan:staff-request-forward", args=[request.pk])
+    early = client.post(url, {**COVER, "letter_date": "2026-11-01"}).content.decode()
+    assert "sebelum surat kantor" in early
+    request.refresh_from_db()
+    assert request.state == "sent"
+
+
+def test_without_its_provinsi_in_the_register_the_office_records_the_letter_as_before(
+    client, ppid, make_record
+):
+    place("kalbar", in_service=False)
+    record = make_record("archived")
+    assert workflow.through_office() is None
+    page = client_get_new(client, ppid)
+    assert "tidak menggunakan register" in page
+    workflow.request_decision(
+        record=record, by=ppid, letter_number="1/2026", letter_date=datetime.date(2026, 11, 30)
+    )
+    record.refresh_from_db()
+    assert record.state == State.REQUESTED
+
+
+def test_with_its_provinsi_in_the_register_the_letter_is_not_typed_on_a_record(
+    ppid, kalbar, make_record
+):
+    record = make_record("archived")
+    with pytest.raises(workflow.WorkflowError, match="menggunakan register"):
+        workflow.request_decision(
+            record=record, by=ppid, letter_number="1/2026", letter_date=datetime.date(2026, 11, 30)
+        )
+
+
+def client_get_new(client, ppid) -> str:
+    client.force_login(ppid)
+    return client.get(reverse("dikecualikan:staff-request-new")).content.decode()
+
+
+def test_every_offices_history_verifies_after_the_request_travelled(
+    client, ppid, ppid_kalbar, archived, capsys
+):
+    send(client, ppid, archived)
+    request = DecisionRequest.objects.get()
+    as_kalbar(client, ppid_kalbar)
+    client.post(reverse("dikecualikan:staff-request-return", args=[request.pk]), {"note": "x"})
+    call_command("verify_history")
+    out = capsys.readouterr().out
+    assert "dikecualikan.RequestEvent: ok 4" in out and "broken 0" in out
+
+
+def test_the_provinsi_and_then_kpu_find_the_request_waiting_on_their_dashboards(
+    client, ppid, ppid_kalbar, ppid_kpu, archived
+):
+    send(client, ppid, archived)
+    request = DecisionRequest.objects.get()
+    dashboard = reverse("dikecualikan:dashboard")
+    page = as_kalbar(client, ppid_kalbar).get(dashboard).content.decode()
+    assert "Teruskan permohonan ke KPU dengan surat pengantar" in page
+    assert str(request) in page and "Menunggu saya (1)" in page
+    mine = as_kalbar(client, ppid).get(dashboard).content.decode()
+    assert "Teruskan permohonan" not in mine  # the office that sent it waits on others
+    as_kalbar(client, ppid_kalbar).post(
+        reverse("dikecualikan:staff-request-forward", args=[request.pk]), COVER
+    )
+    assert "Menunggu saya (0)" in client.get(dashboard).content.decode()
+    at_kpu = as_kalbar(client, ppid_kpu).get(dashboard).content.decode()
+    assert "Uji dan putuskan informasi dalam permohonan ini" in at_kpu
