@@ -286,7 +286,7 @@ class DecisionForm(Bounded, RefusalsMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        revocable = Decision.objects.published().order_by("-date_set")
+        revocable = Decision.objects.in_force_somewhere().order_by("-date_set")
         if self.instance.pk:
             revocable = revocable.exclude(pk=self.instance.pk)
         self.fields["revokes"].queryset = revocable

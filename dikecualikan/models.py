@@ -919,6 +919,18 @@ def decision_number_key(number: str) -> str:
 
 class DecisionQuerySet(NeverDeletedQuerySet):
     def published(self):
+        """The decisions the acting office has published for its own list (each office
+        publishes a decision that covers its items: SOP step 4 is its own act)."""
+        ours = DecisionPublication.objects.filter(decision=models.OuterRef("pk"))
+        return self.filter(models.Exists(ours))
+
+    def with_publication(self):
+        """Each decision with `published_here`: when the acting office published it, or None."""
+        ours = DecisionPublication.objects.filter(decision=models.OuterRef("pk"))
+        return self.annotate(published_here=models.Subquery(ours.values("published_at")[:1]))
+
+    def in_force_somewhere(self):
+        """The decisions published by at least one office: they bind from then on."""
         return self.filter(published_at__isnull=False)
 
     def numbered(self, *, issuer: str, year, number: str) -> list:
@@ -1008,11 +1020,51 @@ class Decision(NeverDeleted):
 
     @property
     def is_published(self) -> bool:
+        """Whether the acting office has published it for its list."""
+        return DecisionPublication.objects.filter(decision=self).exists()
+
+    @property
+    def published_anywhere(self) -> bool:
+        """Whether any office has published it: from then on it is not corrected, only
+        revoked or followed by a later decision."""
         return self.published_at is not None
 
     def revoked_in_whole(self) -> bool:
-        """Whether a published later decision revoked this one in whole: no longer in force."""
-        return self.revoked_by.published().filter(revokes_whole=True).exists()
+        """Whether a later decision, published by any office, revoked this one in whole: no
+        longer in force anywhere."""
+        return self.revoked_by.in_force_somewhere().filter(revokes_whole=True).exists()
+
+
+class DecisionPublication(AppendOnly):
+    """An office's publication of a decision for its own list (SOP step 4): a decision of
+    KPU may cover the items of many offices, and each publishes it on its own day."""
+
+    actor_fields = {"published_by": ("published_by_name", None)}
+
+    office = office_field("decision_publications")
+    decision = models.ForeignKey(
+        Decision, models.PROTECT, related_name="publications", verbose_name=_("decision")
+    )
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("published by")
+    )
+    published_by_name = models.CharField(_("by (name then)"), max_length=200, blank=True)
+
+    objects = InOffice.from_queryset(AppendOnlyQuerySet)()
+
+    class Meta:
+        ordering = ["published_at", "id"]
+        verbose_name = _("publication of a decision")
+        verbose_name_plural = _("publications of decisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "decision"], name="decision_published_once_per_office"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.decision_id} @ {self.office_id}"
 
 
 class DecisionItemQuerySet(AppendOnlyQuerySet):

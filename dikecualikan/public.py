@@ -318,7 +318,7 @@ def rows_before(form, pk, version, query) -> int:
 @public_page
 def decision_detail(request, pk):
     decision = get_object_or_404(
-        Decision.objects.published().select_related("body", "revokes"), pk=pk
+        Decision.objects.published().with_publication().select_related("body", "revokes"), pk=pk
     )
     items = decision.items.active().select_related("record").order_by("record_id")
     context = {
@@ -349,7 +349,7 @@ def decision_test_sheet(request, pk, item):
         DecisionItem.objects.active().exclude(test_sheet=""),
         pk=item,
         decision=pk,
-        decision__published_at__isnull=False,
+        decision__in=Decision.objects.published(),
     )
     return test_sheet_file(item)
 

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -395,7 +395,10 @@ def _posted_step(request, pk, step, done, **extra):
 @role_required()
 @never_cache
 def decision_list(request):
-    decisions = Decision.objects.annotate(n=Count("items")).order_by("-date_set", "-id")[:200]
+    # The items of this office only: a decision of KPU may cover other offices' too.
+    ours = Count("items", filter=Q(items__record__office=office.current()))
+    decisions = Decision.objects.with_publication().annotate(n=ours).order_by("-date_set", "-id")
+    decisions = decisions[:200]
     may_enter = workflow.may(request.user, "enter_decision")
     context = {"decisions": decisions, "may_enter": may_enter}
     return render(request, "dikecualikan/decision_list.html", context)
@@ -450,7 +453,8 @@ def decision_edit(request, pk):
 @role_required()
 @never_cache
 def decision_detail(request, pk):
-    decision = get_object_or_404(Decision.objects.select_related("body", "revokes"), pk=pk)
+    decisions = Decision.objects.with_publication().select_related("body", "revokes")
+    decision = get_object_or_404(decisions, pk=pk)
     items = decision.items.select_related("record", "withdrawn_by").prefetch_related("grounds")
     steps = workflow.decision_steps(decision, request.user)
     context = {

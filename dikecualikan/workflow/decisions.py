@@ -234,7 +234,7 @@ def _revocation_errors(
         return {}
     if decision is not None and revokes.pk == decision.pk:
         return {"revokes": _("A decision cannot revoke itself.")}
-    if not revokes.is_published:
+    if not revokes.published_anywhere:
         return {
             "revokes": _(
                 "%(decision)s was never published in the register, so there is nothing of it "

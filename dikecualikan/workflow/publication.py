@@ -20,6 +20,7 @@ from ..history import lock_chains
 from ..models import (
     Decision,
     DecisionLog,
+    DecisionPublication,
     OpenReason,
     Outcome,
     Record,
@@ -62,8 +63,7 @@ def publish_decision(*, decision: Decision, by, note: str = "") -> Decision:
         vector = Record.objects.search_vector()
         move_many(records, by, step, values=published, computed=vector, **history)
         _open_revoked(revoked, decision, by, note)
-        decision.published_at, decision.published_by = published["published_at"], by
-        decision.save(update_fields=["published_at", "published_by"])
+        _published_here(decision, by, published["published_at"])
         DecisionLog.objects.create(decision=decision, kind=DecisionLog.Kind.PUBLISHED, actor=by)
         version_note = f"{decision.issuer} {decision.number}"
         new_dik_version(added=records, opened=revoked, decision=decision, note=version_note)
@@ -81,10 +81,21 @@ def publish_listed(*, record: Record, by, note: str = "", version: int | None = 
         record.published_in, record.published_at = decision, timezone.now()
         fields = ("published_in", "published_at")
         move(record, by, step, note=note, instrument=str(decision), fields=fields)
+        if not decision.is_published:  # the office's first item under it: on its list now
+            _published_here(decision, by, record.published_at)
         Record.objects.filter(pk=record.pk).index_for_search()
         note = f"{decision.issuer} {decision.number}"
         new_dik_version(added=[record], decision=decision, note=note)
     return record
+
+
+def _published_here(decision: Decision, by, at) -> None:
+    """The acting office has published the decision for its list; the first office to do so
+    dates it on the decision too (from then on it is corrected by no one)."""
+    DecisionPublication.objects.create(decision=decision, published_by=by, published_at=at)
+    if decision.published_at is None:
+        decision.published_at, decision.published_by = at, by
+        decision.save(update_fields=["published_at", "published_by"])
 
 
 def _check_publishable(decision: Decision, by) -> None:

@@ -267,7 +267,9 @@ def _conclusion_unmet(record: Record, name: str):
 def _item_unmet(record: Record, name: str):
     item = latest_item(record)
     if name == "publish_listed":
-        if item is None or item.outcome != Outcome.EXEMPT or not item.decision.is_published:
+        # An item under a decision in force (published by any office): this office
+        # publishes it on its own, and so publishes the decision for its list.
+        if item is None or item.outcome != Outcome.EXEMPT or not item.decision.published_anywhere:
             return _("Publish this record with its decision, from the decision's page.")
         return None
     # withdraw: only the latest item, and only before what it did is public.
@@ -359,7 +361,11 @@ def decision_unmet(decision, name: str):
                 "listed under it."
             )
         return None
-    if not decision.is_published:
+    if name == "correct":
+        # Published by any office, it is on a public list: only a later decision changes it.
+        if not decision.published_anywhere:
+            return None
+    elif not decision.is_published:  # each office publishes it for its own list
         return None
     if name == "publish":
         return _("This decision was already published; nothing changed.")

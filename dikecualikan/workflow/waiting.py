@@ -257,7 +257,8 @@ def _queues(user, today: datetime.date) -> dict:
 def ready_to_publish():
     """Decisions entered and not yet published that have something to publish."""
     items = DecisionItem.objects.active().filter(decision=models.OuterRef("pk"))
-    return Decision.objects.filter(published_at__isnull=True).filter(
+    # Not yet published by this office: each office publishes a decision for its own items.
+    return Decision.objects.exclude(pk__in=Decision.objects.published().values("pk")).filter(
         models.Q(models.Exists(items)) | models.Q(revokes_whole=True)
     )
 

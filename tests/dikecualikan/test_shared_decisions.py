@@ -1,0 +1,84 @@
+"""A decision of KPU covers the items of many offices, and each office publishes it for its own
+list (DOMAIN.md section 5: SOP step 4 is the office's act), on its own day, with its own DIK
+version. Before, the first office to publish a shared decision shut every other one out."""
+
+from django.test import Client
+
+from arsip.models import Location
+from dikecualikan import office, workflow
+from dikecualikan.models import DecisionPublication, DikVersion, Office, Record, State
+from dikecualikan.workflow.waiting import ready_to_publish
+from tests.conftest import pdf_file
+
+
+def kubu_raya() -> Office:
+    place = Office.objects.get(slug="kuburayakab")
+    place.in_service = True
+    place.save()
+    return place
+
+
+def test_each_office_publishes_the_same_decision_for_its_own_items(
+    make_record, make_decision, same_roles_in, ppid
+):
+    decision = make_decision()
+    ours = make_record("decided", decision=decision, public_title="Data Pontianak")
+    same_roles_in(kubu_raya())
+    with office.acting(kubu_raya()):
+        theirs = make_record("decided", decision=decision, public_title="Data Kubu Raya")
+    workflow.publish_decision(decision=decision, by=ppid)
+    ours.refresh_from_db()
+    assert ours.state == State.PUBLISHED
+    page = Client().get(f"/kuburayakab/keputusan/{decision.pk}/")
+    assert page.status_code == 404  # not on Kubu Raya's list until Kubu Raya publishes it
+    with office.acting(kubu_raya()):
+        assert Record.objects.get(pk=theirs.pk).state == State.DECIDED
+        assert decision in ready_to_publish()
+        workflow.publish_decision(decision=decision, by=ppid)
+        assert Record.objects.get(pk=theirs.pk).state == State.PUBLISHED
+        assert list(DikVersion.objects.values_list("number", flat=True)) == [1]
+    assert list(DikVersion.objects.values_list("number", flat=True)) == [1]
+    with office.every_office():
+        assert DecisionPublication.objects.filter(decision=decision).count() == 2
+    page = Client().get(f"/kuburayakab/keputusan/{decision.pk}/").content.decode()
+    assert "Data Kubu Raya" in page and "Data Pontianak" not in page
+    home = Client().get("/").content.decode()
+    assert "Data Pontianak" in home and "Data Kubu Raya" not in home
+
+
+def test_an_office_publishes_a_decision_once_and_nobody_corrects_it_after_the_first(
+    make_record, make_decision, same_roles_in, ppid
+):
+    decision = make_decision()
+    make_record("decided", decision=decision)
+    workflow.publish_decision(decision=decision, by=ppid)
+    decision.refresh_from_db()
+    refused = workflow.decision_unmet(decision, "publish")
+    assert refused == "Keputusan ini sudah diumumkan; tidak ada yang berubah."
+    same_roles_in(kubu_raya())
+    with office.acting(kubu_raya()):
+        # Its own items may still be decided under it: it has not published it for its list.
+        assert workflow.decision_unmet(decision, "decide_exempt") is None
+        # But the decision itself is public already: only a later decision changes it.
+        assert "sudah diumumkan" in workflow.decision_unmet(decision, "correct")
+
+
+def test_an_item_listed_under_a_decision_another_office_published_puts_it_on_the_list(
+    make_record, make_decision, same_roles_in, ppid, desk
+):
+    decision = make_decision()
+    make_record("decided", decision=decision)
+    workflow.publish_decision(decision=decision, by=ppid)
+    same_roles_in(kubu_raya())
+    with office.acting(kubu_raya()):
+        record = make_record("listed", decision=decision, public_title="Tercantum nasional")
+        shelf = Location.objects.create(building="Kantor KPU Kabupaten Kubu Raya", room="Arsip")
+        workflow.upload_softcopy(record=record, by=desk, file=pdf_file())
+        workflow.place_hardcopy(record=record, by=desk, location=shelf)
+        workflow.archive(record=record, by=desk)
+        assert not decision.is_published  # not yet on Kubu Raya's list
+        workflow.publish_listed(record=record, by=ppid)
+        assert decision.is_published
+        assert Record.objects.get(pk=record.pk).state == State.PUBLISHED
+    page = Client().get(f"/kuburayakab/keputusan/{decision.pk}/").content.decode()
+    assert "Tercantum nasional" in page
