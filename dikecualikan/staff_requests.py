@@ -8,17 +8,17 @@ working days it has waited. Each office reads only the requests that concern it
 """
 
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from ppid.access import role_required
 from ppid.views import take_step
 
 from . import office, workdays, workflow
 from .forms import ForwardRequestForm, ReturnRequestForm, SendRequestForm
-from .models import DecisionRequest, RequestEvent
+from .models import DecisionRequest, RequestEvent, State
 from .roles import Role, has_role
 
 
@@ -56,16 +56,29 @@ def request_list(request):
 @role_required(Role.PPID)
 @never_cache
 def request_new(request):
-    chosen = request.GET.getlist("record")
-    form = SendRequestForm(request.POST or None, initial={"records": chosen})
     via = workflow.through_office()
-    done = _("The request is sent to %(via)s; its records wait there for the decision.") % {
-        "via": via.name if via else ""
-    }
-    if sent := take_step(request, form, workflow.send_request, done):
+    if via is None:
+        return render(request, "dikecualikan/request_new.html", {"via": None})
+    form = SendRequestForm(request.POST or None, initial={"records": request.GET.getlist("record")})
+    done = _("The request is sent to %(via)s; its records wait there for the decision.")
+    if sent := take_step(request, form, workflow.send_request, done % {"via": via.name}):
         return redirect("dikecualikan:staff-request", pk=sent.pk)
-    context = {"form": form, "via": via}
-    return render(request, "dikecualikan/request_new.html", context)
+    page = {
+        "title": _("Send a request to KPU"),
+        "back": reverse("dikecualikan:staff-requests"),
+        "what": [
+            _(
+                "The records chosen move to “%(state)s” and wait for KPU's decision; only "
+                "%(via)s can return them to you, with a note."
+            )
+            % {"state": State.REQUESTED.label, "via": via.name},
+            _("%(via)s reads their public fields and consequence test, never a file.")
+            % {"via": via.name},
+        ],
+        "told": _("The PPID of %(via)s, by mail and on the dashboard.") % {"via": via.name},
+        "submit_label": _("Send the request"),
+    }
+    return render(request, "dikecualikan/record_form.html", {"form": form, **page})
 
 
 @role_required()
@@ -76,46 +89,61 @@ def request_detail(request, pk):
 
 
 @role_required(Role.PPID)
-@require_POST
+@never_cache
 def request_forward(request, pk):
+    found = get_object_or_404(DecisionRequest.objects, pk=pk)
+    page = {
+        "title": _("Forward %(request)s to KPU") % {"request": found},
+        "what": [
+            _("The request goes to KPU with your cover letter; KPU tests and decides it."),
+            _("Its records stay with KPU; the office cannot be given them back from here."),
+        ],
+        "told": _("The PPID of %(office)s and KPU's PPID, by mail.") % {"office": found.office},
+        "submit_label": _("Forward to KPU"),
+    }
     done = _("The request is forwarded to KPU.")
-    return _answer(request, pk, ForwardRequestForm, workflow.forward_request, done)
+    return _answer(request, found, ForwardRequestForm, workflow.forward_request, done, page)
 
 
 @role_required(Role.PPID)
-@require_POST
+@never_cache
 def request_return(request, pk):
-    done = _("The request is returned; its records are back with the office's PPID.")
-    return _answer(request, pk, ReturnRequestForm, workflow.return_request, done)
-
-
-def _answer(request, pk, form_class, step, done):
-    """The KPU Provinsi's answer to a request: taken, or its page again with the reasons."""
     found = get_object_or_404(DecisionRequest.objects, pk=pk)
-    form = form_class(request.POST)
+    page = {
+        "title": _("Return %(request)s to the office") % {"request": found},
+        "what": [
+            _(
+                "Its records go back to the office's PPID, archived, with your note on top; "
+                "the office may send them again in a new letter."
+            ),
+        ],
+        "told": _("The PPID of %(office)s, by mail.") % {"office": found.office},
+        "submit_label": _("Return the request"),
+    }
+    done = _("The request is returned; its records are back with the office's PPID.")
+    return _answer(request, found, ReturnRequestForm, workflow.return_request, done, page)
+
+
+def _answer(request, found, form_class, step, done, page):
+    """The KPU Provinsi's answer to a request, on its own page: what happens, who is told."""
+    form = form_class(request.POST or None)
     if take_step(request, form, step, done, asked=found):
         return redirect("dikecualikan:staff-request", pk=found.pk)
-    name = "forward_form" if form_class is ForwardRequestForm else "return_form"
-    return _page(request, found, **{name: form})
+    back = reverse("dikecualikan:staff-request", args=[found.pk])
+    return render(request, "dikecualikan/record_form.html", {"form": form, "back": back, **page})
 
 
-def _page(request, found, **refused):
+def _page(request, found):
     """The request's page: its letters, its records as the offices upward read them, this
-    office's own register of its steps, and the answers its KPU Provinsi may give now (a
-    refused form again, with its reasons)."""
+    office's own register of its steps, and the answers its KPU Provinsi may give now."""
     here = office.current()
-    may_answer = (
-        found.via_id == here.pk
-        and found.state == DecisionRequest.State.SENT
-        and has_role(request.user, Role.PPID)
-    )
     context = {
         "found": found,
         "ours": found.office_id == here.pk,
         "records": workflow.requested_records(found),
         "events": RequestEvent.objects.filter(request=found).select_related("acting_for"),
-        # A refused form shows with its reasons, whoever sent it.
-        "forward_form": refused.get("forward_form") or (may_answer and ForwardRequestForm()),
-        "return_form": refused.get("return_form") or (may_answer and ReturnRequestForm()),
+        "may_answer": found.via_id == here.pk
+        and found.state == DecisionRequest.State.SENT
+        and has_role(request.user, Role.PPID),
     }
     return render(request, "dikecualikan/request_detail.html", context)

@@ -53,6 +53,8 @@ def fill(route, objects):
         firsts = objects["versions"]
     elif route.startswith("staf/periode/"):
         firsts = objects["periods"]
+    elif route.startswith("staf/permintaan/"):
+        firsts = objects["requests"]
     else:
         firsts = objects["records"]
     seconds = objects["records"] if len(names) == 2 else [None]
@@ -94,8 +96,21 @@ def objects(
         answered_on=answered.received_on,
         reasons="Pengecualian tetap berlaku.",
     )
+    # KPU Provinsi uses the register, and the office's request travels through it.
+    from dikecualikan.models import Office
+
+    Office.objects.filter(slug="kalbar").update(in_service=True)
+    sent = workflow.send_request(
+        records=[make_record("archived")],
+        by=ppid,
+        letter_number="7/PP.01-SD/6171/2026",
+        letter_date=answered.received_on,
+    )
+    # Out of the register again: the page that records a letter typed on a record opens too.
+    Office.objects.filter(slug="kalbar").update(in_service=False)
 
     return {
+        "requests": [sent.pk],
         "records": [r.pk for r in records.values()],
         "decisions": [make_decision().pk, *Decision.objects.values_list("pk", flat=True)],
         "objections": list(Objection.objects.values_list("pk", flat=True)),

@@ -11,12 +11,14 @@ address except that step's own confirmation page.
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from dikecualikan import workflow
-from dikecualikan.models import Record
+from dikecualikan.models import Office, Record
+from dikecualikan.roles import Role, grant
 
 from ..conftest import pdf_file, receive_objection
 
@@ -40,6 +42,9 @@ IRREVERSIBLE = {
     "dikecualikan:staff-objection-answer": ("atasan", "objection", "Catat tanggapan"),
     "dikecualikan:staff-objection-ruling": ("atasan", "answered_objection", "Catat putusan"),
     "arsip:archive": ("desk", "ready_to_archive", "Arsipkan entri"),
+    "dikecualikan:staff-request-new": ("ppid", None, "Kirim permohonan"),
+    "dikecualikan:staff-request-forward": ("ppid_kalbar", "sent_request", "Teruskan ke KPU"),
+    "dikecualikan:staff-request-return": ("ppid_kalbar", "sent_request", "Kembalikan permohonan"),
 }
 
 NOT_IRREVERSIBLE = {
@@ -51,6 +56,8 @@ NOT_IRREVERSIBLE = {
     "dikecualikan:staff-decision": "a page to read",
     "dikecualikan:staff-objections": "a page to read",
     "dikecualikan:staff-objection": "a page to read",
+    "dikecualikan:staff-requests": "a page to read",
+    "dikecualikan:staff-request": "a page to read",
     "arsip:record": "a page to read",
     "arsip:access-report": "a page to read",
     "dikecualikan:staff-record-new": "a new record is edited until it is classified",
@@ -118,7 +125,8 @@ def objects(make_record, make_decision, cast, location):
         answered_on=today,
         reasons="Pengecualian tetap berlaku.",
     )
-    return {
+    for_kpu = make_record("archived")
+    made = {
         "classified": make_record("classified"),
         "concludes_open": make_record("classified", classification={"test_conclusion": "open"}),
         "listed_decided": listed,
@@ -133,6 +141,16 @@ def objects(make_record, make_decision, cast, location):
         "awaiting_approval": make_record("awaiting_approval"),
         "collected": make_record("collected"),
     }
+    # Last: once KPU Provinsi uses the register, the office's requests travel through it.
+    kalbar = Office.objects.get(slug="kalbar")
+    kalbar.in_service = True
+    kalbar.save()
+    made["ppid_kalbar"] = User.objects.create_user("ppid-kalbar", is_staff=True)
+    grant(made["ppid_kalbar"], Role.PPID, place=kalbar)
+    made["sent_request"] = workflow.send_request(
+        records=[for_kpu], by=ppid, letter_number="1/PP.01-SD/6171/2026", letter_date=today
+    )
+    return made
 
 
 def forms_posting_to(page: str) -> list[str]:
@@ -153,10 +171,14 @@ def test_every_staff_pattern_says_whether_its_step_can_be_undone():
 
 
 def test_each_irreversible_step_is_confirmed_on_its_own_page_named_after_its_action(objects, cast):
+    people = {**cast, "ppid_kalbar": objects["ppid_kalbar"]}
     for name, (username, key, button) in IRREVERSIBLE.items():
+        # A request is sent in the register where KPU Provinsi uses it, else typed on a record.
+        in_register = name.startswith("dikecualikan:staff-request-")
+        Office.objects.filter(slug="kalbar").update(in_service=in_register)
         client = Client()
-        client.force_login(cast[username])
-        url = reverse(name, args=[objects[key].pk])
+        client.force_login(people[username])
+        url = reverse(name, args=[objects[key].pk] if key else [])
         response = client.get(url)
         assert response.status_code == 200, name
         page = response.content.decode()
