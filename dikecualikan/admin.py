@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -528,6 +528,7 @@ class DecidingBodyAdmin(admin.ModelAdmin):
 
     list_display = ("name", "kind", "province", "decides_from", "basis", "by_delegation")
     fields = DecidingBody.LOGGED_FIELDS
+    autocomplete_fields = ("office",)  # one of 553: found by name or short name
     inlines = [
         type(
             "DecidingBodyChangeInline",
@@ -559,6 +560,9 @@ class DecidingBodyAdmin(admin.ModelAdmin):
 
 
 def _plain(value):
+    """A logged value as JSON keeps it: a date as ISO text, an office by its short name."""
+    if isinstance(value, models.Model):
+        return str(getattr(value, "slug", value.pk))
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 

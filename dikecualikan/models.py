@@ -835,9 +835,21 @@ class DecidingBody(NeverDeleted):
         help_text=_("The rule that gives this body the power to decide, e.g. PKPU 22/2023."),
     )
     by_delegation = models.BooleanField(_("decides by delegation"), default=False)
+    # The body's own office: once it uses the register, it enters its decisions itself, and
+    # no other office types them in (DOMAIN.md section 5).
+    office = models.ForeignKey(
+        Office,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("its office in the register"),
+    )
 
     # The fields a change log keeps (DecidingBodyChange), in the admin's order.
-    LOGGED_FIELDS = ("name", "kind", "province", "decides_from", "basis", "by_delegation")
+    LOGGED_FIELDS = (
+        "name", "kind", "province", "decides_from", "basis", "by_delegation", "office",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["decides_from", "name"]
@@ -984,6 +996,17 @@ class Decision(NeverDeleted):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", editable=False
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The office whose PPID entered it: the deciding body's own, or an office that recorded
+    # the decision of a body that does not use the register (its public page says so).
+    entered_in = models.ForeignKey(
+        Office,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("entered by the office"),
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1017,6 +1040,14 @@ class Decision(NeverDeleted):
         if self.number.lower().startswith("keputusan"):
             return self.number
         return f"Keputusan {self.issuer} Nomor {self.number}"
+
+    @property
+    def recorded_by_another(self):
+        """The office that recorded this decision in the register, when that is not the
+        deciding body itself (a body that does not use the register); else None."""
+        if self.entered_in_id is None or self.entered_in_id == self.body.office_id:
+            return None
+        return self.entered_in
 
     @property
     def is_published(self) -> bool:

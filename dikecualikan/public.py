@@ -318,7 +318,10 @@ def rows_before(form, pk, version, query) -> int:
 @public_page
 def decision_detail(request, pk):
     decision = get_object_or_404(
-        Decision.objects.published().with_publication().select_related("body", "revokes"), pk=pk
+        Decision.objects.published()
+        .with_publication()
+        .select_related("body", "revokes", "entered_in"),
+        pk=pk,
     )
     items = decision.items.active().select_related("record").order_by("record_id")
     context = {

@@ -110,7 +110,9 @@ def create_decision(*, by, pdf=None, **fields) -> Decision:
     fields = _decision_fields(fields)
     if errors := decision_errors(**fields):
         raise WorkflowError(_("The decision cannot be entered: see the marked fields."), errors)
-    decision = Decision(**fields, issuer=fields["body"].name, created_by=by)
+    decision = Decision(
+        **fields, issuer=fields["body"].name, created_by=by, entered_in=office.current()
+    )
     if pdf is not None:
         check_decision_pdf(pdf)
     _save_once(decision, pdf)
@@ -182,6 +184,8 @@ def decision_errors(*, body, number, year, title, date_set, decision=None, **oth
         return {**errors, "body": _("Choose the body that decided, from the list.")}
     if not body.decides_for(office.current().province):
         return {**errors, "body": _outside_jurisdiction(body)}
+    if _enters_its_own(body):
+        return {**errors, "body": _enters_its_own(body)}
     if not date_set:
         return {**errors, "date_set": _("Give the date the decision was set.")}
     if date_set > timezone.localdate():
@@ -223,6 +227,18 @@ def _outside_jurisdiction(body: DecidingBody) -> str:
         "%(body)s decides only for the offices of the province of %(province)s; this office "
         "is in %(office)s. Choose KPU, or the KPU Provinsi of %(office)s."
     ) % {"body": body.name, "province": body.province, "office": office.current().province}
+
+
+def _enters_its_own(body: DecidingBody) -> str:
+    """A deciding body that keeps its register here enters its decisions itself: another
+    office never types them in (the register's most important fact is not retyped)."""
+    home = body.office
+    if home is None or not home.in_service or home.pk == office.current().pk:
+        return ""
+    return _(
+        "%(body)s keeps its register here and enters its own decisions. Ask it for a decision "
+        "through a request (Requests to KPU), or list an item under a decision it has published."
+    ) % {"body": body.name}
 
 
 def _revocation_errors(

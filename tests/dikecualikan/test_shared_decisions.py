@@ -2,13 +2,26 @@
 list (DOMAIN.md section 5: SOP step 4 is the office's act), on its own day, with its own DIK
 version. Before, the first office to publish a shared decision shut every other one out."""
 
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.test import Client
 
 from arsip.models import Location
 from dikecualikan import office, workflow
-from dikecualikan.models import DecisionPublication, DikVersion, Office, Record, State
+from dikecualikan.models import (
+    DecidingBody,
+    DecisionPublication,
+    DikVersion,
+    Office,
+    Record,
+    State,
+)
+from dikecualikan.roles import Role, grant
 from dikecualikan.workflow.waiting import ready_to_publish
-from tests.conftest import pdf_file
+from tests.conftest import pdf_file, tiny_pdf
 
 
 def kubu_raya() -> Office:
@@ -82,3 +95,57 @@ def test_an_item_listed_under_a_decision_another_office_published_puts_it_on_the
         assert Record.objects.get(pk=record.pk).state == State.PUBLISHED
     page = Client().get(f"/kuburayakab/keputusan/{decision.pk}/").content.decode()
     assert "Tercantum nasional" in page
+
+
+def decision_fields() -> dict:
+    """A decision of KPU as KPU's own PPID enters it."""
+    return {
+        "body": DecidingBody.objects.get(kind="kpu"),
+        "number": "9/HM.02-Kpt/05/KPU/XI/2026",
+        "year": 2026,
+        "title": "tentang Daftar Informasi Publik yang Dikecualikan",
+        "date_set": datetime.date(2026, 11, 2),
+        "place": "Jakarta",
+        "signatory": "Ketua KPU",
+        "pdf": ContentFile(tiny_pdf(["Keputusan"]), name="keputusan.pdf"),
+    }
+
+
+def kpu_in_service() -> Office:
+    place = Office.objects.get(slug="kpu")
+    place.in_service = True
+    place.save()
+    return place
+
+
+def test_each_deciding_body_knows_its_office(db):
+    bodies = {body.kind: body for body in DecidingBody.objects.select_related("office")}
+    assert bodies["kpu"].office.slug == "kpu"
+    provinsi = DecidingBody.objects.get(kind="kpu_provinsi", province="Kalimantan Barat")
+    assert provinsi.office.slug == "kalbar"
+
+
+def test_a_body_in_the_register_enters_its_own_decisions_and_nobody_types_them_in(
+    make_decision, ppid
+):
+    kpu = kpu_in_service()
+    with pytest.raises(workflow.WorkflowError) as refused:
+        make_decision()
+    assert "mencatat sendiri keputusannya" in refused.value.field_errors["body"]
+    ppid_kpu = User.objects.create_user("ppid-kpu", is_staff=True)
+    grant(ppid_kpu, Role.PPID, place=kpu)
+    with office.acting(kpu):
+        decision = workflow.create_decision(by=ppid_kpu, **decision_fields())
+    assert decision.entered_in == kpu and decision.recorded_by_another is None
+
+
+def test_a_decision_typed_in_by_the_office_says_so_on_its_public_page(
+    make_record, make_decision, ppid
+):
+    decision = make_decision()
+    make_record("decided", decision=decision)
+    workflow.publish_decision(decision=decision, by=ppid)
+    assert decision.entered_in.slug == "pontianakkota"
+    page = Client().get(f"/keputusan/{decision.pk}/").content.decode()
+    assert "Dicatat dalam register oleh KPU Kota Pontianak" in page
+    assert "bukan dimasukkan oleh Komisi Pemilihan Umum sendiri" in page
