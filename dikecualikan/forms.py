@@ -657,3 +657,36 @@ class ReturnRequestForm(Bounded, forms.Form):
     note = forms.CharField(
         label=_("Why it is returned"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+
+
+class DecideRequestForm(Bounded, forms.Form):
+    """KPU's decision on a forwarded request: the decision it entered, and for each record
+    what the decision says of it (one radio group per record, named outcome_<id>)."""
+
+    decision = forms.ModelChoiceField(
+        Decision.objects.none(),  # the decisions entered in the acting office (__init__)
+        label=_("KPU's decision"),
+        help_text=_("Enter it first under Decisions (number, date, signatory, PDF)."),
+    )
+
+    def __init__(self, *args, records=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        here = office.current()
+        self.fields["decision"].queryset = Decision.objects.filter(entered_in=here).order_by(
+            "-date_set", "-pk"
+        )
+        for record in records:
+            self.fields[f"outcome_{record['pk']}"] = forms.ChoiceField(
+                label=f"#{record['pk']} {record['public_title']}",
+                choices=Outcome.choices,
+                widget=forms.RadioSelect,
+                required=False,  # the workflow names every record left without one
+            )
+            self.fields[f"outcome_{record['pk']}"].marked_required = True
+
+    def outcomes(self) -> dict[int, str]:
+        return {
+            int(name.removeprefix("outcome_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("outcome_")
+        }

@@ -1530,6 +1530,7 @@ class RequestEvent(AppendOnly):
         RECEIVED = "received", _("Request received")
         FORWARDED = "forwarded", _("Forwarded to KPU")
         RETURNED = "returned", _("Returned to the office")
+        DECIDED = "decided", _("Decided by KPU")
 
     office = office_field("request_events")
     request = models.ForeignKey(DecisionRequest, models.PROTECT, related_name="events")

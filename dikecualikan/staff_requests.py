@@ -17,7 +17,7 @@ from ppid.access import role_required
 from ppid.views import take_step
 
 from . import office, workdays, workflow
-from .forms import ForwardRequestForm, ReturnRequestForm, SendRequestForm
+from .forms import DecideRequestForm, ForwardRequestForm, ReturnRequestForm, SendRequestForm
 from .models import DecisionRequest, RequestEvent, State
 from .roles import Role, has_role
 
@@ -124,6 +124,39 @@ def request_return(request, pk):
     return _answer(request, found, ReturnRequestForm, workflow.return_request, done, page)
 
 
+@role_required(Role.PPID)
+@never_cache
+def request_decide(request, pk):
+    """KPU decides a forwarded request, once, for the office that sent it."""
+    found = get_object_or_404(DecisionRequest.objects, pk=pk)
+    records = workflow.requested_records(found)
+    form = DecideRequestForm(request.POST or None, records=records)
+    done = _("KPU's decision is recorded; %(office)s publishes it for its list.") % {
+        "office": found.office
+    }
+    if request.method == "POST" and form.is_valid():
+        arguments = {"decision": form.cleaned_data["decision"], "outcomes": form.outcomes()}
+        step = workflow.decide_request
+        if take_step(request, form, step, done, fields=[], asked=found, **arguments):
+            return redirect("dikecualikan:staff-request", pk=found.pk)
+    page = {
+        "title": _("KPU's decision on %(request)s") % {"request": found},
+        "back": reverse("dikecualikan:staff-request", args=[found.pk]),
+        "what": [
+            _(
+                "Each record moves, in the register of %(office)s, to decided (exempt) or to "
+                "opened (open); the decision's period and grounds are written on it."
+            )
+            % {"office": found.office},
+            _("%(office)s then publishes the decision for its own list.")
+            % {"office": found.office},
+        ],
+        "told": _("The PPID of %(office)s, by mail.") % {"office": found.office},
+        "submit_label": _("Record KPU's decision"),
+    }
+    return render(request, "dikecualikan/record_form.html", {"form": form, **page})
+
+
 def _answer(request, found, form_class, step, done, page):
     """The KPU Provinsi's answer to a request, on its own page: what happens, who is told."""
     form = form_class(request.POST or None)
@@ -142,6 +175,9 @@ def _page(request, found):
         "ours": found.office_id == here.pk,
         "records": workflow.requested_records(found),
         "events": RequestEvent.objects.filter(request=found).select_related("acting_for"),
+        "may_decide": found.addressed_to_id == here.pk
+        and found.state == DecisionRequest.State.FORWARDED
+        and has_role(request.user, Role.PPID),
         "may_answer": found.via_id == here.pk
         and found.state == DecisionRequest.State.SENT
         and has_role(request.user, Role.PPID),

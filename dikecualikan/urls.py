@@ -95,6 +95,11 @@ urlpatterns = [
         staff_requests.request_return,
         name="staff-request-return",
     ),
+    path(
+        "staf/permintaan/<int:pk>/putuskan/",
+        staff_requests.request_decide,
+        name="staff-request-decide",
+    ),
     path("staf/keberatan/", staff_objections.objection_list, name="staff-objections"),
     path("staf/keberatan/baru/", staff_objections.objection_new, name="staff-objection-new"),
     path("staf/keberatan/<int:pk>/", staff_objections.objection_detail, name="staff-objection"),

@@ -89,11 +89,11 @@ from .objections import (
 )
 from .publication import OPEN_BY_HAND, open_reasons, open_record, publish_decision, publish_listed
 from .requests import (
+    decide_request,
     forward_request,
     requested_records,
     return_request,
     send_request,
-    through_office,
     waiting_here,
 )
 from .review import due_for_review, ended_on, expire, mark_for_review, register_user, review_due
@@ -113,6 +113,7 @@ from .steps import (
     roles_for,
     waiting_states,
 )
+from .upward import through_office
 from .verdicts import NOTE_REQUIRED, approve, reject, return_for_revision
 from .waiting import NEXT_ACTION, Waiting, next_steps, nobody_waits, waiting_count, waiting_for
 
@@ -194,6 +195,7 @@ __all__ = [
     "forward_request",
     "return_request",
     "send_request",
+    "decide_request",
     "requested_records",
     "through_office",
     "waiting_here",

@@ -36,7 +36,6 @@ from ..models import (
 from .archive import check_decision_pdf
 from .classify import lacks_a_statute
 from .periods import keep_period_value, period_errors
-from .requests import letter_errors, through_office
 from .review import expire, register_user
 from .steps import (
     STEPS,
@@ -50,6 +49,7 @@ from .steps import (
     required_text,
     role_names,
 )
+from .upward import letter_errors, through_office
 
 # PKPU 22/2023 Pasal 25(1)-(2): a KPU Kota asks KPU through its KPU Provinsi.
 DEFAULT_ADDRESSEE = "KPU Provinsi Kalimantan Barat, untuk diteruskan kepada KPU"
@@ -389,17 +389,26 @@ def record_decision(
         lock_chains()
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         record = lock_record(record, version)
-        name = _decision_step(decision, record, outcome)
+        name = decision_step(decision, record, outcome)
         if (reason := decision_unmet(decision, name)) is not None:
             raise WorkflowError(reason)
-        step = check_step(record, by, name)
-        _check_fits(decision, record, name)
-        item = _new_item(decision, record, outcome, by, decided, test_sheet)
-        move(record, by, step, note=note, instrument=str(decision), fields=_written(item))
+        check_step(record, by, name)
+        return write_item(decision, record, outcome, by, name, note, test_sheet, decided)
+
+
+def write_item(decision, record, outcome, by, name, note="", test_sheet=None, decided=None):
+    """Write what a decision says of a record (its item) and move the record by step `name`.
+
+    The caller holds both rows locked and has checked the state, and who acts: the office's
+    PPID (record_decision) or KPU's, deciding an office's request (requests.decide_request).
+    """
+    _check_fits(decision, record, name)
+    item = _new_item(decision, record, outcome, by, dict(decided or {}), test_sheet)
+    move(record, by, STEPS[name], note=note, instrument=str(decision), fields=_written(item))
     return item
 
 
-def _decision_step(decision: Decision, record: Record, outcome: str) -> str:
+def decision_step(decision: Decision, record: Record, outcome: str) -> str:
     """A revoking decision opens published records; any other exempts or opens requested ones."""
     if outcome not in Outcome.values:
         raise WorkflowError(_("Choose what the decision says: exempt or open."))

@@ -22,26 +22,22 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import office
 from ..history import lock_chains
-from ..models import DecisionRequest, Office, Record, RequestEvent
+from ..models import Decision, DecisionRequest, Office, Outcome, Record, RequestEvent
 from ..roles import Role, has_role
+from .decisions import decision_step, write_item
 from .mail import send_later, staff_page
-from .steps import STEPS, WorkflowError, check_state, check_step, lock_record, move
+from .steps import (
+    STEPS,
+    WorkflowError,
+    check_state,
+    check_step,
+    decision_unmet,
+    lock_record,
+    move,
+)
+from .upward import kpu, letter_errors, through_office
 
 Kind = RequestEvent.Kind
-
-
-def through_office(here: Office | None = None) -> Office | None:
-    """The KPU Provinsi an office's requests travel through, when it uses the register;
-    None for a KPU Provinsi or KPU itself, or where the Provinsi keeps its register elsewhere."""
-    here = here or office.current()
-    if here.kind not in (Office.Kind.REGENCY, Office.Kind.CITY) or here.parent_id is None:
-        return None
-    parent = Office.objects.get(pk=here.parent_id)
-    return parent if parent.in_service else None
-
-
-def kpu() -> Office:
-    return Office.objects.get(kind=Office.Kind.KPU)
 
 
 def waiting_here():
@@ -54,18 +50,6 @@ def waiting_here():
         return found.order_by("forwarded_at", "pk")
     found = DecisionRequest.objects.filter(via=here, state=DecisionRequest.State.SENT)
     return found.order_by("sent_at", "pk")
-
-
-def letter_errors(number: str, date: datetime.date | None, prefix: str = "letter") -> dict:
-    """A letter has its number and a date that has come (the office's today)."""
-    errors = {}
-    if not str(number or "").strip():
-        errors[f"{prefix}_number"] = _("Give the number of the letter.")
-    if not date:
-        errors[f"{prefix}_date"] = _("Give the date of the letter.")
-    elif date > timezone.localdate():
-        errors[f"{prefix}_date"] = _("The letter's date cannot be in the future.")
-    return errors
 
 
 def send_request(
@@ -172,24 +156,78 @@ def return_request(*, asked: DecisionRequest, by, note: str) -> DecisionRequest:
     return request
 
 
-def _open_request(request: DecisionRequest, by) -> DecisionRequest:
-    """The request re-read under a row lock, for the PPID of the office it was sent to,
-    still waiting there (a second click, or two people at once, meet the first's answer)."""
+def decide_request(
+    *, asked: DecisionRequest, decision: Decision, by, outcomes: dict, note: str = ""
+) -> DecisionRequest:
+    """KPU decides a forwarded request once, under a decision it entered itself: each record
+    exempt or open (`outcomes`: {record id: outcome}); the records move in the requesting
+    office's register, which then publishes the decision for its own list."""
+    with transaction.atomic():
+        refusal = _("Only KPU's PPID decides a request forwarded to KPU.")
+        forwarded = DecisionRequest.State.FORWARDED
+        request = _answerable(asked, by, to="addressed_to", waiting=forwarded, refusal=refusal)
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        _check_entered_here(decision)
+        with office.acting(request.office):
+            records = list(request.records.order_by("pk"))
+            _check_outcomes(records, outcomes)
+            for record in records:
+                record = lock_record(record, None)
+                name = decision_step(decision, record, outcomes[record.pk])
+                if (reason := decision_unmet(decision, name)) is not None:
+                    raise WorkflowError(reason)
+                check_state(record, name)
+                write_item(decision, record, outcomes[record.pk], by, name, note)
+        request.state = DecisionRequest.State.DECIDED
+        request.save(update_fields=["state"])
+        _both_registers(request, Kind.DECIDED, by, note=note, letter=str(decision))
+        with office.acting(request.office):
+            _tell(request, "request_decided")
+    return request
+
+
+def _check_entered_here(decision: Decision) -> None:
     here = office.current()
-    if request.via_id != here.pk or not has_role(by, Role.PPID):
+    if decision.entered_in_id != here.pk or decision.body.office_id != here.pk:
         raise WorkflowError(
-            _("Only the PPID of the KPU Provinsi this request was sent to answers it.")
+            _("Choose a decision KPU entered here itself, as it was set and signed."),
+            {"decision": _("Not a decision KPU entered in its own office.")},
         )
-    # Each office's chain lock, in one order: the Provinsi's and the office's rows follow.
+
+
+def _check_outcomes(records, outcomes: dict) -> None:
+    """Every record of the request gets what the decision says of it: exempt or open."""
+    missing = [r for r in records if outcomes.get(r.pk) not in Outcome.values]
+    if missing:
+        raise WorkflowError(
+            _("Say for each record what the decision says of it: exempt or open."),
+            {f"outcome_{r.pk}": _("Choose exempt or open.") for r in missing},
+        )
+
+
+def _answerable(request: DecisionRequest, by, *, to: str, waiting: str, refusal):
+    """The request re-read under a row lock, for the PPID of the office it waits on (`to`:
+    "via", its KPU Provinsi; "addressed_to", KPU), still `waiting` there: a second click, or
+    two people at once, meet the first one's answer."""
+    here = office.current()
+    if getattr(request, f"{to}_id") != here.pk or not has_role(by, Role.PPID):
+        raise WorkflowError(refusal)
+    # Each office's chain lock, in one order: both offices' registers get a row.
     for scope in sorted({request.office_id, here.pk}):
         lock_chains(scope)
     request = DecisionRequest.objects.select_for_update().get(pk=request.pk)
-    if request.state != DecisionRequest.State.SENT:
+    if request.state != waiting:
         raise WorkflowError(
             _("This request was already answered (%(state)s). Reload the page to see it.")
             % {"state": request.get_state_display()}
         )
     return request
+
+
+def _open_request(request: DecisionRequest, by) -> DecisionRequest:
+    """For the PPID of the KPU Provinsi it was sent to, still waiting there."""
+    refusal = _("Only the PPID of the KPU Provinsi this request was sent to answers it.")
+    return _answerable(request, by, to="via", waiting=DecisionRequest.State.SENT, refusal=refusal)
 
 
 def _both_registers(request: DecisionRequest, kind: str, by, **details) -> None:

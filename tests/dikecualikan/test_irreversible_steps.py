@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
-from dikecualikan import workflow
+from dikecualikan import office, workflow
 from dikecualikan.models import Office, Record
 from dikecualikan.roles import Role, grant
 
@@ -45,6 +45,7 @@ IRREVERSIBLE = {
     "dikecualikan:staff-request-new": ("ppid", None, "Kirim permohonan"),
     "dikecualikan:staff-request-forward": ("ppid_kalbar", "sent_request", "Teruskan ke KPU"),
     "dikecualikan:staff-request-return": ("ppid_kalbar", "sent_request", "Kembalikan permohonan"),
+    "dikecualikan:staff-request-decide": ("ppid_kpu", "forwarded_request", "Catat keputusan KPU"),
 }
 
 NOT_IRREVERSIBLE = {
@@ -125,7 +126,7 @@ def objects(make_record, make_decision, cast, location):
         answered_on=today,
         reasons="Pengecualian tetap berlaku.",
     )
-    for_kpu = make_record("archived")
+    for_kpu, for_kpu_too = make_record("archived"), make_record("archived")
     made = {
         "classified": make_record("classified"),
         "concludes_open": make_record("classified", classification={"test_conclusion": "open"}),
@@ -150,6 +151,15 @@ def objects(make_record, make_decision, cast, location):
     made["sent_request"] = workflow.send_request(
         records=[for_kpu], by=ppid, letter_number="1/PP.01-SD/6171/2026", letter_date=today
     )
+    forwarded = workflow.send_request(
+        records=[for_kpu_too], by=ppid, letter_number="2/PP.01-SD/6171/2026", letter_date=today
+    )
+    with office.acting(kalbar):
+        made["forwarded_request"] = workflow.forward_request(
+            asked=forwarded, by=made["ppid_kalbar"], letter_number="3/PP/61", letter_date=today
+        )
+    made["ppid_kpu"] = User.objects.create_user("ppid-kpu", is_staff=True)
+    grant(made["ppid_kpu"], Role.PPID, place=Office.objects.get(slug="kpu"))
     return made
 
 
@@ -171,7 +181,7 @@ def test_every_staff_pattern_says_whether_its_step_can_be_undone():
 
 
 def test_each_irreversible_step_is_confirmed_on_its_own_page_named_after_its_action(objects, cast):
-    people = {**cast, "ppid_kalbar": objects["ppid_kalbar"]}
+    people = {**cast, "ppid_kalbar": objects["ppid_kalbar"], "ppid_kpu": objects["ppid_kpu"]}
     for name, (username, key, button) in IRREVERSIBLE.items():
         # A request is sent in the register where KPU Provinsi uses it, else typed on a record.
         in_register = name.startswith("dikecualikan:staff-request-")

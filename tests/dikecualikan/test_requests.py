@@ -9,11 +9,22 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from dikecualikan import office, workflow
-from dikecualikan.models import DecisionRequest, Office, Record, RequestEvent, State, Transition
+from dikecualikan.management.commands.seed_demo import tiny_pdf
+from dikecualikan.models import (
+    DecidingBody,
+    DecisionRequest,
+    Office,
+    Record,
+    RequestEvent,
+    State,
+    Transition,
+)
 from dikecualikan.roles import Role, grant
 
 LETTER = {"letter_number": "123/PL.01-SD/6171/2026", "letter_date": "2026-11-30"}
@@ -281,3 +292,119 @@ def test_the_provinsi_and_then_kpu_find_the_request_waiting_on_their_dashboards(
     assert "Menunggu saya (0)" in client.get(dashboard).content.decode()
     at_kpu = as_kalbar(client, ppid_kpu).get(dashboard).content.decode()
     assert "Uji dan putuskan informasi dalam permohonan ini" in at_kpu
+
+
+@pytest.fixture
+def forwarded(client, ppid, ppid_kalbar, archived):
+    send(client, ppid, archived)
+    request = DecisionRequest.objects.get()
+    as_kalbar(client, ppid_kalbar).post(
+        reverse("dikecualikan:staff-request-forward", args=[request.pk]), COVER
+    )
+    client.logout()
+    request.refresh_from_db()
+    return request
+
+
+def kpu_decision(ppid_kpu, **changes):
+    """A decision KPU's PPID enters in KPU's own office."""
+    kpu = Office.objects.get(slug="kpu")
+    with office.acting(kpu):
+        return workflow.create_decision(
+            by=ppid_kpu,
+            **{
+                "body": DecidingBody.objects.get(kind="kpu"),
+                "number": "1210/HM.02-Kpt/05/KPU/XII/2026",
+                "year": 2026,
+                "title": "tentang Daftar Informasi Publik yang Dikecualikan",
+                "date_set": datetime.date(2026, 12, 2),
+                "place": "Jakarta",
+                "signatory": "Ketua KPU",
+                "pdf": ContentFile(tiny_pdf(["Keputusan"]), name="keputusan.pdf"),
+                **changes,
+            },
+        )
+
+
+def decide(client, ppid_kpu, request, decision, outcomes):
+    client.logout()
+    client.force_login(ppid_kpu)
+    data = {"decision": decision.pk, **{f"outcome_{pk}": v for pk, v in outcomes.items()}}
+    return client.post(reverse("dikecualikan:staff-request-decide", args=[request.pk]), data)
+
+
+def test_kpu_decides_once_and_the_office_publishes_it_for_its_list(
+    client, ppid, ppid_kpu, archived, forwarded, mailoutbox, django_capture_on_commit_callbacks
+):
+    Office.objects.filter(slug="kpu").update(in_service=True)
+    decision = kpu_decision(ppid_kpu)
+    exempt, opened = archived
+    with django_capture_on_commit_callbacks(execute=True):
+        response = decide(
+            client, ppid_kpu, forwarded, decision, {exempt.pk: "exempt", opened.pk: "open"}
+        )
+    assert response.status_code == 302
+    forwarded.refresh_from_db()
+    assert forwarded.state == "decided"
+    exempt.refresh_from_db()
+    opened.refresh_from_db()
+    assert (exempt.state, opened.state) == (State.DECIDED, State.OPENED)
+    # Written in Pontianak's register, by KPU's PPID, with the decision as its instrument.
+    step = Transition.objects.filter(record=exempt).order_by("pk").last()
+    assert step.actor == ppid_kpu and step.instrument == str(decision)
+    assert [e.kind for e in RequestEvent.objects.order_by("pk")][-1] == "decided"
+    with office.acting(Office.objects.get(slug="kpu")):
+        assert [e.kind for e in RequestEvent.objects.order_by("pk")] == ["decided"]
+    assert [m.to for m in mailoutbox][-1] == ["ppid@example.org"]
+    # Pontianak publishes KPU's decision for its own list.
+    workflow.publish_decision(decision=decision, by=ppid)
+    exempt.refresh_from_db()
+    assert exempt.state == State.PUBLISHED
+    page = Client().get(f"/keputusan/{decision.pk}/").content.decode()
+    assert exempt.public_title in page and "Dicatat dalam register" not in page
+
+
+def test_kpu_decides_only_with_its_own_decision_and_an_outcome_for_every_record(
+    client, ppid, ppid_kpu, ppid_kalbar, archived, forwarded
+):
+    Office.objects.filter(slug="kpu").update(in_service=True)
+    decision = kpu_decision(ppid_kpu)
+    page = decide(client, ppid_kpu, forwarded, decision, {archived[0].pk: "exempt"})
+    assert "Pilih dikecualikan atau terbuka" in page.content.decode()
+    forwarded.refresh_from_db()
+    assert forwarded.state == "forwarded"
+    assert {r.state for r in forwarded.records.all()} == {State.REQUESTED}
+    # The Provinsi cannot decide for KPU: the request is not addressed to it.
+    client.logout()
+    client.force_login(ppid_kalbar)
+    url = reverse("dikecualikan:staff-request-decide", args=[forwarded.pk])
+    outcomes = {f"outcome_{r.pk}": "exempt" for r in archived}
+    refused = client.post(url, {"decision": decision.pk, **outcomes}).content.decode()
+    assert 'class="error-summary"' in refused  # KPU's decision is no choice of the Provinsi
+    forwarded.refresh_from_db()
+    assert forwarded.state == "forwarded"
+
+
+def test_only_kpus_ppid_decides_and_only_with_a_decision_kpu_entered_once(
+    client, ppid_kpu, ppid_kalbar, archived, forwarded, make_decision
+):
+    Office.objects.filter(slug="kpu").update(in_service=False)
+    typed = make_decision()  # typed in by Pontianak while KPU kept no register here
+    Office.objects.filter(slug="kpu").update(in_service=True)
+    decision = kpu_decision(ppid_kpu)
+    outcomes = {record.pk: "exempt" for record in archived}
+    with office.acting(Office.objects.get(slug="kalbar")):
+        with pytest.raises(workflow.WorkflowError, match="Hanya PPID KPU"):
+            workflow.decide_request(
+                asked=forwarded, decision=decision, by=ppid_kalbar, outcomes=outcomes
+            )
+    with office.acting(Office.objects.get(slug="kpu")):
+        with pytest.raises(workflow.WorkflowError) as refused:
+            workflow.decide_request(asked=forwarded, decision=typed, by=ppid_kpu, outcomes=outcomes)
+        assert "decision" in refused.value.field_errors
+        workflow.decide_request(asked=forwarded, decision=decision, by=ppid_kpu, outcomes=outcomes)
+        with pytest.raises(workflow.WorkflowError, match="sudah dijawab"):
+            workflow.decide_request(
+                asked=forwarded, decision=decision, by=ppid_kpu, outcomes=outcomes
+            )
+    assert {r.state for r in Record.objects.filter(pk__in=outcomes)} == {State.DECIDED}

@@ -1,0 +1,42 @@
+"""The offices above an office, and the letters that go up to them.
+
+A KPU Kabupaten/Kota asks KPU through its KPU Provinsi (PKPU 22/2023 Pasal 25(1)-(2)):
+whether that Provinsi uses the register decides how a request travels (requests.py) or is
+recorded by hand (decisions.request_decision). Both check a letter the same way.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .. import office
+from ..models import Office
+
+
+def through_office(here: Office | None = None) -> Office | None:
+    """The KPU Provinsi an office's requests travel through, when it uses the register;
+    None for a KPU Provinsi or KPU itself, or where the Provinsi keeps its register elsewhere."""
+    here = here or office.current()
+    if here.kind not in (Office.Kind.REGENCY, Office.Kind.CITY) or here.parent_id is None:
+        return None
+    parent = Office.objects.get(pk=here.parent_id)
+    return parent if parent.in_service else None
+
+
+def kpu() -> Office:
+    return Office.objects.get(kind=Office.Kind.KPU)
+
+
+def letter_errors(number: str, date: datetime.date | None, prefix: str = "letter") -> dict:
+    """A letter has its number and a date that has come (the office's today)."""
+    errors = {}
+    if not str(number or "").strip():
+        errors[f"{prefix}_number"] = _("Give the number of the letter.")
+    if not date:
+        errors[f"{prefix}_date"] = _("Give the date of the letter.")
+    elif date > timezone.localdate():
+        errors[f"{prefix}_date"] = _("The letter's date cannot be in the future.")
+    return errors
