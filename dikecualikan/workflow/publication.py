@@ -16,11 +16,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from .. import office
 from ..history import lock_chains
 from ..models import (
     Decision,
     DecisionLog,
     DecisionPublication,
+    Office,
     OpenReason,
     Outcome,
     Record,
@@ -68,7 +70,30 @@ def publish_decision(*, decision: Decision, by, note: str = "") -> Decision:
         version_note = f"{decision.issuer} {decision.number}"
         new_dik_version(added=records, opened=revoked, decision=decision, note=version_note)
         notify_decision(decision)
+        if decision.revokes_whole and decision.body.office_id == office.current().pk:
+            _revoke_in_every_office(decision, by, note)
     return decision
+
+
+def _revoke_in_every_office(decision: Decision, by, note: str) -> None:
+    """The deciding body's own revocation in whole reaches every office that published the
+    decision it revokes (a national decision binds every office): each office's items open
+    on the revocation's date, with a DIK version of its own, and its people are mailed."""
+    here = office.current()
+    with office.every_office():
+        publishers = DecisionPublication.objects.filter(decision=decision.revokes_id)
+        places = Office.objects.filter(pk__in=publishers.values("office")).order_by("pk")
+        places = list(places.exclude(pk=here.pk))
+    for place in places:
+        with office.acting(place):
+            if decision.is_published:  # the office published the revocation itself
+                continue
+            records = _revoked_records(decision)  # takes the office's chain lock
+            _open_revoked(records, decision, by, note)
+            _published_here(decision, by, timezone.now())
+            note_text = f"{decision.issuer} {decision.number}"
+            new_dik_version(opened=records, decision=decision, note=note_text)
+            notify_decision(decision)
 
 
 def publish_listed(*, record: Record, by, note: str = "", version: int | None = None) -> Record:

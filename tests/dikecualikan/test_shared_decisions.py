@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.test import Client
+from django.utils import timezone
 
 from arsip.models import Location
 from dikecualikan import office, workflow
@@ -149,3 +150,36 @@ def test_a_decision_typed_in_by_the_office_says_so_on_its_public_page(
     page = Client().get(f"/keputusan/{decision.pk}/").content.decode()
     assert "Dicatat dalam register oleh KPU Kota Pontianak" in page
     assert "bukan dimasukkan oleh Komisi Pemilihan Umum sendiri" in page
+
+
+def test_kpus_revocation_in_whole_opens_every_offices_items_each_with_its_own_version(
+    make_record, make_decision, same_roles_in, ppid, mailoutbox, django_capture_on_commit_callbacks
+):
+    revoked = make_decision()  # typed in by the offices while KPU kept no register here
+    ours = make_record("decided", decision=revoked, public_title="Data Pontianak")
+    same_roles_in(kubu_raya())
+    with office.acting(kubu_raya()):
+        theirs = make_record("decided", decision=revoked, public_title="Data Kubu Raya")
+        workflow.publish_decision(decision=revoked, by=ppid)
+    workflow.publish_decision(decision=revoked, by=ppid)
+    revoked.refresh_from_db()
+    kpu = kpu_in_service()
+    ppid_kpu = User.objects.create_user("ppid-kpu", email="ppid-kpu@example.org", is_staff=True)
+    grant(ppid_kpu, Role.PPID, place=kpu)
+    with office.acting(kpu):
+        fields = {**decision_fields(), "revokes": revoked, "revokes_whole": True}
+        revocation = workflow.create_decision(by=ppid_kpu, **fields)
+        with django_capture_on_commit_callbacks(execute=True):
+            workflow.publish_decision(decision=revocation, by=ppid_kpu)
+    for place, record in ((office.default(), ours), (kubu_raya(), theirs)):
+        with office.acting(place):
+            opened = Record.objects.get(pk=record.pk)
+            assert opened.state == State.OPENED and opened.opened_reason == "revoked"
+            assert timezone.localtime(opened.opened_at).date() == revocation.date_set
+            assert sorted(DikVersion.objects.values_list("number", flat=True)) == [1, 2]
+            assert revocation.is_published
+    page = Client().get(f"/kuburayakab/keputusan/{revoked.pk}/").content.decode()
+    assert "Dicabut seluruhnya dengan" in page and str(revocation) in page
+    assert "Data Kubu Raya" not in Client().get("/kuburayakab/").content.decode()
+    assert "Data Pontianak" not in Client().get("/").content.decode()
+    assert {"ppid@example.org"} <= {address for m in mailoutbox for address in m.to}
