@@ -148,12 +148,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         transaction_mode="IMMEDIATE", timeout=20, init_command="PRAGMA journal_mode=WAL;"
     )
-elif env.bool("DATABASE_PREPARED", default=True):
+elif env.bool("DATABASE_PREPARED", default=False):
     # PostgreSQL plans a query each time its text comes with the values written into it
-    # (Django's default); sent with the values apart, a query a connection sends a second
-    # time is prepared and planned once: the public list's query took half the time
-    # (docs/benchmarks.md). The whole suite runs this way. A pooler in transaction mode
-    # (pgbouncer) cannot keep prepared statements: DATABASE_PREPARED=0 behind one.
+    # (Django's default, and ours); sent with the values apart, a query a connection sends
+    # again is prepared and planned once: the public list's query took half the time and the
+    # uncached home page gained about a tenth (docs/benchmarks.md). Not the default: a
+    # statement then holds at most 65,535 values (a publication of a few thousand records
+    # would fail), and a pooler in transaction mode (pgbouncer) cannot keep prepared statements.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=2
     )
