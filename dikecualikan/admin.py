@@ -528,7 +528,7 @@ class DecidingBodyAdmin(admin.ModelAdmin):
 
     list_display = ("name", "kind", "province", "decides_from", "basis", "by_delegation")
     fields = DecidingBody.LOGGED_FIELDS
-    autocomplete_fields = ("office",)  # one of 553: found by name or short name
+    autocomplete_fields = ("home_office",)  # one of 553: found by name or short name
     inlines = [
         type(
             "DecidingBodyChangeInline",

@@ -837,7 +837,7 @@ class DecidingBody(NeverDeleted):
     by_delegation = models.BooleanField(_("decides by delegation"), default=False)
     # The body's own office: once it uses the register, it enters its decisions itself, and
     # no other office types them in (DOMAIN.md section 5).
-    office = models.ForeignKey(
+    home_office = models.ForeignKey(
         Office,
         models.PROTECT,
         null=True,
@@ -848,7 +848,7 @@ class DecidingBody(NeverDeleted):
 
     # The fields a change log keeps (DecidingBodyChange), in the admin's order.
     LOGGED_FIELDS = (
-        "name", "kind", "province", "decides_from", "basis", "by_delegation", "office",
+        "name", "kind", "province", "decides_from", "basis", "by_delegation", "home_office",
     )  # fmt: skip
 
     class Meta:
@@ -1045,7 +1045,7 @@ class Decision(NeverDeleted):
     def recorded_by_another(self):
         """The office that recorded this decision in the register, when that is not the
         deciding body itself (a body that does not use the register); else None."""
-        if self.entered_in_id is None or self.entered_in_id == self.body.office_id:
+        if self.entered_in_id is None or self.entered_in_id == self.body.home_office_id:
             return None
         return self.entered_in
 

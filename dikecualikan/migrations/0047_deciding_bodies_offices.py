@@ -15,10 +15,10 @@ def link_offices(apps, schema_editor):
     Office = apps.get_model("dikecualikan", "Office")
     for body in DecidingBody.objects.all():
         if body.kind == "kpu":
-            body.office = Office.objects.filter(kind="kpu").first()
+            body.home_office = Office.objects.filter(kind="kpu").first()
         else:
-            body.office = Office.objects.filter(kind="provinsi", province=body.province).first()
-        body.save(update_fields=["office"])
+            body.home_office = Office.objects.filter(kind="provinsi", province=body.province).first()
+        body.save(update_fields=["home_office"])
     default = Office.objects.get(slug=django_settings.PPID_DEFAULT_OFFICE)
     for decision in Decision.objects.all():
         items = DecisionItem.objects.filter(decision=decision).order_by("pk")
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='decidingbody',
-            name='office',
+            name='home_office',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dikecualikan.office', verbose_name='its office in the register'),
         ),
         migrations.AddField(

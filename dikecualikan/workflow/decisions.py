@@ -232,7 +232,7 @@ def _outside_jurisdiction(body: DecidingBody) -> str:
 def _enters_its_own(body: DecidingBody) -> str:
     """A deciding body that keeps its register here enters its decisions itself: another
     office never types them in (the register's most important fact is not retyped)."""
-    home = body.office
+    home = body.home_office
     if home is None or not home.in_service or home.pk == office.current().pk:
         return ""
     return _(

@@ -70,7 +70,7 @@ def publish_decision(*, decision: Decision, by, note: str = "") -> Decision:
         version_note = f"{decision.issuer} {decision.number}"
         new_dik_version(added=records, opened=revoked, decision=decision, note=version_note)
         notify_decision(decision)
-        if decision.revokes_whole and decision.body.office_id == office.current().pk:
+        if decision.revokes_whole and decision.body.home_office_id == office.current().pk:
             _revoke_in_every_office(decision, by, note)
     return decision
 

@@ -188,7 +188,7 @@ def decide_request(
 
 def _check_entered_here(decision: Decision) -> None:
     here = office.current()
-    if decision.entered_in_id != here.pk or decision.body.office_id != here.pk:
+    if decision.entered_in_id != here.pk or decision.body.home_office_id != here.pk:
         raise WorkflowError(
             _("Choose a decision KPU entered here itself, as it was set and signed."),
             {"decision": _("Not a decision KPU entered in its own office.")},

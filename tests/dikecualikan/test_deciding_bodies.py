@@ -159,7 +159,7 @@ def test_a_superusers_change_is_logged_with_the_old_and_new_values(client, it_ad
         "decides_from": "2026-01-05",
         "basis": kalbar().basis,
         "by_delegation": "on",
-        "office": kalbar().office_id,
+        "home_office": kalbar().home_office_id,
     }
     assert client.post(url, form).status_code == 302
     change = DecidingBodyChange.objects.get()

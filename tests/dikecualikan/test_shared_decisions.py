@@ -120,10 +120,10 @@ def kpu_in_service() -> Office:
 
 
 def test_each_deciding_body_knows_its_office(db):
-    bodies = {body.kind: body for body in DecidingBody.objects.select_related("office")}
-    assert bodies["kpu"].office.slug == "kpu"
+    bodies = {body.kind: body for body in DecidingBody.objects.select_related("home_office")}
+    assert bodies["kpu"].home_office.slug == "kpu"
     provinsi = DecidingBody.objects.get(kind="kpu_provinsi", province="Kalimantan Barat")
-    assert provinsi.office.slug == "kalbar"
+    assert provinsi.home_office.slug == "kalbar"
 
 
 def test_a_body_in_the_register_enters_its_own_decisions_and_nobody_types_them_in(
