@@ -408,3 +408,26 @@ def test_only_kpus_ppid_decides_and_only_with_a_decision_kpu_entered_once(
                 asked=forwarded, decision=decision, by=ppid_kpu, outcomes=outcomes
             )
     assert {r.state for r in Record.objects.filter(pk__in=outcomes)} == {State.DECIDED}
+
+
+def test_a_neighbouring_office_of_the_same_province_sees_nothing_of_the_request(
+    client, ppid, ppid_kalbar, archived
+):
+    send(client, ppid, archived)
+    request = DecisionRequest.objects.get()
+    neighbour = person("ppid-kuburaya", place("kuburayakab"))
+    as_kalbar(client, neighbour)
+    assert client.get(reverse("dikecualikan:staff-request", args=[request.pk])).status_code == 404
+    listed = client.get(reverse("dikecualikan:staff-requests")).content.decode()
+    assert LETTER["letter_number"] not in listed
+
+
+def test_kpus_decision_cannot_be_dated_before_the_offices_letter(ppid_kpu, archived, forwarded):
+    early = kpu_decision(ppid_kpu, date_set=datetime.date(2026, 11, 2), number="7/2026")
+    outcomes = {record.pk: "exempt" for record in archived}
+    with office.acting(Office.objects.get(slug="kpu")):
+        with pytest.raises(workflow.WorkflowError, match="setelah surat permohonan"):
+            workflow.decide_request(asked=forwarded, decision=early, by=ppid_kpu, outcomes=outcomes)
+    forwarded.refresh_from_db()
+    assert forwarded.state == "forwarded"
+    assert {r.state for r in Record.objects.filter(pk__in=outcomes)} == {State.REQUESTED}
