@@ -175,11 +175,7 @@ def _page(request, found):
         "ours": found.office_id == here.pk,
         "records": workflow.requested_records(found),
         "events": RequestEvent.objects.filter(request=found).select_related("acting_for"),
-        "may_decide": found.addressed_to_id == here.pk
-        and found.state == DecisionRequest.State.FORWARDED
-        and has_role(request.user, Role.PPID),
-        "may_answer": found.via_id == here.pk
-        and found.state == DecisionRequest.State.SENT
-        and has_role(request.user, Role.PPID),
+        # Exactly the answers the workflow would take from this person now.
+        "steps": workflow.request_steps(found, request.user),
     }
     return render(request, "dikecualikan/request_detail.html", context)

@@ -91,6 +91,7 @@ from .publication import OPEN_BY_HAND, open_reasons, open_record, publish_decisi
 from .requests import (
     decide_request,
     forward_request,
+    request_steps,
     requested_records,
     return_request,
     send_request,
@@ -196,6 +197,7 @@ __all__ = [
     "return_request",
     "send_request",
     "decide_request",
+    "request_steps",
     "requested_records",
     "through_office",
     "waiting_here",

@@ -164,8 +164,8 @@ def decide_request(
     office's register, which then publishes the decision for its own list."""
     with transaction.atomic():
         refusal = _("Only KPU's PPID decides a request forwarded to KPU.")
-        forwarded = DecisionRequest.State.FORWARDED
-        request = _answerable(asked, by, to="addressed_to", waiting=forwarded, refusal=refusal)
+        to, waiting = ANSWERS["decide"]
+        request = _answerable(asked, by, to=to, waiting=waiting, refusal=refusal)
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         _check_entered_here(decision)
         with office.acting(request.office):
@@ -205,12 +205,34 @@ def _check_outcomes(records, outcomes: dict) -> None:
         )
 
 
+# Who answers a request, and when: the PPID of the office it waits on ("via", its KPU
+# Provinsi; "addressed_to", KPU), while it is in the state named.
+ANSWERS = {
+    "forward": ("via", DecisionRequest.State.SENT),
+    "return": ("via", DecisionRequest.State.SENT),
+    "decide": ("addressed_to", DecisionRequest.State.FORWARDED),
+}
+
+
+def _waits_on(request: DecisionRequest, user, to: str) -> bool:
+    return getattr(request, f"{to}_id") == office.current().pk and has_role(user, Role.PPID)
+
+
+def request_steps(request: DecisionRequest, user) -> list[str]:
+    """The answers this person may give to the request now (the page's buttons)."""
+    return [
+        name
+        for name, (to, waiting) in ANSWERS.items()
+        if request.state == waiting and _waits_on(request, user, to)
+    ]
+
+
 def _answerable(request: DecisionRequest, by, *, to: str, waiting: str, refusal):
-    """The request re-read under a row lock, for the PPID of the office it waits on (`to`:
-    "via", its KPU Provinsi; "addressed_to", KPU), still `waiting` there: a second click, or
-    two people at once, meet the first one's answer."""
+    """The request re-read under a row lock, for the PPID of the office it waits on (`to`,
+    as in ANSWERS), still `waiting` there: a second click, or two people at once, meet the
+    first one's answer."""
     here = office.current()
-    if getattr(request, f"{to}_id") != here.pk or not has_role(by, Role.PPID):
+    if not _waits_on(request, by, to):
         raise WorkflowError(refusal)
     # Each office's chain lock, in one order: both offices' registers get a row.
     for scope in sorted({request.office_id, here.pk}):
@@ -227,7 +249,8 @@ def _answerable(request: DecisionRequest, by, *, to: str, waiting: str, refusal)
 def _open_request(request: DecisionRequest, by) -> DecisionRequest:
     """For the PPID of the KPU Provinsi it was sent to, still waiting there."""
     refusal = _("Only the PPID of the KPU Provinsi this request was sent to answers it.")
-    return _answerable(request, by, to="via", waiting=DecisionRequest.State.SENT, refusal=refusal)
+    to, waiting = ANSWERS["forward"]
+    return _answerable(request, by, to=to, waiting=waiting, refusal=refusal)
 
 
 def _both_registers(request: DecisionRequest, kind: str, by, **details) -> None:

@@ -431,3 +431,22 @@ def test_kpus_decision_cannot_be_dated_before_the_offices_letter(ppid_kpu, archi
     forwarded.refresh_from_db()
     assert forwarded.state == "forwarded"
     assert {r.state for r in Record.objects.filter(pk__in=outcomes)} == {State.REQUESTED}
+
+
+def test_each_office_is_offered_exactly_the_answers_the_workflow_would_take(
+    client, ppid, ppid_kalbar, ppid_kpu, archived
+):
+    send(client, ppid, archived)
+    request = DecisionRequest.objects.get()
+    url = reverse("dikecualikan:staff-request", args=[request.pk])
+    buttons = ("staff-request-forward", "staff-request-return", "staff-request-decide")
+
+    def offered(user):
+        page = as_kalbar(client, user).get(url).content.decode()
+        return [b for b in buttons if reverse(f"dikecualikan:{b}", args=[request.pk]) in page]
+
+    assert offered(ppid) == []  # the office that sent it waits
+    assert offered(ppid_kalbar) == ["staff-request-forward", "staff-request-return"]
+    client.post(reverse("dikecualikan:staff-request-forward", args=[request.pk]), COVER)
+    assert offered(ppid_kalbar) == []
+    assert offered(ppid_kpu) == ["staff-request-decide"]
