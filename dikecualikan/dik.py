@@ -7,7 +7,9 @@ so is how a row becomes open data and a line of the DIK as a document.
 
 import datetime
 
+from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Aggregate, CharField, Max, OuterRef, Prefetch, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
@@ -17,6 +19,7 @@ from django.utils.formats import date_format
 from . import office
 from .models import (
     PERIOD_FIELDS,
+    SEARCHED_FIELDS,
     DikChange,
     DikVersion,
     ExemptionGround,
@@ -223,17 +226,26 @@ def open_data_row(row, period=None, today=None) -> dict:
     }
 
 
-def open_data_rows(records):
+def open_data_rows(records, *, offices=False):
+    """The contract rows of these records; with `offices`, of every office, each with its
+    office appended (`kantor`: KPU's national DIK), office by office."""
     # Open data is in Indonesian whatever the visitor's language (the period's wording).
     # A list repeats few periods: each is written in words once (docs/benchmarks.md, exports).
     periods, today = {}, timezone.localdate()
+    if offices:
+        rows = dik_values(records.order_by("office__code", "pk"), "office__name")
+    else:
+        rows = dik_values(records.order_by("pk"))
     with translation.override("id"):
-        for row in dik_values(records.order_by("pk")).iterator(chunk_size=2000):
+        for row in rows.iterator(chunk_size=2000):
             privacy = has_privacy_exceptions(split_codes(row.codes))
             key = (row.period_type, row.period_years, row.period_until, row.period_event, privacy)
             if key not in periods:
                 periods[key] = row_period(row)
-            yield open_data_row(row, periods[key], today)
+            line = open_data_row(row, periods[key], today)
+            if offices:
+                line["kantor"] = row.office__name
+            yield line
 
 
 def published_rows(records) -> dict:
@@ -355,3 +367,17 @@ def statuses_changed_on(version: DikVersion | None) -> datetime.date | None:
         )
         cache.set(key, found, 24 * 3600)
     return datetime.date.fromisoformat(found) if found else None
+
+
+def search(records, text: str):
+    """Full-text search in Indonesian on PostgreSQL; a plain substring search on SQLite.
+
+    Both read the same published fields (SEARCHED_FIELDS): the title, the unit, the type,
+    the statutes, the consequence and the consideration, in one query either way.
+    """
+    text = text.replace("\x00", "")
+    if connection.vendor == "postgresql":
+        return records.filter(
+            search=SearchQuery(text, config="indonesian", search_type="websearch")
+        )
+    return records.with_words(text, SEARCHED_FIELDS)

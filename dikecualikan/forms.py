@@ -375,11 +375,12 @@ class LinkForm(DecidedForm):
     """An item already exempted by a decision in force, listed under it (SOP step 1)."""
 
     decision = forms.ModelChoiceField(
-        Decision.objects.order_by("-date_set"),
+        Decision.objects.none(),
         label=_("Decision in force"),
         help_text=_(
-            "The decision of KPU (or KPU Provinsi) that already exempts this information; "
-            "enter it first under Decisions if it is not in the list."
+            "The decision of KPU (or of this office's KPU Provinsi) that already exempts this "
+            "information. Not in the list: a decision not yet published, or one whose body "
+            "does not use the register and that this office has not entered under Decisions."
         ),
     )
     field_order = ["decision"]
@@ -387,6 +388,9 @@ class LinkForm(DecidedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["test_sheet"].required = False
+        # Chosen from the decisions in force for the acting office, never typed (DOMAIN.md 6).
+        linkable = Decision.objects.linkable().order_by("-date_set", "-pk")
+        self.fields["decision"].queryset = linkable
 
 
 class ForRecord:
@@ -639,6 +643,28 @@ class SendRequestForm(Bounded, forms.Form):
         super().__init__(*args, **kwargs)
         archived = Record.objects.filter(state=State.ARCHIVED).order_by("pk")
         self.fields["records"].queryset = archived
+
+
+class OpenInOfficesForm(Bounded, forms.Form):
+    """KPU's revocation in part: the published items of any office it opens."""
+
+    marked_required = ("records",)
+    records = forms.TypedMultipleChoiceField(
+        coerce=int,
+        label=_("Items this decision opens"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,  # the workflow says so, in its words
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, decision, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["records"].choices = [
+            (row["pk"], f"{row['office__name']}: #{row['pk']} {row['public_title']}")
+            for row in workflow.revocable(decision)
+        ]
 
 
 class ForwardRequestForm(Bounded, forms.Form):

@@ -32,6 +32,9 @@ from .office import (
     OfficeOwned,
     office_field,
 )
+from .office import (
+    current as current_office,
+)
 from .provinces import PROVINCE_CHOICES, PROVINCES
 from .roles import (
     Membership,  # noqa: F401 - a model of this app, defined with its leaf module
@@ -944,6 +947,23 @@ class DecisionQuerySet(NeverDeletedQuerySet):
     def in_force_somewhere(self):
         """The decisions published by at least one office: they bind from then on."""
         return self.filter(published_at__isnull=False)
+
+    def linkable(self):
+        """The decisions the acting office may list an item under (SOP step 1, "yang sudah
+        ditetapkan"): of KPU, or of its own KPU Provinsi; in force, that is published by an
+        office, or entered by this office itself and not yet published (a decision it typed
+        in, as before the deciding bodies used the register); not revoked in whole, and not
+        itself a revocation (which opens, never exempts)."""
+        here = current_office()
+        bodies = Q(body__kind=DecidingBody.Kind.KPU)
+        if here.province:
+            bodies |= Q(body__kind=DecidingBody.Kind.KPU_PROVINSI, body__province=here.province)
+        in_force = Q(published_at__isnull=False) | Q(entered_in=here)
+        revoked = Decision.objects.in_force_somewhere().filter(
+            revokes=models.OuterRef("pk"), revokes_whole=True
+        )
+        found = self.filter(bodies, in_force, revokes__isnull=True)
+        return found.exclude(models.Exists(revoked))
 
     def numbered(self, *, issuer: str, year, number: str) -> list:
         """Return the decisions of this issuer and year with this number, however printed."""

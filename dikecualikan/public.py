@@ -14,10 +14,9 @@ from functools import wraps
 from django import forms
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError
 from django.db.models import (
     Count,
     Exists,
@@ -26,7 +25,7 @@ from django.db.models import (
 )
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.html import escape
@@ -36,7 +35,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from . import documents, office
+from . import documents, national, office
 from .dik import (
     OPEN_DATA_FIELDS,
     as_of,
@@ -44,12 +43,13 @@ from .dik import (
     on_dik_rows,
     open_data_rows,
     public_records,
+    search,
 )
 from .exports import csv_response, xlsx_response
 from .models import (
-    SEARCHED_FIELDS,
     Decision,
     DecisionItem,
+    DecisionPublication,
     DikChange,
     DikVersion,
     ExemptionGround,
@@ -260,23 +260,10 @@ def filter_options(stamp, language) -> dict[str, str]:
     return options
 
 
-def search(records, text: str):
-    """Full-text search in Indonesian on PostgreSQL; a plain substring search on SQLite.
-
-    Both read the same published fields (SEARCHED_FIELDS): the title, the unit, the type,
-    the statutes, the consequence and the consideration, in one query either way.
-    """
-    text = text.replace("\x00", "")
-    if connection.vendor == "postgresql":
-        return records.filter(
-            search=SearchQuery(text, config="indonesian", search_type="websearch")
-        )
-    return records.with_words(text, SEARCHED_FIELDS)
-
-
 # --- Pages ----------------------------------------------------------------------------
 
 
+@national.kpu_site(national.home)
 @public_page
 def home(request):
     version = dik_stamp()
@@ -318,9 +305,7 @@ def rows_before(form, pk, version, query) -> int:
 @public_page
 def decision_detail(request, pk):
     decision = get_object_or_404(
-        Decision.objects.published()
-        .with_publication()
-        .select_related("body", "revokes", "entered_in"),
+        public_decisions().with_publication().select_related("body", "revokes", "entered_in"),
         pk=pk,
     )
     items = decision.items.active().select_related("record").order_by("record_id")
@@ -328,14 +313,45 @@ def decision_detail(request, pk):
         "decision": decision,
         "items": items,
         "revoked_by": decision.revoked_by.published().order_by("date_set"),
+        # A one-office install shows no list of one.
+        "governs": governed_offices(request, decision) if len(office.served()) > 1 else [],
     }
     return render(request, "public/decision_detail.html", context)
+
+
+def public_decisions():
+    """The decisions an office's site shows: those it published for its list; on KPU's site
+    (the national DIK), every decision in force somewhere, with the offices it governs."""
+    if national.is_national():
+        return Decision.objects.in_force_somewhere()
+    return Decision.objects.published()
+
+
+def governed_offices(request, decision) -> list[dict]:
+    """The offices whose lists the decision governs (each published it for its own items),
+    each with the address of its page of the decision: one query, whatever their number."""
+    root = getattr(request, "office_root", None) or get_script_prefix()
+    path = reverse("dikecualikan:decision", args=[decision.pk]).removeprefix(get_script_prefix())
+    with office.every_office():
+        rows = DecisionPublication.objects.filter(decision=decision).order_by("office__code")
+        rows = rows.values("office__name", "office__slug", "office__in_service", "published_at")
+    default = settings.PPID_DEFAULT_OFFICE
+    return [
+        {
+            "name": row["office__name"],
+            "published_at": row["published_at"],
+            # An office no longer served here keeps its place in the list, without a link.
+            "url": row["office__in_service"]
+            and root + ("" if row["office__slug"] == default else f"{row['office__slug']}/") + path,
+        }
+        for row in rows
+    ]
 
 
 @public_page
 def decision_pdf(request, pk):
     """Serve the text of a published decision (the app serves it: no web server to set up)."""
-    decision = get_object_or_404(Decision.objects.published().exclude(pdf=""), pk=pk)
+    decision = get_object_or_404(public_decisions().exclude(pdf=""), pk=pk)
     return decision_file(decision)
 
 
@@ -464,10 +480,10 @@ def versions(request):
 # --- Open data --------------------------------------------------------------------------
 
 
-def _csv_response(rows, filename):
+def _csv_response(rows, filename, fields=OPEN_DATA_FIELDS):
     """`rows`: open data dicts (open_data_rows, or a version's rows as published)."""
-    lines = ([row.get(field, "") for field in OPEN_DATA_FIELDS] for row in rows)
-    return csv_response(OPEN_DATA_FIELDS, lines, filename)
+    lines = ([row.get(field, "") for field in fields] for row in rows)
+    return csv_response(fields, lines, filename)
 
 
 def _xlsx_response(rows, filename):
@@ -476,7 +492,7 @@ def _xlsx_response(rows, filename):
     return xlsx_response(OPEN_DATA_FIELDS, lines, filename)
 
 
-def _json_response(rows, version):
+def _json_response(rows, version, fields=OPEN_DATA_FIELDS):
     number, created = version
 
     def chunks():
@@ -485,13 +501,28 @@ def _json_response(rows, version):
         head = {"versi": number, "tanggal": created_at}
         yield json.dumps(head, ensure_ascii=False)[:-1] + ', "items": ['
         for index, row in enumerate(rows):
-            item = {field: row.get(field, "") for field in OPEN_DATA_FIELDS}
+            item = {field: row.get(field, "") for field in fields}
             yield ("," if index else "") + json.dumps(item, ensure_ascii=False)
         yield "]}"
 
     return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
 
 
+# KPU's site (/kpu/) serves the national DIK: every office's rows, the office appended.
+NATIONAL_FIELDS = [*OPEN_DATA_FIELDS, "kantor"]
+
+
+@require_safe
+def national_csv(request):
+    return _csv_response(national.national_rows(), "dik-nasional.csv", NATIONAL_FIELDS)
+
+
+@require_safe
+def national_json(request):
+    return _json_response(national.national_rows(), national.stamp(), NATIONAL_FIELDS)
+
+
+@national.kpu_site(national_csv)
 @public_page
 def dik_csv(request):
     return _csv_response(open_data_rows(Record.objects.on_dik()), "dik.csv")
@@ -502,6 +533,7 @@ def dik_xlsx(request):
     return _xlsx_response(open_data_rows(Record.objects.on_dik()), "dik.xlsx")
 
 
+@national.kpu_site(national_json)
 @public_page
 def dik_json(request):
     return _json_response(open_data_rows(Record.objects.on_dik()), dik_stamp())

@@ -457,10 +457,12 @@ def decision_detail(request, pk):
     decision = get_object_or_404(decisions, pk=pk)
     items = decision.items.select_related("record", "withdrawn_by").prefetch_related("grounds")
     steps = workflow.decision_steps(decision, request.user)
+    across = workflow.names_in_offices(decision)  # KPU's revocation in part
     context = {
         "decision": decision,
         "items": items,
-        "candidates": _candidates(decision) if "decide_exempt" in steps else [],
+        "named_in_offices": workflow.named_in_offices(decision) if across else None,
+        "candidates": _candidates(decision) if "decide_exempt" in steps and not across else [],
         "decision_steps": steps,
         "log": decision.log.select_related("actor"),
         "revoked_by": decision.revoked_by.all(),

@@ -1,4 +1,5 @@
-"""The staff pages of requests to KPU through KPU Provinsi (/staf/permintaan/).
+"""The staff pages of requests to KPU through KPU Provinsi (/staf/permintaan/), and of
+KPU's revocation in part naming the items it opens in every office.
 
 The office's PPID sends one letter for its archived records; the PPID of its KPU Provinsi
 reads the public fields and the consequence test, and forwards the request to KPU or
@@ -17,8 +18,14 @@ from ppid.access import role_required
 from ppid.views import take_step
 
 from . import office, workdays, workflow
-from .forms import DecideRequestForm, ForwardRequestForm, ReturnRequestForm, SendRequestForm
-from .models import DecisionRequest, RequestEvent, State
+from .forms import (
+    DecideRequestForm,
+    ForwardRequestForm,
+    OpenInOfficesForm,
+    ReturnRequestForm,
+    SendRequestForm,
+)
+from .models import Decision, DecisionRequest, RequestEvent, State
 from .roles import Role, has_role
 
 
@@ -179,3 +186,32 @@ def _page(request, found):
         "steps": workflow.request_steps(found, request.user),
     }
     return render(request, "dikecualikan/request_detail.html", context)
+
+
+@role_required(Role.PPID)
+@never_cache
+def decision_open_in_offices(request, pk):
+    """KPU's revocation in part: its PPID names the published items of every office it opens."""
+    decision = get_object_or_404(Decision.objects.select_related("revokes", "body"), pk=pk)
+    back = reverse("dikecualikan:staff-decision", args=[decision.pk])
+    if not workflow.names_in_offices(decision):
+        return redirect(back)
+    form = OpenInOfficesForm(request.POST or None, decision=decision)
+    done = _("The items are named; they open in their offices when the decision is published.")
+    if take_step(request, form, workflow.open_in_offices, done, decision=decision):
+        return redirect(back)
+    page = {
+        "title": _("Items %(decision)s opens") % {"decision": decision},
+        "back": back,
+        "what": [
+            _(
+                "The items published under %(revoked)s in every office. Each item chosen is "
+                "written in its office's register; it opens there, on this decision's date, "
+                "when you publish this decision."
+            )
+            % {"revoked": decision.revokes},
+        ],
+        "told": _("Each office's PPID, by mail, when this decision is published."),
+        "submit_label": _("Name these items"),
+    }
+    return render(request, "dikecualikan/record_form.html", {"form": form, **page})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public, staff, staff_objections, staff_requests, views
+from . import national, public, staff, staff_objections, staff_requests, views
 
 app_name = "dikecualikan"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("dik/riwayat/<int:number>.pdf", public.version_pdf, name="version-pdf"),
     path("dik/riwayat/<int:number>.<str:fmt>", public.version_export, name="version-export"),
     path("keputusan/<int:pk>/", public.decision_detail, name="decision"),
+    # KPU's site only (the national DIK): a KPU Provinsi and its offices.
+    path("provinsi/<slug:slug>/", national.province, name="province"),
     path("keputusan/<int:pk>/naskah.pdf", public.decision_pdf, name="decision-pdf"),
     path(
         "keputusan/<int:pk>/lembar/<int:item>.pdf",
@@ -82,6 +84,11 @@ urlpatterns = [
         name="staff-decision-test-sheet",
     ),
     path("staf/keputusan/<int:pk>/umumkan/", staff.decision_publish, name="staff-decision-publish"),
+    path(
+        "staf/keputusan/<int:pk>/buka-di-kantor/",
+        staff_requests.decision_open_in_offices,
+        name="staff-decision-open-in-offices",
+    ),
     path("staf/permintaan/", staff_requests.request_list, name="staff-requests"),
     path("staf/permintaan/baru/", staff_requests.request_new, name="staff-request-new"),
     path("staf/permintaan/<int:pk>/", staff_requests.request_detail, name="staff-request"),

@@ -29,6 +29,9 @@ Each step is one keyword-only function, in the module of its SOP step:
     decisions.py  step 4: the request to KPU, decisions, what they say of records, links,
                   withdrawals
     publication.py step 4: publication, revocation and opening (new DIK versions)
+    requests.py   step 4 across offices: the request through KPU Provinsi, KPU's answer
+    upward.py     the offices above an office, and the letters that go up to them
+    nationwide.py KPU's revocation in part names the items it opens in every office
     review.py     after publication: the review queue and expiry (manage.py review_due)
     objections.py after publication: objections, their answers, and rulings
     waiting.py    who acts next and on what: the record page's panel, "Menunggu saya"
@@ -73,6 +76,7 @@ from .decisions import (
     request_decision,
     withdraw_item,
 )
+from .nationwide import named_in_offices, open_in_offices, revocable
 from .objections import (
     ANSWER_ROLES,
     answer_errors,
@@ -108,18 +112,23 @@ from .steps import (
     allowed_steps,
     decision_steps,
     decision_unmet,
+    kept_by_its_body,
     latest_item,
     may,
     next_roles,
     roles_for,
     waiting_states,
 )
-from .upward import through_office
+from .upward import names_in_offices, through_office
 from .verdicts import NOTE_REQUIRED, approve, reject, return_for_revision
 from .waiting import NEXT_ACTION, Waiting, next_steps, nobody_waits, waiting_count, waiting_for
 
 __all__ = [
     "ANSWER_ROLES",
+    "named_in_offices",
+    "names_in_offices",
+    "open_in_offices",
+    "revocable",
     "NEXT_ACTION",
     "Waiting",
     "next_steps",
@@ -160,6 +169,7 @@ __all__ = [
     "edit",
     "ended_on",
     "expire",
+    "kept_by_its_body",
     "latest_item",
     "link_record",
     "mark_for_review",

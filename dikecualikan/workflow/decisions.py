@@ -42,6 +42,7 @@ from .steps import (
     WorkflowError,
     check_step,
     decision_unmet,
+    kept_by_its_body,
     latest_item,
     lock_record,
     may,
@@ -390,7 +391,7 @@ def record_decision(
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         record = lock_record(record, version)
         name = decision_step(decision, record, outcome)
-        if (reason := decision_unmet(decision, name)) is not None:
+        if (reason := decision_unmet(decision, name) or kept_by_its_body(decision)) is not None:
             raise WorkflowError(reason)
         check_step(record, by, name)
         return write_item(decision, record, outcome, by, name, note, test_sheet, decided)

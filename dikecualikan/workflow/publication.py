@@ -45,6 +45,7 @@ from .steps import (
     move_many,
     role_names,
 )
+from .upward import reaches_every_office
 from .versions import new_dik_version
 
 logger = logging.getLogger(__name__)
@@ -70,19 +71,23 @@ def publish_decision(*, decision: Decision, by, note: str = "") -> Decision:
         version_note = f"{decision.issuer} {decision.number}"
         new_dik_version(added=records, opened=revoked, decision=decision, note=version_note)
         notify_decision(decision)
-        if decision.revokes_whole and decision.body.home_office_id == office.current().pk:
+        if reaches_every_office(decision):
             _revoke_in_every_office(decision, by, note)
     return decision
 
 
 def _revoke_in_every_office(decision: Decision, by, note: str) -> None:
-    """The deciding body's own revocation in whole reaches every office that published the
-    decision it revokes (a national decision binds every office): each office's items open
-    on the revocation's date, with a DIK version of its own, and its people are mailed."""
+    """The deciding body's own revocation reaches every office concerned (a national decision
+    binds every office): in whole, each office that published the decision it revokes; in
+    part, each office whose items it names. Each office's items open on the revocation's
+    date, with a DIK version of its own, and its people are mailed."""
     here = office.current()
     with office.every_office():
-        publishers = DecisionPublication.objects.filter(decision=decision.revokes_id)
-        places = Office.objects.filter(pk__in=publishers.values("office")).order_by("pk")
+        if decision.revokes_whole:
+            concerned = DecisionPublication.objects.filter(decision=decision.revokes_id)
+        else:
+            concerned = Record.objects.filter(pk__in=decision.items.active().values("record"))
+        places = Office.objects.filter(pk__in=concerned.values("office")).order_by("pk")
         places = list(places.exclude(pk=here.pk))
     for place in places:
         with office.acting(place):
@@ -131,10 +136,19 @@ def _check_publishable(decision: Decision, by) -> None:
         )
     if (reason := decision_unmet(decision, "publish")) is not None:
         raise WorkflowError(reason)
-    if not decision.items.active().exists() and not decision.revokes_whole:
+    if not decision.revokes_whole and not _covers_any(decision):
         raise WorkflowError(_("Add the records this decision covers before publishing it."))
     if not decision.pdf:
         raise WorkflowError(_("Upload the decision's PDF before publishing it."))
+
+
+def _covers_any(decision: Decision) -> bool:
+    """Whether it covers an item: of this office, or of any office for a revocation its
+    deciding body publishes at home (the items are the other offices')."""
+    if reaches_every_office(decision):
+        with office.every_office():
+            return decision.items.active().exists()
+    return decision.items.active().exists()
 
 
 def _exempt_records(decision: Decision, by) -> list[Record]:

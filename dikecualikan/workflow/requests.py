@@ -35,7 +35,7 @@ from .steps import (
     lock_record,
     move,
 )
-from .upward import kpu, letter_errors, through_office
+from .upward import check_entered_here, kpu, letter_errors, through_office
 
 Kind = RequestEvent.Kind
 
@@ -167,7 +167,7 @@ def decide_request(
         to, waiting = ANSWERS["decide"]
         request = _answerable(asked, by, to=to, waiting=waiting, refusal=refusal)
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
-        _check_entered_here(decision)
+        check_entered_here(decision)
         with office.acting(request.office):
             records = list(request.records.order_by("pk"))
             _check_outcomes(records, outcomes)
@@ -184,15 +184,6 @@ def decide_request(
         with office.acting(request.office):
             _tell(request, "request_decided")
     return request
-
-
-def _check_entered_here(decision: Decision) -> None:
-    here = office.current()
-    if decision.entered_in_id != here.pk or decision.body.home_office_id != here.pk:
-        raise WorkflowError(
-            _("Choose a decision KPU entered here itself, as it was set and signed."),
-            {"decision": _("Not a decision KPU entered in its own office.")},
-        )
 
 
 def _check_outcomes(records, outcomes: dict) -> None:

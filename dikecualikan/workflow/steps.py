@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..history import lock_chains
 from ..models import Action, Outcome, Record, State, Transition
+from ..office import current as current_office
 from ..roles import Role, has_role, required_approvals
 
 S = State
@@ -275,6 +276,8 @@ def _item_unmet(record: Record, name: str):
     # withdraw: only the latest item, and only before what it did is public.
     if item is None:
         return _("This record is in no decision; there is nothing to withdraw.")
+    if item.proposed.get("state") != S.COLLECTED and (kept := kept_by_its_body(item.decision)):
+        return kept  # KPU's answer to the office's request, or its revocation's naming
     if item.decision.is_published and record.state not in (S.LISTED, S.DECIDED):
         return _(
             "The decision is published: only a later decision changes what it says. Enter that "
@@ -285,9 +288,25 @@ def _item_unmet(record: Record, name: str):
 
 def latest_item(record: Record):
     """Return the record's latest item in a decision that is not withdrawn, or None."""
-    return (
-        record.decision_items.active().select_related("decision").order_by("-added_at", "-pk")
-    ).first()
+    items = record.decision_items.active().select_related("decision__body")
+    return items.order_by("-added_at", "-pk").first()
+
+
+def kept_by_its_body(decision):
+    """Why the acting office may not write or withdraw what this decision says of its
+    records, or None: a decision its deciding body entered in its own office of the register
+    (KPU's) is written by that body alone, on the office's request (requests.decide_request)
+    or by its revocation (nationwide.open_in_offices). The office lists an item under it
+    (link) as under any decision in force."""
+    body = decision.body
+    home = body.home_office_id if body is not None else None
+    if home is None or decision.entered_in_id != home or home == current_office().pk:
+        return None
+    return _(
+        "%(body)s entered this decision itself and says what it decides of each record: ask "
+        "it through a request (Requests to KPU), or list an item it already exempts under a "
+        "decision in force."
+    ) % {"body": body.name}
 
 
 def may(user, name: str) -> bool:
@@ -354,13 +373,7 @@ def decision_unmet(decision, name: str):
     on the decision itself (correct, publish).
     """
     if name == "link":
-        # A decision in force binds the office: items are listed under it, published or not.
-        if decision.revoked_in_whole():
-            return _(
-                "This decision was revoked in whole and is no longer in force: nothing can be "
-                "listed under it."
-            )
-        return None
+        return _not_linkable(decision)
     if name == "correct":
         # Published by any office, it is on a public list: only a later decision changes it.
         if not decision.published_anywhere:
@@ -376,6 +389,32 @@ def decision_unmet(decision, name: str):
     )
 
 
+def _not_linkable(decision):
+    """Why an item cannot be listed under this decision here, or None when it can: the
+    decisions offered are Decision.objects.linkable(), and this says why one is not."""
+    if type(decision).objects.linkable().filter(pk=decision.pk).exists():
+        return None
+    if decision.revoked_in_whole():
+        return _(
+            "This decision was revoked in whole and is no longer in force: nothing can be "
+            "listed under it."
+        )
+    if decision.revokes_id is not None:
+        return _(
+            "This decision revokes another: it opens items, it exempts none. List the item "
+            "under a decision that exempts it."
+        )
+    if not decision.published_anywhere:
+        return _(
+            "%(decision)s is not published yet by the office that entered it, so it is not "
+            "in force: list the item once it is."
+        ) % {"decision": decision}
+    return _(
+        "%(decision)s does not bind this office: an item is listed under a decision of KPU, "
+        "or of this office's own KPU Provinsi."
+    ) % {"decision": decision}
+
+
 def decision_steps(decision, user) -> list[str]:
     """Return what this user may do with a decision now: add records, correct, publish."""
     return [
@@ -383,6 +422,7 @@ def decision_steps(decision, user) -> list[str]:
         for name in ("decide_exempt", "correct", "publish")
         if may(user, "enter_decision" if name == "correct" else name)
         and decision_unmet(decision, name) is None
+        and (name != "decide_exempt" or kept_by_its_body(decision) is None)
     ]
 
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import office
-from ..models import Office
+from ..models import Decision, Office
+from .steps import WorkflowError
 
 
 def through_office(here: Office | None = None) -> Office | None:
@@ -40,3 +41,26 @@ def letter_errors(number: str, date: datetime.date | None, prefix: str = "letter
     elif date > timezone.localdate():
         errors[f"{prefix}_date"] = _("The letter's date cannot be in the future.")
     return errors
+
+
+def check_entered_here(decision: Decision) -> None:
+    """A decision the acting office acts on for others (KPU deciding a request, naming the
+    items its revocation opens) is one its deciding body entered here itself."""
+    here = office.current()
+    if decision.entered_in_id != here.pk or decision.body.home_office_id != here.pk:
+        raise WorkflowError(
+            _("Choose a decision KPU entered here itself, as it was set and signed."),
+            {"decision": _("Not a decision KPU entered in its own office.")},
+        )
+
+
+def reaches_every_office(decision: Decision) -> bool:
+    """A revocation its deciding body enters and publishes in its own office (KPU's) reaches
+    the offices it concerns; one typed in by an office is that office's alone."""
+    home = decision.body.home_office_id if decision.body_id else None
+    return decision.revokes_id is not None and home == office.current().pk
+
+
+def names_in_offices(decision: Decision) -> bool:
+    """Whether the acting office names this revocation's items in every office (in part)."""
+    return reaches_every_office(decision) and not decision.revokes_whole

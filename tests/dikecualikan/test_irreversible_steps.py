@@ -46,6 +46,12 @@ IRREVERSIBLE = {
     "dikecualikan:staff-request-forward": ("ppid_kalbar", "sent_request", "Teruskan ke KPU"),
     "dikecualikan:staff-request-return": ("ppid_kalbar", "sent_request", "Kembalikan permohonan"),
     "dikecualikan:staff-request-decide": ("ppid_kpu", "forwarded_request", "Catat keputusan KPU"),
+    # Only KPU changes what its decision says (workflow.kept_by_its_body): no office withdraws it.
+    "dikecualikan:staff-decision-open-in-offices": (
+        "ppid_kpu",
+        "kpu_revocation",
+        "Tetapkan informasi ini",
+    ),
 }
 
 NOT_IRREVERSIBLE = {
@@ -159,7 +165,20 @@ def objects(make_record, make_decision, cast, location):
             asked=forwarded, by=made["ppid_kalbar"], letter_number="3/PP/61", letter_date=today
         )
     made["ppid_kpu"] = User.objects.create_user("ppid-kpu", is_staff=True)
-    grant(made["ppid_kpu"], Role.PPID, place=Office.objects.get(slug="kpu"))
+    kpu = Office.objects.get(slug="kpu")
+    grant(made["ppid_kpu"], Role.PPID, place=kpu)
+    with office.acting(kpu):
+        made["kpu_revocation"] = workflow.create_decision(
+            by=made["ppid_kpu"],
+            body=published.published_in.body,
+            number="5/HM.02-Kpt/05/KPU/XII/2026",
+            year=today.year,
+            title="tentang pencabutan sebagian",
+            date_set=today,
+            place="Jakarta",
+            signatory="Ketua KPU",
+            revokes=published.published_in,
+        )
     return made
 
 

@@ -450,3 +450,27 @@ def test_each_office_is_offered_exactly_the_answers_the_workflow_would_take(
     client.post(reverse("dikecualikan:staff-request-forward", args=[request.pk]), COVER)
     assert offered(ppid_kalbar) == []
     assert offered(ppid_kpu) == ["staff-request-decide"]
+
+
+def test_what_kpu_decided_of_the_offices_records_is_changed_by_kpu_alone(
+    client, ppid, ppid_kpu, archived, forwarded, make_record
+):
+    Office.objects.filter(slug="kpu").update(in_service=True)
+    decision = kpu_decision(ppid_kpu)
+    exempt, opened = archived
+    decide(client, ppid_kpu, forwarded, decision, {exempt.pk: "exempt", opened.pk: "open"})
+    exempt.refresh_from_db()
+    assert exempt.state == State.DECIDED
+    # Pontianak's PPID withdraws no item of KPU's answer, and adds none of its own records.
+    assert "withdraw" not in workflow.allowed_steps(exempt, ppid)
+    with pytest.raises(workflow.WorkflowError, match="mencatat sendiri keputusan ini"):
+        workflow.withdraw_item(record=exempt, by=ppid, note="Salah")
+    never_requested = make_record("archived")
+    with pytest.raises(workflow.WorkflowError, match="mencatat sendiri keputusan ini"):
+        workflow.record_decision(
+            decision=decision, record=never_requested, outcome="exempt", by=ppid
+        )
+    assert "decide_exempt" not in workflow.decision_steps(decision, ppid)
+    exempt.refresh_from_db()
+    assert exempt.state == State.DECIDED
+    assert Record.objects.get(pk=never_requested.pk).state == State.ARCHIVED

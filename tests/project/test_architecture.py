@@ -69,6 +69,7 @@ LAYERS = [
             "arsip.uploads",
             "dikecualikan.context_processors",
             "dikecualikan.exports",
+            "dikecualikan.national",
             "dikecualikan.paging",
             "dikecualikan.public",
             "dikecualikan.signals",

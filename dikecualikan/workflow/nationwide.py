@@ -1,0 +1,105 @@
+"""A revocation by a body that keeps its register here reaches every office's register.
+
+A decision of KPU binds every office (DOMAIN.md section 6), so its revocation in part may
+open items of any office: KPU's PPID names them from KPU's own page of the revocation
+(open_in_offices), each item written in its office's register under that office's chain,
+and publishing the revocation opens them there (publication.publish_decision). KPU reads
+of another office's records what the public reads, and their office.
+
+A body that does not use the register has its revocation typed in by each office, which
+names its own items (decisions.record_decision).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from .. import office
+from ..history import lock_chains
+from ..models import Decision, DecisionItem, Office, Outcome, Record, State
+from ..roles import Role, has_role
+from .decisions import write_item
+from .steps import WorkflowError, check_state, decision_unmet, lock_record
+from .upward import check_entered_here, names_in_offices
+
+# What KPU reads of another office's record it may open: what the public reads.
+SEEN = ("pk", "public_title", "office__name", "office__slug", "state", "published_in")
+
+# A page of candidates: a decision of KPU may cover thousands of items; its PPID names
+# them by office, and the list says when there are more than it shows.
+SHOWN = 500
+
+
+def revocable(decision: Decision) -> list[dict]:
+    """The published items of the revoked decision, in every office, that this revocation
+    in part does not name yet: the first SHOWN, by office."""
+    if not names_in_offices(decision):
+        return []
+    with office.every_office():
+        named = DecisionItem.objects.active().filter(decision=decision).values("record")
+        records = Record.objects.filter(state=State.PUBLISHED, published_in=decision.revokes_id)
+        records = records.exclude(pk__in=named).order_by("office__code", "pk")
+        return list(records.values(*SEEN)[:SHOWN])
+
+
+def named_in_offices(decision: Decision) -> list[dict]:
+    """What the revocation names in every office: each record's public fields and office."""
+    with office.every_office():
+        named = DecisionItem.objects.active().filter(decision=decision).values("record")
+        records = Record.objects.filter(pk__in=named).order_by("office__code", "pk")
+        return list(records.values(*SEEN))
+
+
+def open_in_offices(*, decision: Decision, records, by, note: str = "") -> list[DecisionItem]:
+    """The deciding body names the published items of any office its revocation in part
+    opens: each an item in its office's register; they open when it is published."""
+    ids = sorted({getattr(record, "pk", record) for record in records})
+    if not ids:
+        message = _("Choose the items the revocation opens.")
+        raise WorkflowError(message, {"records": message})
+    with transaction.atomic():
+        lock_chains()  # the deciding office's chain first, then each office's in order
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        _check_names(decision, by)
+        with office.every_office():
+            found = Record.objects.filter(pk__in=ids).values_list("pk", "office")
+            places = _offices(found)
+        if sum(len(pks) for pks in places.values()) != len(ids):
+            message = _("Some of the chosen items are no longer in the register.")
+            raise WorkflowError(message, {"records": message})
+        items = []
+        for place, pks in sorted(places.items(), key=lambda pair: pair[0].pk):
+            with office.acting(place):
+                items += [_open_one(decision, pk, by, note) for pk in pks]
+    return items
+
+
+def _offices(found) -> dict:
+    """{office: [record ids]} of the (record id, office id) pairs found."""
+    by_pk = Office.objects.in_bulk({place for _pk, place in found})
+    places: dict = {}
+    for pk, place in found:
+        places.setdefault(by_pk[place], []).append(pk)
+    return places
+
+
+def _check_names(decision: Decision, by) -> None:
+    if decision.revokes_id is None or decision.revokes_whole:
+        raise WorkflowError(
+            _(
+                "Only a revocation in part names the items it opens; a revocation in whole "
+                "opens every item of the decision it revokes."
+            )
+        )
+    check_entered_here(decision)
+    if not has_role(by, Role.PPID):
+        raise WorkflowError(_("Only the PPID of the deciding body names the items it opens."))
+    if (reason := decision_unmet(decision, "revoke_item")) is not None:
+        raise WorkflowError(reason)
+
+
+def _open_one(decision: Decision, pk: int, by, note: str) -> DecisionItem:
+    record = lock_record(Record(pk=pk), None)
+    check_state(record, "revoke_item")
+    return write_item(decision, record, Outcome.OPEN, by, "revoke_item", note)
