@@ -701,6 +701,8 @@ class DecideRequestForm(Bounded, forms.Form):
         self.fields["decision"].queryset = Decision.objects.filter(entered_in=here).order_by(
             "-date_set", "-pk"
         )
+        if here.kind == office.Office.Kind.PROVINCE:  # deciding by KPU's delegation
+            self.fields["decision"].label = _("The decision of %(body)s") % {"body": here.name}
         for record in records:
             self.fields[f"outcome_{record['pk']}"] = forms.ChoiceField(
                 label=f"#{record['pk']} {record['public_title']}",

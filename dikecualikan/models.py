@@ -1476,8 +1476,9 @@ class SeenAlongTheRequest(InOffice):
     and by KPU once forwarded to it; by no other office (DOMAIN.md section 5)."""
 
     def seen_by(self, here) -> Q:
-        reached = [DecisionRequest.State.FORWARDED, DecisionRequest.State.DECIDED]
-        return Q(office=here) | Q(via=here) | Q(addressed_to=here, state__in=reached)
+        # KPU reads it once forwarded: one its KPU Provinsi decided by delegation never
+        # reached KPU.
+        return Q(office=here) | Q(via=here) | Q(addressed_to=here, forwarded_at__isnull=False)
 
 
 class DecisionRequest(NeverDeleted):

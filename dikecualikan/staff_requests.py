@@ -134,20 +134,20 @@ def request_return(request, pk):
 @role_required(Role.PPID)
 @never_cache
 def request_decide(request, pk):
-    """KPU decides a forwarded request, once, for the office that sent it."""
+    """KPU decides a forwarded request, once, for the office that sent it (or the KPU
+    Provinsi decides a request sent to it, where KPU's delegation is in force for it)."""
     found = get_object_or_404(DecisionRequest.objects, pk=pk)
     records = workflow.requested_records(found)
     form = DecideRequestForm(request.POST or None, records=records)
-    done = _("KPU's decision is recorded; %(office)s publishes it for its list.") % {
-        "office": found.office
-    }
+    words = _decider_words(found)
+    done = words["done"]
     if request.method == "POST" and form.is_valid():
         arguments = {"decision": form.cleaned_data["decision"], "outcomes": form.outcomes()}
         step = workflow.decide_request
         if take_step(request, form, step, done, fields=[], asked=found, **arguments):
             return redirect("dikecualikan:staff-request", pk=found.pk)
     page = {
-        "title": _("KPU's decision on %(request)s") % {"request": found},
+        "title": words["title"],
         "back": reverse("dikecualikan:staff-request", args=[found.pk]),
         "what": [
             _(
@@ -159,9 +159,28 @@ def request_decide(request, pk):
             % {"office": found.office},
         ],
         "told": _("The PPID of %(office)s, by mail.") % {"office": found.office},
-        "submit_label": _("Record KPU's decision"),
+        "submit_label": words["button"],
     }
     return render(request, "dikecualikan/record_form.html", {"form": form, **page})
+
+
+def _decider_words(found) -> dict:
+    """The decide page's words: KPU's, or the KPU Provinsi's deciding by delegation."""
+    here = office.current()
+    if found.via_id != here.pk:
+        return {
+            "title": _("KPU's decision on %(request)s") % {"request": found},
+            "button": _("Record KPU's decision"),
+            "done": _("KPU's decision is recorded; %(office)s publishes it for its list.")
+            % {"office": found.office},
+        }
+    return {
+        "title": _("The decision of %(body)s on %(request)s")
+        % {"body": here.name, "request": found},
+        "button": _("Record the decision of %(body)s") % {"body": here.name},
+        "done": _("The decision of %(body)s is recorded; %(office)s publishes it for its list.")
+        % {"body": here.name, "office": found.office},
+    }
 
 
 def _answer(request, found, form_class, step, done, page):
@@ -184,6 +203,7 @@ def _page(request, found):
         "events": RequestEvent.objects.filter(request=found).select_related("acting_for"),
         # Exactly the answers the workflow would take from this person now.
         "steps": workflow.request_steps(found, request.user),
+        "decide_label": _decider_words(found)["button"],
     }
     return render(request, "dikecualikan/request_detail.html", context)
 

@@ -35,7 +35,7 @@ from .steps import (
     lock_record,
     move,
 )
-from .upward import check_entered_here, kpu, letter_errors, through_office
+from .upward import check_entered_here, delegated, kpu, letter_errors, through_office
 
 Kind = RequestEvent.Kind
 
@@ -163,9 +163,11 @@ def decide_request(
     exempt or open (`outcomes`: {record id: outcome}); the records move in the requesting
     office's register, which then publishes the decision for its own list."""
     with transaction.atomic():
-        refusal = _("Only KPU's PPID decides a request forwarded to KPU.")
-        to, waiting = ANSWERS["decide"]
-        request = _answerable(asked, by, to=to, waiting=waiting, refusal=refusal)
+        refusal = _(
+            "Only KPU's PPID decides a request forwarded to KPU, or the PPID of the KPU "
+            "Provinsi it was sent to where KPU's delegation is in force for it."
+        )
+        request = _answerable(asked, by, "decide", refusal)
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         check_entered_here(decision)
         with office.acting(request.office):
@@ -181,8 +183,9 @@ def decide_request(
         request.state = DecisionRequest.State.DECIDED
         request.save(update_fields=["state"])
         _both_registers(request, Kind.DECIDED, by, note=note, letter=str(decision))
+        decider = office.current().name  # KPU, or the KPU Provinsi by delegation
         with office.acting(request.office):
-            _tell(request, "request_decided")
+            _tell(request, "request_decided", decider=decider)
     return request
 
 
@@ -197,11 +200,15 @@ def _check_outcomes(records, outcomes: dict) -> None:
 
 
 # Who answers a request, and when: the PPID of the office it waits on ("via", its KPU
-# Provinsi; "addressed_to", KPU), while it is in the state named.
+# Provinsi; "addressed_to", KPU), while it is in the state named. The KPU Provinsi decides
+# only where KPU's delegation is in force for it (upward.delegated, data).
 ANSWERS = {
-    "forward": ("via", DecisionRequest.State.SENT),
-    "return": ("via", DecisionRequest.State.SENT),
-    "decide": ("addressed_to", DecisionRequest.State.FORWARDED),
+    "forward": [("via", DecisionRequest.State.SENT)],
+    "return": [("via", DecisionRequest.State.SENT)],
+    "decide": [
+        ("addressed_to", DecisionRequest.State.FORWARDED),
+        ("via", DecisionRequest.State.SENT),
+    ],
 }
 
 
@@ -209,27 +216,34 @@ def _waits_on(request: DecisionRequest, user, to: str) -> bool:
     return getattr(request, f"{to}_id") == office.current().pk and has_role(user, Role.PPID)
 
 
-def request_steps(request: DecisionRequest, user) -> list[str]:
-    """The answers this person may give to the request now (the page's buttons)."""
+def _answers(request: DecisionRequest, user, name: str) -> list[str]:
+    """The states in which this person may give the answer `name` to the request."""
     return [
-        name
-        for name, (to, waiting) in ANSWERS.items()
-        if request.state == waiting and _waits_on(request, user, to)
+        waiting
+        for to, waiting in ANSWERS[name]
+        if _waits_on(request, user, to)
+        and ((name, to) != ("decide", "via") or delegated() is not None)
     ]
 
 
-def _answerable(request: DecisionRequest, by, *, to: str, waiting: str, refusal):
-    """The request re-read under a row lock, for the PPID of the office it waits on (`to`,
-    as in ANSWERS), still `waiting` there: a second click, or two people at once, meet the
-    first one's answer."""
+def request_steps(request: DecisionRequest, user) -> list[str]:
+    """The answers this person may give to the request now (the page's buttons)."""
+    return [name for name in ANSWERS if request.state in _answers(request, user, name)]
+
+
+def _answerable(request: DecisionRequest, by, name: str, refusal):
+    """The request re-read under a row lock, for the PPID of the office it waits on (as in
+    ANSWERS), still waiting there: a second click, or two people at once, meet the first
+    one's answer."""
     here = office.current()
-    if not _waits_on(request, by, to):
+    waiting = _answers(request, by, name)
+    if not waiting:
         raise WorkflowError(refusal)
     # Each office's chain lock, in one order: both offices' registers get a row.
     for scope in sorted({request.office_id, here.pk}):
         lock_chains(scope)
     request = DecisionRequest.objects.select_for_update().get(pk=request.pk)
-    if request.state != waiting:
+    if request.state not in waiting:
         raise WorkflowError(
             _("This request was already answered (%(state)s). Reload the page to see it.")
             % {"state": request.get_state_display()}
@@ -240,8 +254,7 @@ def _answerable(request: DecisionRequest, by, *, to: str, waiting: str, refusal)
 def _open_request(request: DecisionRequest, by) -> DecisionRequest:
     """For the PPID of the KPU Provinsi it was sent to, still waiting there."""
     refusal = _("Only the PPID of the KPU Provinsi this request was sent to answers it.")
-    to, waiting = ANSWERS["forward"]
-    return _answerable(request, by, to=to, waiting=waiting, refusal=refusal)
+    return _answerable(request, by, "forward", refusal)
 
 
 def _both_registers(request: DecisionRequest, kind: str, by, **details) -> None:
@@ -262,11 +275,11 @@ def _letter(number: str, date: datetime.date) -> str:
     return f"{number}, {date_format(date, 'j F Y')}"
 
 
-def _tell(request: DecisionRequest, event: str) -> None:
+def _tell(request: DecisionRequest, event: str, **context) -> None:
     """Mail the acting office's PPID about the request, linked to its page there."""
     send_later(
         event,
-        {"request": request},
+        {"request": request, **context},
         [Role.PPID],
         link=lambda role: staff_page("dikecualikan:staff-request", request.pk),
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import office
-from ..models import Decision, Office
+from ..models import DecidingBody, Decision, Office
 from .steps import WorkflowError
 
 
@@ -44,14 +44,28 @@ def letter_errors(number: str, date: datetime.date | None, prefix: str = "letter
 
 
 def check_entered_here(decision: Decision) -> None:
-    """A decision the acting office acts on for others (KPU deciding a request, naming the
-    items its revocation opens) is one its deciding body entered here itself."""
+    """A decision the acting office acts on for others (KPU, or a KPU Provinsi by delegation,
+    deciding a request; KPU naming the items its revocation opens) is one its deciding body
+    entered here itself."""
     here = office.current()
     if decision.entered_in_id != here.pk or decision.body.home_office_id != here.pk:
         raise WorkflowError(
-            _("Choose a decision KPU entered here itself, as it was set and signed."),
-            {"decision": _("Not a decision KPU entered in its own office.")},
+            _("Choose a decision this office entered itself, as it was set and signed."),
+            {"decision": _("Not a decision entered by this office's deciding body.")},
         )
+
+
+def delegated(here: Office | None = None) -> DecidingBody | None:
+    """The deciding body of a KPU Provinsi whose delegation is in force today (PKPU 4/2025,
+    its mechanics unverified: the body, its first day and its basis are data a superuser
+    keeps, Admin → Deciding bodies), or None: it then forwards every request to KPU."""
+    here = here or office.current()
+    if here.kind != Office.Kind.PROVINCE:
+        return None
+    bodies = DecidingBody.objects.filter(
+        home_office=here, kind=DecidingBody.Kind.KPU_PROVINSI, by_delegation=True
+    )
+    return bodies.filter(decides_from__lte=timezone.localdate()).first()
 
 
 def reaches_every_office(decision: Decision) -> bool:

@@ -394,6 +394,12 @@ def test_only_kpus_ppid_decides_and_only_with_a_decision_kpu_entered_once(
     decision = kpu_decision(ppid_kpu)
     outcomes = {record.pk: "exempt" for record in archived}
     with office.acting(Office.objects.get(slug="kalbar")):
+        # Forwarded, the request is KPU's to decide: the Provinsi answered it already.
+        with pytest.raises(workflow.WorkflowError, match="sudah dijawab"):
+            workflow.decide_request(
+                asked=forwarded, decision=decision, by=ppid_kalbar, outcomes=outcomes
+            )
+    with office.acting(Office.objects.get(slug="pontianakkota")):
         with pytest.raises(workflow.WorkflowError, match="Hanya PPID KPU"):
             workflow.decide_request(
                 asked=forwarded, decision=decision, by=ppid_kalbar, outcomes=outcomes
@@ -446,6 +452,9 @@ def test_each_office_is_offered_exactly_the_answers_the_workflow_would_take(
         return [b for b in buttons if reverse(f"dikecualikan:{b}", args=[request.pk]) in page]
 
     assert offered(ppid) == []  # the office that sent it waits
+    # KPU's delegation is in force for KPU Provinsi Kalimantan Barat (its deciding body's data).
+    assert offered(ppid_kalbar) == list(buttons)
+    DecidingBody.objects.filter(home_office__slug="kalbar").update(by_delegation=False)
     assert offered(ppid_kalbar) == ["staff-request-forward", "staff-request-return"]
     client.post(reverse("dikecualikan:staff-request-forward", args=[request.pk]), COVER)
     assert offered(ppid_kalbar) == []
@@ -474,3 +483,80 @@ def test_what_kpu_decided_of_the_offices_records_is_changed_by_kpu_alone(
     exempt.refresh_from_db()
     assert exempt.state == State.DECIDED
     assert Record.objects.get(pk=never_requested.pk).state == State.ARCHIVED
+
+
+def provinsi_decision(ppid_kalbar, **changes):
+    """A decision KPU Provinsi Kalimantan Barat's PPID enters in its own office, by KPU's
+    delegation (PKPU 4/2025)."""
+    with office.acting(Office.objects.get(slug="kalbar")):
+        return workflow.create_decision(
+            by=ppid_kalbar,
+            **{
+                "body": DecidingBody.objects.get(home_office__slug="kalbar"),
+                "number": "7/PL.01-Kpt/61/Prov/XII/2026",
+                "year": 2026,
+                "title": "tentang Daftar Informasi Publik yang Dikecualikan",
+                "date_set": datetime.date(2026, 12, 2),
+                "place": "Pontianak",
+                "signatory": "Ketua KPU Provinsi Kalimantan Barat",
+                "pdf": ContentFile(tiny_pdf(["Keputusan"]), name="keputusan.pdf"),
+                **changes,
+            },
+        )
+
+
+def test_the_provinsi_decides_by_delegation_and_kpu_never_sees_the_request(
+    client, ppid, ppid_kalbar, ppid_kpu, archived, mailoutbox, django_capture_on_commit_callbacks
+):
+    send(client, ppid, archived)
+    request = DecisionRequest.objects.get()
+    decision = provinsi_decision(ppid_kalbar)
+    exempt, opened = archived
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_kalbar(client, ppid_kalbar).post(
+            reverse("dikecualikan:staff-request-decide", args=[request.pk]),
+            {
+                "decision": decision.pk,
+                f"outcome_{exempt.pk}": "exempt",
+                f"outcome_{opened.pk}": "open",
+            },
+        )
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.state == "decided" and request.forwarded_at is None
+    exempt.refresh_from_db()
+    opened.refresh_from_db()
+    assert (exempt.state, opened.state) == (State.DECIDED, State.OPENED)
+    told = [m for m in mailoutbox if m.to == ["ppid@example.org"]][-1]
+    assert "Komisi Pemilihan Umum Provinsi Kalimantan Barat" not in told.subject
+    assert "KPU Provinsi Kalimantan Barat telah memutuskan" in told.body
+    # KPU never received it: not in its lists, a 404 on its page.
+    client.logout()
+    client.force_login(ppid_kpu)
+    assert client.get(reverse("dikecualikan:staff-request", args=[request.pk])).status_code == 404
+    # Pontianak publishes the Provinsi's decision for its list.
+    workflow.publish_decision(decision=decision, by=ppid)
+    exempt.refresh_from_db()
+    assert exempt.state == State.PUBLISHED
+
+
+def test_without_the_delegation_the_provinsi_only_forwards_or_returns(
+    ppid, ppid_kalbar, archived, client
+):
+    send(client, ppid, archived)
+    request = DecisionRequest.objects.get()
+    decision = provinsi_decision(ppid_kalbar)
+    DecidingBody.objects.filter(home_office__slug="kalbar").update(
+        decides_from=datetime.date(2027, 1, 1)
+    )
+    with office.acting(Office.objects.get(slug="kalbar")):
+        with pytest.raises(workflow.WorkflowError, match="pelimpahan"):
+            workflow.decide_request(
+                asked=request,
+                decision=decision,
+                by=ppid_kalbar,
+                outcomes={r.pk: "exempt" for r in archived},
+            )
+    assert {r.state for r in Record.objects.filter(pk__in=[r.pk for r in archived])} == {
+        State.REQUESTED
+    }
