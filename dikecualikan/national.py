@@ -14,6 +14,7 @@ number of offices and records.
 
 from functools import wraps
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.shortcuts import render
@@ -56,17 +57,31 @@ def _short_lived(response):
     return response
 
 
+def counts() -> dict:
+    """{office id: (items on its DIK, its last version's time)}, counted once per national
+    change: every publication and every opening makes a DIK version in its office, so the
+    newest version's id names the state of every list (one indexed read to know it)."""
+    with office.every_office():
+        newest = DikVersion.objects.aggregate(newest=Max("pk"))["newest"]
+        key = f"national:counts:{newest}"
+        found = cache.get(key)
+        if found is None:
+            on_dik = Record.objects.on_dik().values("office").annotate(n=Count("pk"))
+            latest = DikVersion.objects.values("office").annotate(at=Max("created_at"))
+            found = {row["office"]: (row["n"], None) for row in on_dik}
+            for row in latest:
+                found[row["office"]] = (found.get(row["office"], (0, None))[0], row["at"])
+            cache.set(key, found, None)
+    return found
+
+
 def offices_table(offices) -> list[Office]:
     """The offices, each with `items` (on its DIK now) and `last_published` (its last DIK
-    version), in three queries however many there are."""
-    with office.every_office():
-        on_dik = Record.objects.on_dik().values("office").annotate(n=Count("pk"))
-        items = {row["office"]: row["n"] for row in on_dik}
-        latest = DikVersion.objects.values("office").annotate(at=Max("created_at"))
-        last = {row["office"]: row["at"] for row in latest}
+    version), in a few queries however many there are."""
+    counted = counts()
     places = list(offices)
     for place in places:
-        place.items, place.last_published = items.get(place.pk, 0), last.get(place.pk)
+        place.items, place.last_published = counted.get(place.pk, (0, None))
     return places
 
 

@@ -108,11 +108,36 @@ def objects(
     )
     # Out of the register again: the page that records a letter typed on a record opens too.
     Office.objects.filter(slug="kalbar").update(in_service=False)
+    # KPU's PPID, whose revocation in part names the items it opens in every office.
+    decisions = [make_decision().pk, *Decision.objects.values_list("pk", flat=True)]
+    from django.contrib.auth.models import User
+
+    from dikecualikan import office
+    from dikecualikan.models import DecidingBody
+    from dikecualikan.roles import Role, grant
+
+    kpu = Office.objects.get(slug="kpu")
+    ppid_kpu = User.objects.create_user("ppid-kpu", is_staff=True)
+    grant(ppid_kpu, Role.PPID, place=kpu)
+    revoked = records["published"].published_in
+    with office.acting(kpu):
+        revocation = workflow.create_decision(
+            by=ppid_kpu,
+            body=DecidingBody.objects.get(kind="kpu"),
+            number="9/HM.02-Kpt/05/KPU/XII/2026",
+            year=answered.received_on.year,
+            title="tentang pencabutan sebagian",
+            date_set=answered.received_on,
+            place="Jakarta",
+            signatory="Ketua KPU",
+            revokes=revoked,
+        )
 
     return {
+        "ppid_kpu": ppid_kpu,
         "requests": [sent.pk],
         "records": [r.pk for r in records.values()],
-        "decisions": [make_decision().pk, *Decision.objects.values_list("pk", flat=True)],
+        "decisions": [*decisions, revocation.pk],
         "objections": list(Objection.objects.values_list("pk", flat=True)),
         "versions": list(SoftcopyVersion.objects.values_list("pk", flat=True)),
         "periods": [period.pk],
@@ -185,8 +210,9 @@ def signed_in_phone(browser, live_server, client, width=360):
 def test_every_staff_page_fits_a_phone_with_labels_beside_their_boxes_and_words_whole(
     browser, live_server, objects, ppid, atasan
 ):
-    # The PPID opens nearly every page; only the Atasan PPID answers objections.
-    clients = {user: Client() for user in (ppid, atasan)}
+    # The PPID opens nearly every page; only the Atasan PPID answers objections, and only
+    # KPU's PPID names the items its revocation opens in every office.
+    clients = {user: Client() for user in (ppid, atasan, objects["ppid_kpu"])}
     for user, client in clients.items():
         client.force_login(user)
     pages, unreached = [], []

@@ -3,6 +3,7 @@ decision in force, chosen from the decisions themselves; KPU's revocation in par
 items it opens in any office, and publishing it opens them in each office's list."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -199,7 +200,7 @@ def test_only_the_deciding_body_names_items_and_only_of_the_decision_it_revokes(
     url = reverse("dikecualikan:staff-decision-open-in-offices", args=[revocation.pk])
     assert client.post(url, {"records": [ours[0].pk]}).status_code == 302
     with office.acting(office.default()):
-        with pytest.raises(workflow.WorkflowError, match="KPU"):
+        with pytest.raises(workflow.WorkflowError, match="dicatat sendiri oleh kantor ini"):
             workflow.open_in_offices(decision=revocation, records=[ours[0]], by=ppid)
     kpu = Office.objects.get(slug="kpu")
     with office.acting(kpu):
@@ -268,6 +269,23 @@ def test_kpus_site_is_the_national_dik_of_every_office(
     assert Client().get("/kuburayakab/provinsi/kalbar/").status_code == 404
     decision = Client().get(f"/kpu/keputusan/{revoked.pk}/").content.decode()
     assert "Kantor yang daftarnya diatur oleh keputusan ini" in decision
+
+
+def items_shown(page: str, name: str) -> str:
+    return re.search(rf">{name}</a></td>\s*<td>([^<]+)</td>", page).group(1)
+
+
+def test_the_national_counts_follow_each_publication(published_in_two_offices, make_record):
+    serve("kpu")
+    assert items_shown(Client().get("/kpu/").content.decode(), "KPU Kota Pontianak") == "2"
+    kpu = Office.objects.get(slug="kpu")
+    kpu.in_service = False  # while KPU kept no register here, Pontianak typed its decisions
+    kpu.save()
+    make_record("published")  # a publication in Pontianak: a DIK version of its own
+    serve("kpu")
+    page = Client().get("/kpu/").content.decode()
+    assert items_shown(page, "KPU Kota Pontianak") == "3"
+    assert items_shown(page, "KPU Kabupaten Kubu Raya") == "2"
 
 
 def test_the_national_exports_stream_every_offices_rows_with_its_office(published_in_two_offices):

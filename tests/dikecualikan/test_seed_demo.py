@@ -49,16 +49,17 @@ def test_seed_demo_creates_every_role_and_every_state_of_the_demo(db, settings):
     # "expired": published, its period ended since (review_due opens it); "objected": opened
     # by an objection the Atasan PPID upheld.
     after = {"listed": "published", "expired": "published", "objected": "opened"}
-    # "archived": sent to KPU through KPU Provinsi Kalimantan Barat, which forwarded it.
-    after["archived"] = "requested"
+    # "archived": sent to KPU through KPU Provinsi Kalimantan Barat, which forwarded it; KPU
+    # decided it, Pontianak published it, and KPU's revocation in part opened it.
+    after["archived"] = "opened"
     expected = Counter(after.get(row["tahap_demo"], row["tahap_demo"]) for row in rows)
     assert Counter(Record.objects.values_list("state", flat=True)) == expected
     for username in ("desk", "ppid", "pembina", "pertimbangan", "atasan"):
         assert User.objects.get(username=username).check_password(settings.DEMO_PASSWORD)
         assert username in output
-    # Pontianak's three, and the one on Kubu Raya's items (decisions are KPU's, shared).
-    assert Decision.objects.count() == 4 and Decision.objects.in_force_somewhere().count() == 3
-    assert Decision.objects.published().count() == 2  # by Pontianak, for its own list
+    # Pontianak's three, the one on Kubu Raya's items, and the two KPU entered itself.
+    assert Decision.objects.count() == 6 and Decision.objects.in_force_somewhere().count() == 5
+    assert Decision.objects.published().count() == 4  # by Pontianak, for its own list
     # Driven through the workflow: every record starts with a collect row and has a history.
     assert Transition.objects.filter(action="collect").count() == 20
     published = Record.objects.filter(state="published").first()
@@ -94,28 +95,48 @@ def test_seed_demo_shows_a_second_office_with_its_own_people_records_and_site(db
             for row in csv.DictReader(CSV.open(encoding="utf-8"))
             if row["tahap_demo"] == "published" and "Daftar Pemilih Tetap" not in row["informasi"]
         ]
-        assert Counter(Record.objects.values_list("state", flat=True)) == {"published": len(whole)}
+        # Besides: one decided by KPU and published, one listed under KPU's decision and
+        # opened by its revocation in part, one waiting at KPU Provinsi Kalimantan Barat.
+        states = Counter(Record.objects.values_list("state", flat=True))
+        assert states == {"published": len(whole) + 1, "opened": 1, "requested": 1}
         assert len(whole) >= 2
-        assert list(DikVersion.objects.values_list("number", flat=True)) == [1]
-        titles = list(Record.objects.values_list("public_title", flat=True))
+        assert sorted(DikVersion.objects.values_list("number", flat=True)) == [1, 2, 3, 4]
+        titles = list(Record.objects.on_dik().values_list("public_title", flat=True))
     page = Client().get("/kuburayakab/").content.decode()
     assert "KPU Kabupaten Kubu Raya" in page and all(title in page for title in titles)
     assert "/kuburayakab/" in output
 
 
-def test_seed_demo_sends_a_request_through_the_provinsi_which_forwards_it(db, settings):
+def test_seed_demo_plays_a_request_through_the_provinsi_kpus_decision_and_its_revocation(
+    db, settings
+):
     output = seed(force=True)
     for username, slug in (("ppid-kalbar", "kalbar"), ("ppid-kpu", "kpu")):
         person = User.objects.get(username=username)
         assert person.check_password(settings.DEMO_PASSWORD) and username in output
         with office.acting(Office.objects.get(slug=slug)):
             assert roles_of(person) == {"ppid"}
-    request = DecisionRequest.objects.get()
-    assert request.state == "forwarded" and request.via.slug == "kalbar"
-    assert request.office.slug == "pontianakkota"
-    assert set(request.records.values_list("state", flat=True)) == {"requested"}
+    request = DecisionRequest.objects.get()  # Pontianak's own
+    assert request.state == "decided" and request.forwarded_at and request.via.slug == "kalbar"
+    assert set(request.records.values_list("state", flat=True)) == {"opened"}
+    kubu_raya = Office.objects.get(slug="kuburayakab")
+    with office.acting(kubu_raya):
+        decided, waiting = DecisionRequest.objects.filter(office=kubu_raya).order_by("pk")
+    assert decided.state == "decided" and waiting.state == "sent"
+    # KPU decided both under one decision it entered itself, and revoked part of it.
+    with office.every_office():
+        decision = decided.records.get().decision_items.get().decision
+        assert decision.entered_in.slug == "kpu" and decision.publications.count() == 2
+        revocation = decision.revoked_by.get()
+        opened = Record.objects.filter(decision_items__decision=revocation, state="opened")
+        assert set(opened.values_list("office__slug", flat=True)) == {
+            "pontianakkota",
+            "kuburayakab",
+        }
     with office.acting(Office.objects.get(slug="kpu")):
-        assert list(workflow.waiting_here()) == [request]
+        assert list(workflow.waiting_here()) == []
+    with office.acting(Office.objects.get(slug="kalbar")):
+        assert list(workflow.waiting_here()) == [waiting]
     call_command("verify_history", stdout=StringIO())
 
 

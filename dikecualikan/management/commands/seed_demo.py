@@ -127,6 +127,31 @@ SECOND_DECISION = {
     "Pemilihan Umum Kabupaten Kubu Raya (contoh demo)",
 }
 
+
+# KPU's own decisions, entered by KPU in the register on the day the demo is made: it
+# decides the requests of Pontianak and Kubu Raya at once, then revokes part of it.
+def national_decisions(year: int) -> list[dict]:
+    return [
+        {
+            "number": f"Keputusan Komisi Pemilihan Umum Nomor 1320 Tahun {year}",
+            "year": year,
+            "place": "Jakarta",
+            "signatory": SIGNATORY,
+            "title": "tentang Penetapan Informasi yang Dikecualikan atas Permohonan KPU "
+            "Kabupaten/Kota di Provinsi Kalimantan Barat (contoh demo)",
+        },
+        {
+            "number": f"Keputusan Komisi Pemilihan Umum Nomor 1321 Tahun {year}",
+            "year": year,
+            "place": "Jakarta",
+            "signatory": SIGNATORY,
+            "title": f"tentang Pencabutan Sebagian Keputusan Komisi Pemilihan Umum Nomor 1320 "
+            f"Tahun {year} (contoh demo)",
+            "revokes": f"Keputusan Komisi Pemilihan Umum Nomor 1320 Tahun {year}",
+        },
+    ]
+
+
 # The outside expert of the demo's tests (the officials are the demo's users).
 EXPERT = "Dr. Yusuf Hamdani, dosen hukum administrasi negara Universitas Tanjungpura"
 
@@ -271,18 +296,116 @@ class Command(BaseCommand):
                 letter_date=timezone.localdate(),
                 note="Permohonan pengujian konsekuensi dan penetapan kepada KPU.",
             )
+        self.forward(request, people["kalbar"], 45)
+        with office.acting(Office.objects.get(slug=SECOND_OFFICE)):
+            users = self.create_users(SECOND_USERS)
+            decided, waiting, listed = self.second_office_requests(users)
+        self.forward(decided, people["kalbar"], 46)
+        self.kpu_decides([request, decided], people["kpu"])
+        self.list_under_national(listed, users)
+        self.kpu_revokes_part(people["kpu"])
+        for place in Office.objects.filter(in_service=True):
+            with office.acting(place):
+                self.deliver_history_mail()
+        self.stdout.write(
+            f"KPU decided {request} and {decided}, forwarded by {request.via.name}, under one "
+            f"decision, and revoked part of it; {waiting} waits at {request.via.name}."
+        )
+
+    def forward(self, request, ppid, number):
         with office.acting(request.via):
             workflow.forward_request(
                 asked=request,
-                by=people["kalbar"],
-                letter_number=f"45/PP.01-SD/61/{timezone.localdate().year}",
+                by=ppid,
+                letter_number=f"{number}/PP.01-SD/61/{timezone.localdate().year}",
                 letter_date=timezone.localdate(),
                 note="Diteruskan; uji konsekuensi dan lembar pengujian telah diperiksa.",
             )
-            self.deliver_history_mail()
-        with office.acting(office.default()):
-            self.deliver_history_mail()
-        self.stdout.write(f"Sent {request} to KPU through {request.via.name}, which forwarded it.")
+
+    def second_office_requests(self, users):
+        """Kubu Raya's two requests (one to be decided by KPU, one left waiting at the
+        Provinsi) and an item it lists later under KPU's decision."""
+        shelf = Location.objects.get(
+            building=SECOND_PLACE[0], room=SECOND_PLACE[1], cabinet=SECOND_PLACE[2],
+            shelf=SECOND_PLACE[3],
+        )  # fmt: skip
+        rows = list(csv.DictReader(DATA.open(encoding="utf-8")))
+        # Items of the demo list that Kubu Raya holds too, whole ones (no redacted copy here).
+        proposed = [
+            r
+            for r in rows
+            if r["tahap_demo"] in ("approved", "awaiting_approval", "classified")
+            and not any(k in r["informasi"] for k in PARTIAL)
+        ]
+        listed_row = next(r for r in rows if r["tahap_demo"] == "listed")
+        today = timezone.localdate()
+        with time_machine.travel(COLLECTED, tick=True):
+            sent = [
+                self.drive({**row, "tahap_demo": "archived", "today": today}, n, users, shelf)
+                for n, row in enumerate(proposed[:2], start=11)
+            ]
+            listed = self.drive({**listed_row, "today": today}, 13, users, shelf)
+        requests = [
+            workflow.send_request(
+                records=[record],
+                by=users["ppid"],
+                letter_number=f"{20 + n}/PP.01-SD/6112/{today.year}",
+                letter_date=today,
+                note="Permohonan pengujian konsekuensi dan penetapan kepada KPU.",
+            )
+            for n, record in enumerate(sent)
+        ]
+        return requests[0], requests[1], (13, listed_row, listed)
+
+    def kpu_decides(self, requests, ppid_kpu):
+        """KPU enters its decision once, decides both requests under it; each office publishes
+        it for its own list."""
+        kpu = Office.objects.get(slug="kpu")
+        with office.acting(kpu):
+            fields = {**national_decisions(timezone.localdate().year)[0]}
+            decision = self.enter({**fields, "date_set": timezone.localdate()}, 5, ppid_kpu)
+            for request in requests:
+                with office.acting(request.office):  # its records are the office's
+                    records = list(request.records.values_list("pk", flat=True))
+                workflow.decide_request(
+                    asked=request,
+                    decision=decision,
+                    by=ppid_kpu,
+                    outcomes={pk: Outcome.EXEMPT for pk in records},
+                    note="Diputuskan setelah pengujian konsekuensi oleh KPU.",
+                )
+        for request in requests:
+            with office.acting(request.office):
+                ppid = roles.holders(Role.PPID).order_by("pk").first()
+                workflow.publish_decision(decision=decision, by=ppid, note="Diunggah.")
+
+    def list_under_national(self, listed, users):
+        """Kubu Raya lists an item KPU's decision already exempts, and publishes it."""
+        number, row, record = listed
+        first = national_decisions(timezone.localdate().year)[0]
+        decision = Decision.objects.get(number=first["number"])
+        with office.acting(Office.objects.get(slug=SECOND_OFFICE)):
+            self.list_under(decision, [(number, row, record)], users)
+
+    def kpu_revokes_part(self, ppid_kpu):
+        """KPU revokes its decision in part: one item of Pontianak, the item Kubu Raya listed."""
+        first, revoking = national_decisions(timezone.localdate().year)
+        decision = Decision.objects.get(number=first["number"])
+        with office.every_office():
+            named = Record.objects.filter(published_in=decision, state=State.PUBLISHED)
+            named = [
+                named.filter(office__slug="pontianakkota").order_by("pk").first(),
+                named.filter(office__slug=SECOND_OFFICE).order_by("-pk").first(),
+            ]
+        with office.acting(Office.objects.get(slug="kpu")):
+            revocation = self.enter({**revoking, "date_set": timezone.localdate()}, 6, ppid_kpu)
+            workflow.open_in_offices(
+                decision=revocation,
+                records=named,
+                by=ppid_kpu,
+                note="Dibuka: tidak lagi memenuhi uji konsekuensi.",
+            )
+            workflow.publish_decision(decision=revocation, by=ppid_kpu, note="Diunggah.")
 
     def create_second_records(self, users):
         shelf = Location.objects.get_or_create(
