@@ -248,6 +248,16 @@ def _answerable(request: DecisionRequest, by, name: str, refusal):
             _("This request was already answered (%(state)s). Reload the page to see it.")
             % {"state": request.get_state_display()}
         )
+    if not Office.objects.filter(pk=request.office_id, in_service=True).exists():
+        # Withdrawn from the register since it sent the letter: nothing is written in a
+        # register its people no longer keep, and they are mailed nothing here.
+        raise WorkflowError(
+            _(
+                "%(office)s no longer keeps its register here: its request cannot be answered "
+                "in the register. Answer its letter by letter."
+            )
+            % {"office": request.office.name}
+        )
     return request
 
 

@@ -249,3 +249,49 @@ def test_two_workers_on_postgresql_never_run_the_same_task_twice(settings, mailo
     assert {task.worker_ids[0] for task in tasks} == {"satu", "dua"}  # both did work
     assert sorted(m.to[0] for m in mailoutbox) == sorted(f"orang{n}@example.org" for n in range(40))
     assert OutgoingMail.objects.filter(status="sent").count() == 40
+
+
+def test_a_request_returned_and_forwarded_at_once_gets_exactly_one_answer(make_record, ppid):
+    from io import StringIO
+
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from dikecualikan.models import DecisionRequest, Office, RequestEvent
+    from dikecualikan.roles import Role, grant
+
+    kalbar = Office.objects.get(slug="kalbar")
+    kalbar.in_service = True
+    kalbar.save()
+    ppid_kalbar = User.objects.create_user("ppid-kalbar", is_staff=True)
+    grant(ppid_kalbar, Role.PPID, place=kalbar)
+    today = timezone.localdate()
+    for n in range(3):  # a race that passes once may pass by luck
+        record = make_record("archived")
+        request = workflow.send_request(
+            records=[record], by=ppid, letter_number=f"{n}/PP.01-SD/6171", letter_date=today
+        )
+
+        def answer(step, request=request, **details):
+            with office.acting(kalbar):
+                return step(asked=request, by=ppid_kalbar, **details)
+
+        outcomes = run_together(
+            lambda: answer(workflow.return_request, note="Uji konsekuensi belum lengkap."),
+            lambda: answer(workflow.forward_request, letter_number="45/PP", letter_date=today),
+        )
+        refused = [o for o in outcomes if isinstance(o, Exception)]
+        assert len(refused) == 1 and "sudah dijawab" in str(refused[0]), outcomes
+        state = DecisionRequest.objects.get(pk=request.pk).state
+        kinds = list(
+            RequestEvent.objects.filter(request=request)
+            .order_by("pk")
+            .values_list("kind", flat=True)
+        )
+        record.refresh_from_db()
+        if state == "returned":
+            assert kinds == ["sent", "returned"] and record.state == "archived"
+        else:
+            assert (state, kinds, record.state) == ("forwarded", ["sent", "forwarded"], "requested")
+    call_command("verify_history", stdout=StringIO())

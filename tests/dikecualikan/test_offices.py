@@ -7,6 +7,7 @@ import datetime
 import json
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F
 from django.urls import reverse
@@ -16,7 +17,7 @@ from dikecualikan import office
 from dikecualikan.models import CollectionPeriod, OfficeDay, OutgoingMail, Record
 from dikecualikan.office import Office
 from dikecualikan.provinces import PROVINCES
-from dikecualikan.roles import parse_approvals, required_approvals
+from dikecualikan.roles import Role, grant, parse_approvals, required_approvals
 
 Kind = Office.Kind
 
@@ -309,8 +310,10 @@ def test_another_offices_record_is_not_found_by_the_staff_pages(client, make_rec
 def test_another_offices_rows_are_not_found_by_any_staff_admin_or_download_page(
     client, make_record, ppid, desk, atasan
 ):
-    """The access matrix of what exists today: every persona of office A against office B's
-    record, softcopy, place, period, document and mail: 404, never the content."""
+    """The access matrix: every persona of office A, and the PPID of the KPU Provinsi above
+    office B and KPU's, against office B's record, softcopy, place, period, document and
+    mail: 404, never the content (DOMAIN.md section 5: the hierarchy reads requests and
+    public fields, never an office's files, people or log)."""
     from django.utils import timezone
 
     from arsip.models import SoftcopyVersion
@@ -351,7 +354,11 @@ def test_another_offices_rows_are_not_found_by_any_staff_admin_or_download_page(
         ("admin:dikecualikan_collectionperiod_change", period.pk),
         ("admin:dikecualikan_outgoingmail_change", mail.pk),
     ]
-    for person in (desk, ppid, atasan):
+    upward = []
+    for slug, username in (("kalbar", "ppid-kalbar"), ("kpu", "ppid-kpu")):
+        upward.append(User.objects.create_user(username, is_staff=True))
+        grant(upward[-1], Role.PPID, Role.ATASAN, Role.DESK, place=Office.objects.get(slug=slug))
+    for person in (desk, ppid, atasan, *upward):
         client.force_login(person)
         for name, pk in urls:
             response = client.get(reverse(name, args=[pk]))

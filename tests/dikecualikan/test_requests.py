@@ -560,3 +560,26 @@ def test_without_the_delegation_the_provinsi_only_forwards_or_returns(
     assert {r.state for r in Record.objects.filter(pk__in=[r.pk for r in archived])} == {
         State.REQUESTED
     }
+
+
+def test_a_request_of_an_office_withdrawn_from_the_register_is_not_answered_in_it(
+    ppid_kpu, archived, forwarded
+):
+    Office.objects.filter(slug="kpu").update(in_service=True)
+    decision = kpu_decision(ppid_kpu)
+    pontianak = Office.objects.get(slug="pontianakkota")
+    pontianak.in_service = False
+    pontianak.save()
+    with office.acting(Office.objects.get(slug="kpu")):
+        with pytest.raises(workflow.WorkflowError, match="tidak lagi menggunakan register"):
+            workflow.decide_request(
+                asked=forwarded,
+                decision=decision,
+                by=ppid_kpu,
+                outcomes={record.pk: "exempt" for record in archived},
+            )
+    forwarded.refresh_from_db()
+    assert forwarded.state == "forwarded"
+    assert {r.state for r in Record.objects.filter(pk__in=[r.pk for r in archived])} == {
+        State.REQUESTED
+    }
