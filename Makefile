@@ -11,7 +11,7 @@ PIP := $(BIN)/pip --disable-pip-version-check --quiet
 TEST_ENV := DEBUG=0 SECRET_KEY=tests-only-this-is-not-a-secret-0123456789-abcdefghijklmnop \
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 HTTPS=0 EMAIL_URL=smtp://localhost:25
 
-.PHONY: run test check lint messages install install-dev bench bench-upload bench-public bench-pdf bench-instructions bench-history bench-worker bench-offices bench-chains bench-national clean
+.PHONY: run test check lint messages install install-dev bench bench-upload bench-public bench-pdf bench-instructions bench-history bench-worker bench-offices bench-chains bench-national bench-national-decision clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -107,6 +107,9 @@ bench-chains: install-dev
 
 bench-national: install-dev
 	$(BIN)/python bench/national.py
+
+bench-national-decision: install-dev
+	$(BIN)/python bench/national_decision.py
 
 bench-instructions: install-dev
 	BENCH_DATABASE=$(BENCH_DATABASE) $(BIN)/python bench/instructions.py / /sehat/
