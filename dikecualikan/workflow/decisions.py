@@ -47,6 +47,7 @@ from .steps import (
     lock_record,
     may,
     move,
+    move_many,
     required_text,
     role_names,
 )
@@ -403,10 +404,30 @@ def write_item(decision, record, outcome, by, name, note="", test_sheet=None, de
     The caller holds both rows locked and has checked the state, and who acts: the office's
     PPID (record_decision) or KPU's, deciding an office's request (requests.decide_request).
     """
-    _check_fits(decision, record, name)
+    _check_fits(decision, [record], name)
     item = _new_item(decision, record, outcome, by, dict(decided or {}), test_sheet)
     move(record, by, STEPS[name], note=note, instrument=str(decision), fields=_written(item))
     return item
+
+
+def write_revoked_items(decision, records, by, note="") -> list[DecisionItem]:
+    """Name many published records of the acting office that a revocation opens, at once:
+    `write_item` for each (step revoke_item), in a few statements for them all. The caller
+    holds the rows locked and has checked who acts (nationwide.open_in_offices)."""
+    _check_fits(decision, records, "revoke_item")
+    items = [
+        DecisionItem(
+            decision=decision,
+            record=record,
+            outcome=Outcome.OPEN,
+            added_by=by,
+            proposed={**decided_values(record), "state": record.state},
+        )
+        for record in records
+    ]
+    DecisionItem.objects.bulk_create(items)
+    move_many(records, by, STEPS["revoke_item"], note=note, instrument=str(decision))
+    return items
 
 
 def decision_step(decision: Decision, record: Record, outcome: str) -> str:
@@ -422,28 +443,32 @@ def decision_step(decision: Decision, record: Record, outcome: str) -> str:
     return "decide_exempt" if outcome == Outcome.EXEMPT else "decide_open"
 
 
-def _check_fits(decision: Decision, record: Record, name: str) -> None:
-    if record.test_date and record.test_date > decision.date_set:
-        raise WorkflowError(_test_after_decision(record, decision.date_set))
-    # A linked record was never requested: the decision in force is older, and that is right.
-    if record.request_date and decision.date_set < record.request_date:
-        raise WorkflowError(
-            _(
-                "DOMAIN: a decision is dated on or after the request letter. Record #%(id)s "
-                "was requested on %(date)s, after this decision was set."
+def _check_fits(decision: Decision, records, name: str) -> None:
+    """The records may take an item of this decision: tested and requested before it, not
+    in it already, and for a revocation published under the decision it revokes."""
+    for record in records:
+        if record.test_date and record.test_date > decision.date_set:
+            raise WorkflowError(_test_after_decision(record, decision.date_set))
+        # A linked record was never requested: the decision in force is older, and that is
+        # right.
+        if record.request_date and decision.date_set < record.request_date:
+            raise WorkflowError(
+                _(
+                    "DOMAIN: a decision is dated on or after the request letter. Record "
+                    "#%(id)s was requested on %(date)s, after this decision was set."
+                )
+                % {"id": record.pk, "date": date_format(record.request_date, "j F Y")}
             )
-            % {"id": record.pk, "date": date_format(record.request_date, "j F Y")}
-        )
-    if decision.items.active().filter(record=record).exists():
+        if name == "revoke_item" and record.published_in_id != decision.revokes_id:
+            raise WorkflowError(
+                _(
+                    "Record #%(id)s is not published under %(revoked)s, the decision this one "
+                    "revokes; a revocation opens only the items of the decision it revokes."
+                )
+                % {"id": record.pk, "revoked": decision.revokes}
+            )
+    if decision.items.active().filter(record__in=[record.pk for record in records]).exists():
         raise WorkflowError(_("This record is already in this decision."))
-    if name == "revoke_item" and record.published_in_id != decision.revokes_id:
-        raise WorkflowError(
-            _(
-                "Record #%(id)s is not published under %(revoked)s, the decision this one "
-                "revokes; a revocation opens only the items of the decision it revokes."
-            )
-            % {"id": record.pk, "revoked": decision.revokes}
-        )
 
 
 def link_record(

@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import office
 from ..history import lock_chains
-from ..models import Decision, DecisionItem, Office, Outcome, Record, State
+from ..models import Decision, DecisionItem, Office, Record, State
 from ..roles import Role, has_role
-from .decisions import write_item
-from .steps import WorkflowError, check_state, decision_unmet, lock_record
+from .decisions import write_revoked_items
+from .steps import WorkflowError, check_state, decision_unmet
 from .upward import check_entered_here, names_in_offices
 
 # What KPU reads of another office's record it may open: what the public reads.
@@ -71,7 +71,7 @@ def open_in_offices(*, decision: Decision, records, by, note: str = "") -> list[
         items = []
         for place, pks in sorted(places.items(), key=lambda pair: pair[0].pk):
             with office.acting(place):
-                items += [_open_one(decision, pk, by, note) for pk in pks]
+                items += _name_in(decision, pks, by, note)
     return items
 
 
@@ -99,7 +99,11 @@ def _check_names(decision: Decision, by) -> None:
         raise WorkflowError(reason)
 
 
-def _open_one(decision: Decision, pk: int, by, note: str) -> DecisionItem:
-    record = lock_record(Record(pk=pk), None)
-    check_state(record, "revoke_item")
-    return write_item(decision, record, Outcome.OPEN, by, "revoke_item", note)
+def _name_in(decision: Decision, pks, by, note: str) -> list[DecisionItem]:
+    """The acting office's records named, locked in one order, each checked, written at once."""
+    lock_chains()
+    locked = Record.objects.select_for_update().filter(pk__in=pks).prefetch_related("grounds")
+    records = list(locked.order_by("pk"))
+    for record in records:
+        check_state(record, "revoke_item")
+    return write_revoked_items(decision, records, by, note)
