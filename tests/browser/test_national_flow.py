@@ -66,6 +66,24 @@ def send(page, base, record, number, today):
     expect(page.get_by_text("Permohonan telah dikirim")).to_be_visible()
 
 
+def enter_decision(page, base, number, title, pdf, revokes=None):
+    """KPU's PPID enters a decision of KPU, as set and signed, in KPU's office."""
+    today = timezone.localdate()
+    page.goto(f"{base}/staf/keputusan/baru/")
+    page.select_option("#id_body", label="Komisi Pemilihan Umum")
+    page.fill("#id_number", f"{number}/HM.02-Kpt/05/KPU/XII/{today.year}")
+    page.fill("#id_year", str(today.year))
+    page.fill("#id_title", title)
+    page.fill("#id_date_set", today.isoformat())
+    page.fill("#id_place", "Jakarta")
+    page.fill("#id_signatory", "Ketua KPU")
+    if revokes is not None:
+        page.select_option("#id_revokes", value=str(revokes.pk))
+    page.set_input_files("#id_pdf", pdf)
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(number)
+
+
 def test_two_offices_request_the_provinsi_forwards_kpu_decides_and_revokes_part(
     sign_in, live_server, make_record, same_roles_in, tmp_path
 ):
@@ -103,19 +121,9 @@ def test_two_offices_request_the_provinsi_forwards_kpu_decides_and_revokes_part(
 
     # KPU enters its decision once and decides both requests under it.
     kpu = sign_in("ppid-kpu")
-    kpu.goto(f"{base}/staf/keputusan/baru/")
-    kpu.select_option("#id_body", label="Komisi Pemilihan Umum")
-    kpu.fill("#id_number", "1320/HM.02-Kpt/05/KPU/XII/2026")
-    kpu.fill("#id_year", str(today.year))
-    kpu.fill("#id_title", "tentang Daftar Informasi Publik yang Dikecualikan")
-    kpu.fill("#id_date_set", today.isoformat())
-    kpu.fill("#id_place", "Jakarta")
-    kpu.fill("#id_signatory", "Ketua KPU")
     pdf = tmp_path / "keputusan.pdf"
     pdf.write_bytes(samples.pdf("Keputusan KPU"))
-    kpu.set_input_files("#id_pdf", pdf)
-    kpu.get_by_role("button", name="Simpan").click()
-    expect(kpu.get_by_role("heading", level=1)).to_contain_text("1320")
+    enter_decision(kpu, base, "1320", "tentang Daftar Informasi Publik yang Dikecualikan", pdf)
     decision = Decision.objects.get(number__startswith="1320/")
     for request in requests:
         kpu.goto(f"{base}/staf/permintaan/{request.pk}/")
@@ -133,17 +141,8 @@ def test_two_offices_request_the_provinsi_forwards_kpu_decides_and_revokes_part(
         expect(page.get_by_text("Diumumkan: keputusan dan entri-entrinya")).to_be_visible()
 
     # KPU revokes it in part: it names Pontianak's item, then publishes the revocation.
-    kpu.goto(f"{base}/staf/keputusan/baru/")
-    kpu.select_option("#id_body", label="Komisi Pemilihan Umum")
-    kpu.fill("#id_number", "1321/HM.02-Kpt/05/KPU/XII/2026")
-    kpu.fill("#id_year", str(today.year))
-    kpu.fill("#id_title", "tentang Pencabutan Sebagian Keputusan Nomor 1320")
-    kpu.fill("#id_date_set", today.isoformat())
-    kpu.fill("#id_place", "Jakarta")
-    kpu.fill("#id_signatory", "Ketua KPU")
-    kpu.select_option("#id_revokes", value=str(decision.pk))
-    kpu.set_input_files("#id_pdf", pdf)
-    kpu.get_by_role("button", name="Simpan").click()
+    title = "tentang Pencabutan Sebagian Keputusan Nomor 1320"
+    enter_decision(kpu, base, "1321", title, pdf, revokes=decision)
     kpu.get_by_role("link", name="Tetapkan informasi yang dibukanya").click()
     expect(kpu.get_by_text("KPU Kabupaten Kubu Raya: #")).to_be_visible()
     kpu.check(f"input[name=records][value='{ours.pk}']")

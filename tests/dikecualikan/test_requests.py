@@ -306,24 +306,30 @@ def forwarded(client, ppid, ppid_kalbar, archived):
     return request
 
 
-def kpu_decision(ppid_kpu, **changes):
-    """A decision KPU's PPID enters in KPU's own office."""
-    kpu = Office.objects.get(slug="kpu")
-    with office.acting(kpu):
+def entered_at(slug: str, person, **fields):
+    """A decision a deciding body's PPID enters in its own office, as set and signed."""
+    with office.acting(Office.objects.get(slug=slug)):
         return workflow.create_decision(
-            by=ppid_kpu,
+            by=person,
             **{
-                "body": DecidingBody.objects.get(kind="kpu"),
-                "number": "1210/HM.02-Kpt/05/KPU/XII/2026",
                 "year": 2026,
                 "title": "tentang Daftar Informasi Publik yang Dikecualikan",
                 "date_set": datetime.date(2026, 12, 2),
-                "place": "Jakarta",
-                "signatory": "Ketua KPU",
                 "pdf": ContentFile(tiny_pdf(["Keputusan"]), name="keputusan.pdf"),
-                **changes,
+                **fields,
             },
         )
+
+
+def kpu_decision(ppid_kpu, **changes):
+    """A decision KPU's PPID enters in KPU's own office."""
+    fields = {
+        "body": DecidingBody.objects.get(kind="kpu"),
+        "number": "1210/HM.02-Kpt/05/KPU/XII/2026",
+        "place": "Jakarta",
+        "signatory": "Ketua KPU",
+    }
+    return entered_at("kpu", ppid_kpu, **{**fields, **changes})
 
 
 def decide(client, ppid_kpu, request, decision, outcomes):
@@ -485,24 +491,17 @@ def test_what_kpu_decided_of_the_offices_records_is_changed_by_kpu_alone(
     assert Record.objects.get(pk=never_requested.pk).state == State.ARCHIVED
 
 
-def provinsi_decision(ppid_kalbar, **changes):
+def provinsi_decision(ppid_kalbar):
     """A decision KPU Provinsi Kalimantan Barat's PPID enters in its own office, by KPU's
     delegation (PKPU 4/2025)."""
-    with office.acting(Office.objects.get(slug="kalbar")):
-        return workflow.create_decision(
-            by=ppid_kalbar,
-            **{
-                "body": DecidingBody.objects.get(home_office__slug="kalbar"),
-                "number": "7/PL.01-Kpt/61/Prov/XII/2026",
-                "year": 2026,
-                "title": "tentang Daftar Informasi Publik yang Dikecualikan",
-                "date_set": datetime.date(2026, 12, 2),
-                "place": "Pontianak",
-                "signatory": "Ketua KPU Provinsi Kalimantan Barat",
-                "pdf": ContentFile(tiny_pdf(["Keputusan"]), name="keputusan.pdf"),
-                **changes,
-            },
-        )
+    return entered_at(
+        "kalbar",
+        ppid_kalbar,
+        body=DecidingBody.objects.get(home_office__slug="kalbar"),
+        number="7/PL.01-Kpt/61/Prov/XII/2026",
+        place="Pontianak",
+        signatory="Ketua KPU Provinsi Kalimantan Barat",
+    )
 
 
 def test_the_provinsi_decides_by_delegation_and_kpu_never_sees_the_request(
