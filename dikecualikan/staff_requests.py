@@ -234,4 +234,9 @@ def decision_open_in_offices(request, pk):
         "told": _("Each office's PPID, by mail, when this decision is published."),
         "submit_label": _("Name these items"),
     }
+    if len(form.fields["records"].choices) >= workflow.REVOCABLE_SHOWN:
+        page["what"].append(
+            _("The first %(count)s are listed: name them, and the next ones are listed after.")
+            % {"count": workflow.REVOCABLE_SHOWN}
+        )
     return render(request, "dikecualikan/record_form.html", {"form": form, **page})

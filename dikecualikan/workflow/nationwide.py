@@ -27,20 +27,20 @@ from .upward import check_entered_here, names_in_offices
 SEEN = ("pk", "public_title", "office__name", "office__slug", "state", "published_in")
 
 # A page of candidates: a decision of KPU may cover thousands of items; its PPID names
-# them by office, and the list says when there are more than it shows.
-SHOWN = 500
+# them a page at a time (those named leave the list), and the page says when there are more.
+REVOCABLE_SHOWN = 500
 
 
 def revocable(decision: Decision) -> list[dict]:
     """The published items of the revoked decision, in every office, that this revocation
-    in part does not name yet: the first SHOWN, by office."""
+    in part does not name yet: the first REVOCABLE_SHOWN, by office."""
     if not names_in_offices(decision):
         return []
     with office.every_office():
         named = DecisionItem.objects.active().filter(decision=decision).values("record")
         records = Record.objects.filter(state=State.PUBLISHED, published_in=decision.revokes_id)
         records = records.exclude(pk__in=named).order_by("office__code", "pk")
-        return list(records.values(*SEEN)[:SHOWN])
+        return list(records.values(*SEEN)[:REVOCABLE_SHOWN])
 
 
 def named_in_offices(decision: Decision) -> list[dict]:

@@ -308,3 +308,23 @@ def test_the_national_exports_stream_every_offices_rows_with_its_office(publishe
     own = json.loads(b"".join(Client().get("/dik.json").streaming_content))
     assert {item["nomor"] for item in own["items"]} == {r.pk for r in ours}
     assert "kantor" not in own["items"][0]
+
+
+def test_kpu_names_a_long_list_a_page_at_a_time(client, published_in_two_offices, monkeypatch):
+    from dikecualikan.workflow import nationwide
+
+    revoked, ours, theirs = published_in_two_offices
+    ppid_kpu = kpu_person()
+    revocation = enter_at_kpu(ppid_kpu, revokes=revoked)
+    monkeypatch.setattr(nationwide, "REVOCABLE_SHOWN", 3)
+    monkeypatch.setattr(workflow, "REVOCABLE_SHOWN", 3)
+    client.force_login(ppid_kpu)
+    url = reverse("dikecualikan:staff-decision-open-in-offices", args=[revocation.pk])
+    page = client.get(url).content.decode()
+    assert page.count('name="records"') == 3 and "Ditampilkan 3 yang pertama" in page
+    first = re.findall(r'name="records" value="(\d+)"', page)  # by office, then number
+    assert client.post(url, {"records": first}).status_code == 302
+    page = client.get(url).content.decode()
+    (rest,) = {str(r.pk) for r in (*ours, *theirs)} - set(first)
+    assert re.findall(r'name="records" value="(\d+)"', page) == [rest]
+    assert "yang pertama" not in page
