@@ -667,6 +667,31 @@ class OpenInOfficesForm(Bounded, forms.Form):
         ]
 
 
+class WithdrawInOfficesForm(Bounded, forms.Form):
+    """KPU withdraws items its revocation in part named by mistake, before publishing it."""
+
+    marked_required = ("records",)
+    records = forms.TypedMultipleChoiceField(
+        coerce=int,
+        label=_("Items to withdraw"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,  # the workflow says so, in its words
+    )
+    note = forms.CharField(
+        label=_("Why they are withdrawn"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("The items stay in each office's history, marked withdrawn."),
+    )
+
+    def __init__(self, *args, decision, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["records"].choices = [
+            (row["pk"], f"{row['office__name']}: #{row['pk']} {row['public_title']}")
+            for row in workflow.named_in_offices(decision)
+        ]
+
+
 class ForwardRequestForm(Bounded, forms.Form):
     """The KPU Provinsi's cover letter, forwarding a request to KPU."""
 

@@ -24,6 +24,7 @@ from .forms import (
     OpenInOfficesForm,
     ReturnRequestForm,
     SendRequestForm,
+    WithdrawInOfficesForm,
 )
 from .models import Decision, DecisionRequest, RequestEvent, State
 from .roles import Role, has_role
@@ -239,4 +240,31 @@ def decision_open_in_offices(request, pk):
             _("The first %(count)s are listed: name them, and the next ones are listed after.")
             % {"count": workflow.REVOCABLE_SHOWN}
         )
+    return render(request, "dikecualikan/record_form.html", {"form": form, **page})
+
+
+@role_required(Role.PPID)
+@never_cache
+def decision_withdraw_in_offices(request, pk):
+    """KPU's revocation in part: its PPID withdraws items named by mistake, before publishing."""
+    decision = get_object_or_404(Decision.objects.select_related("revokes", "body"), pk=pk)
+    back = reverse("dikecualikan:staff-decision", args=[decision.pk])
+    if not workflow.names_in_offices(decision):
+        return redirect(back)
+    form = WithdrawInOfficesForm(request.POST or None, decision=decision)
+    done = _("The items are withdrawn from the decision; they stay on their offices' lists.")
+    if take_step(request, form, workflow.withdraw_in_offices, done, decision=decision):
+        return redirect(back)
+    page = {
+        "title": _("Withdraw items from %(decision)s") % {"decision": decision},
+        "back": back,
+        "what": [
+            _(
+                "Each item chosen leaves this decision, marked withdrawn with your reason in "
+                "its office's history; it stays on that office's list and may be named again."
+            ),
+        ],
+        "told": _("Nobody: the decision is not published yet."),
+        "submit_label": _("Withdraw these items"),
+    }
     return render(request, "dikecualikan/record_form.html", {"form": form, **page})

@@ -89,6 +89,11 @@ urlpatterns = [
         staff_requests.decision_open_in_offices,
         name="staff-decision-open-in-offices",
     ),
+    path(
+        "staf/keputusan/<int:pk>/tarik-di-kantor/",
+        staff_requests.decision_withdraw_in_offices,
+        name="staff-decision-withdraw-in-offices",
+    ),
     path("staf/permintaan/", staff_requests.request_list, name="staff-requests"),
     path("staf/permintaan/baru/", staff_requests.request_new, name="staff-request-new"),
     path("staf/permintaan/<int:pk>/", staff_requests.request_detail, name="staff-request"),

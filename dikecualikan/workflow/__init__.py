@@ -76,7 +76,13 @@ from .decisions import (
     request_decision,
     withdraw_item,
 )
-from .nationwide import REVOCABLE_SHOWN, named_in_offices, open_in_offices, revocable
+from .nationwide import (
+    REVOCABLE_SHOWN,
+    named_in_offices,
+    open_in_offices,
+    revocable,
+    withdraw_in_offices,
+)
 from .objections import (
     ANSWER_ROLES,
     answer_errors,
@@ -126,6 +132,7 @@ from .waiting import NEXT_ACTION, Waiting, next_steps, nobody_waits, waiting_cou
 __all__ = [
     "ANSWER_ROLES",
     "REVOCABLE_SHOWN",
+    "withdraw_in_offices",
     "named_in_offices",
     "names_in_offices",
     "open_in_offices",

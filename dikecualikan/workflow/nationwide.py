@@ -13,6 +13,7 @@ names its own items (decisions.record_decision).
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import office
@@ -20,7 +21,7 @@ from ..history import lock_chains
 from ..models import Decision, DecisionItem, Office, Record, State
 from ..roles import Role, has_role
 from .decisions import write_revoked_items
-from .steps import WorkflowError, check_state, decision_unmet
+from .steps import STEPS, WorkflowError, check_state, decision_unmet, move_many
 from .upward import check_entered_here, names_in_offices
 
 # What KPU reads of another office's record it may open: what the public reads.
@@ -73,6 +74,44 @@ def open_in_offices(*, decision: Decision, records, by, note: str = "") -> list[
             with office.acting(place):
                 items += _name_in(decision, pks, by, note)
     return items
+
+
+def withdraw_in_offices(*, decision: Decision, records, by, note: str) -> int:
+    """The deciding body withdraws items its revocation in part named by mistake, before it
+    publishes it: each item stays in its office's register, marked withdrawn with the
+    reason, and the record keeps its place on the office's list."""
+    ids = sorted({getattr(record, "pk", record) for record in records})
+    errors = {}
+    if not ids:
+        errors["records"] = _("Choose the items to withdraw.")
+    if not str(note or "").strip():
+        errors["note"] = _("Say why the item is withdrawn.")
+    if errors:
+        raise WorkflowError(_("Nothing is withdrawn yet: see the marked fields."), errors)
+    with transaction.atomic():
+        lock_chains()
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        _check_names(decision, by)
+        with office.every_office():
+            places = _offices(Record.objects.filter(pk__in=ids).values_list("pk", "office"))
+        for place, pks in sorted(places.items(), key=lambda pair: pair[0].pk):
+            with office.acting(place):
+                _withdraw_in(decision, pks, by, note.strip())
+    return len(ids)
+
+
+def _withdraw_in(decision: Decision, pks, by, note: str) -> None:
+    lock_chains()
+    records = list(Record.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+    items = DecisionItem.objects.select_for_update().active().filter(decision=decision)
+    items = list(items.filter(record__in=records))
+    if len(items) != len(records):
+        message = _("Some of the chosen items are not named by this revocation.")
+        raise WorkflowError(message, {"records": message})
+    for item in items:
+        item.withdrawn_at, item.withdrawn_by, item.withdrawal_note = timezone.now(), by, note
+        item.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
+    move_many(records, by, STEPS["withdraw"], note=note, instrument=str(decision))
 
 
 def _offices(found) -> dict:

@@ -89,6 +89,7 @@ NOT_IRREVERSIBLE = {
     "dikecualikan:staff-decision-new": "corrected until it is published (confirmed)",
     "dikecualikan:staff-decision-edit": "a correction before publication, logged",
     "dikecualikan:staff-decision-add": "an item withdrawn before publication (confirmed)",
+    "dikecualikan:staff-decision-withdraw-in-offices": "an item withdrawn is named again",
     "dikecualikan:staff-objection-new": "a letter received is registered; nothing opens",
     "arsip:upload": "a new version replaces a softcopy; every version is kept",
     "arsip:place": "the place is recorded again when the file moves",

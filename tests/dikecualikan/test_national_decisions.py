@@ -328,3 +328,40 @@ def test_kpu_names_a_long_list_a_page_at_a_time(client, published_in_two_offices
     (rest,) = {str(r.pk) for r in (*ours, *theirs)} - set(first)
     assert re.findall(r'name="records" value="(\d+)"', page) == [rest]
     assert "yang pertama" not in page
+
+
+def test_kpu_withdraws_an_item_it_named_by_mistake_before_publishing(
+    client, published_in_two_offices
+):
+    revoked, ours, theirs = published_in_two_offices
+    ppid_kpu = kpu_person()
+    revocation = enter_at_kpu(ppid_kpu, revokes=revoked)
+    kpu = Office.objects.get(slug="kpu")
+    with office.acting(kpu):
+        workflow.open_in_offices(decision=revocation, records=[ours[0], theirs[0]], by=ppid_kpu)
+    client.force_login(ppid_kpu)
+    url = reverse("dikecualikan:staff-decision-withdraw-in-offices", args=[revocation.pk])
+    refused = client.post(url, {"records": [theirs[0].pk]})  # no reason given
+    assert (
+        refused.status_code == 200 and "Sebutkan alasan entri ditarik." in refused.content.decode()
+    )
+    response = client.post(url, {"records": [theirs[0].pk], "note": "Keliru dipilih."})
+    assert response.status_code == 302
+    with office.acting(kpu):
+        with pytest.raises(workflow.WorkflowError, match="tidak ditetapkan oleh pencabutan"):
+            workflow.withdraw_in_offices(
+                decision=revocation, records=[theirs[1]], by=ppid_kpu, note="Salah"
+            )
+        workflow.publish_decision(decision=revocation, by=ppid_kpu)
+        with pytest.raises(workflow.WorkflowError, match="sudah diumumkan"):
+            workflow.withdraw_in_offices(
+                decision=revocation, records=[ours[0]], by=ppid_kpu, note="Terlambat"
+            )
+    assert Record.objects.get(pk=ours[0].pk).state == State.OPENED
+    with office.acting(Office.objects.get(slug="kuburayakab")):
+        kept = Record.objects.get(pk=theirs[0].pk)
+        assert kept.state == State.PUBLISHED
+        step = kept.transitions.order_by("pk").last()
+        assert (
+            step.action == "withdraw" and step.actor == ppid_kpu and step.note == "Keliru dipilih."
+        )
