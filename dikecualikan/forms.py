@@ -645,8 +645,9 @@ class SendRequestForm(Bounded, forms.Form):
         self.fields["records"].queryset = archived
 
 
-class OpenInOfficesForm(Bounded, forms.Form):
-    """KPU's revocation in part: the published items of any office it opens."""
+class ItemsInOfficesForm(Bounded, forms.Form):
+    """Items of several offices, chosen by KPU's PPID on a revocation in part: each labelled
+    with its office and what the public reads of it (`rows`, from the workflow)."""
 
     marked_required = ("records",)
     records = forms.TypedMultipleChoiceField(
@@ -659,37 +660,24 @@ class OpenInOfficesForm(Bounded, forms.Form):
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, decision, **kwargs):
+    def __init__(self, *args, rows, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["records"].choices = [
             (row["pk"], f"{row['office__name']}: #{row['pk']} {row['public_title']}")
-            for row in workflow.revocable(decision)
+            for row in rows
         ]
 
 
-class WithdrawInOfficesForm(Bounded, forms.Form):
+class WithdrawInOfficesForm(ItemsInOfficesForm):
     """KPU withdraws items its revocation in part named by mistake, before publishing it."""
 
-    marked_required = ("records",)
-    records = forms.TypedMultipleChoiceField(
-        coerce=int,
-        label=_("Items to withdraw"),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,  # the workflow says so, in its words
-    )
-    note = forms.CharField(
-        label=_("Why they are withdrawn"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        help_text=_("The items stay in each office's history, marked withdrawn."),
-    )
-
-    def __init__(self, *args, decision, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["records"].choices = [
-            (row["pk"], f"{row['office__name']}: #{row['pk']} {row['public_title']}")
-            for row in workflow.named_in_offices(decision)
-        ]
+        self.fields["records"].label = _("Items to withdraw")
+        self.fields["note"].label = _("Why they are withdrawn")
+        self.fields["note"].help_text = _(
+            "The items stay in each office's history, marked withdrawn."
+        )
 
 
 class ForwardRequestForm(Bounded, forms.Form):

@@ -21,7 +21,7 @@ from . import office, workdays, workflow
 from .forms import (
     DecideRequestForm,
     ForwardRequestForm,
-    OpenInOfficesForm,
+    ItemsInOfficesForm,
     ReturnRequestForm,
     SendRequestForm,
     WithdrawInOfficesForm,
@@ -213,58 +213,66 @@ def _page(request, found):
 @never_cache
 def decision_open_in_offices(request, pk):
     """KPU's revocation in part: its PPID names the published items of every office it opens."""
-    decision = get_object_or_404(Decision.objects.select_related("revokes", "body"), pk=pk)
-    back = reverse("dikecualikan:staff-decision", args=[decision.pk])
-    if not workflow.names_in_offices(decision):
-        return redirect(back)
-    form = OpenInOfficesForm(request.POST or None, decision=decision)
-    done = _("The items are named; they open in their offices when the decision is published.")
-    if take_step(request, form, workflow.open_in_offices, done, decision=decision):
-        return redirect(back)
-    page = {
-        "title": _("Items %(decision)s opens") % {"decision": decision},
-        "back": back,
-        "what": [
+
+    def page(decision, form):
+        what = [
             _(
                 "The items published under %(revoked)s in every office. Each item chosen is "
                 "written in its office's register; it opens there, on this decision's date, "
                 "when you publish this decision."
             )
             % {"revoked": decision.revokes},
-        ],
-        "told": _("Each office's PPID, by mail, when this decision is published."),
-        "submit_label": _("Name these items"),
-    }
-    if len(form.fields["records"].choices) >= workflow.REVOCABLE_SHOWN:
-        page["what"].append(
-            _("The first %(count)s are listed: name them, and the next ones are listed after.")
-            % {"count": workflow.REVOCABLE_SHOWN}
-        )
-    return render(request, "dikecualikan/record_form.html", {"form": form, **page})
+        ]
+        if len(form.fields["records"].choices) >= workflow.REVOCABLE_SHOWN:
+            what.append(
+                _("The first %(count)s are listed: name them, and the next ones are listed after.")
+                % {"count": workflow.REVOCABLE_SHOWN}
+            )
+        return {
+            "title": _("Items %(decision)s opens") % {"decision": decision},
+            "what": what,
+            "told": _("Each office's PPID, by mail, when this decision is published."),
+            "submit_label": _("Name these items"),
+        }
+
+    done = _("The items are named; they open in their offices when the decision is published.")
+    step = workflow.open_in_offices
+    return _in_offices(request, pk, ItemsInOfficesForm, workflow.revocable, step, done, page)
 
 
 @role_required(Role.PPID)
 @never_cache
 def decision_withdraw_in_offices(request, pk):
     """KPU's revocation in part: its PPID withdraws items named by mistake, before publishing."""
+
+    def page(decision, form):
+        return {
+            "title": _("Withdraw items from %(decision)s") % {"decision": decision},
+            "what": [
+                _(
+                    "Each item chosen leaves this decision, marked withdrawn with your reason "
+                    "in its office's history; it stays on that office's list and may be named "
+                    "again."
+                ),
+            ],
+            "told": _("Nobody: the decision is not published yet."),
+            "submit_label": _("Withdraw these items"),
+        }
+
+    done = _("The items are withdrawn from the decision; they stay on their offices' lists.")
+    rows, step = workflow.named_in_offices, workflow.withdraw_in_offices
+    return _in_offices(request, pk, WithdrawInOfficesForm, rows, step, done, page)
+
+
+def _in_offices(request, pk, form_class, rows, step, done, page):
+    """A page of KPU's revocation in part acting on items of every office (`rows(decision)`
+    lists them), on its own page: what happens, who is told."""
     decision = get_object_or_404(Decision.objects.select_related("revokes", "body"), pk=pk)
     back = reverse("dikecualikan:staff-decision", args=[decision.pk])
     if not workflow.names_in_offices(decision):
         return redirect(back)
-    form = WithdrawInOfficesForm(request.POST or None, decision=decision)
-    done = _("The items are withdrawn from the decision; they stay on their offices' lists.")
-    if take_step(request, form, workflow.withdraw_in_offices, done, decision=decision):
+    form = form_class(request.POST or None, rows=rows(decision))
+    if take_step(request, form, step, done, decision=decision):
         return redirect(back)
-    page = {
-        "title": _("Withdraw items from %(decision)s") % {"decision": decision},
-        "back": back,
-        "what": [
-            _(
-                "Each item chosen leaves this decision, marked withdrawn with your reason in "
-                "its office's history; it stays on that office's list and may be named again."
-            ),
-        ],
-        "told": _("Nobody: the decision is not published yet."),
-        "submit_label": _("Withdraw these items"),
-    }
-    return render(request, "dikecualikan/record_form.html", {"form": form, **page})
+    context = {"form": form, "back": back, **page(decision, form)}
+    return render(request, "dikecualikan/record_form.html", context)
