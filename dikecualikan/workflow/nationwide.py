@@ -103,6 +103,8 @@ def withdraw_in_offices(*, decision: Decision, records, by, note: str) -> int:
 def _withdraw_in(decision: Decision, pks, by, note: str) -> None:
     lock_chains()
     records = list(Record.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+    for record in records:
+        check_state(record, "withdraw")
     items = DecisionItem.objects.select_for_update().active().filter(decision=decision)
     items = list(items.filter(record__in=records))
     if len(items) != len(records):

@@ -16,6 +16,7 @@ from dikecualikan import office, workflow
 from dikecualikan.models import DecidingBody, Decision, DikVersion, Office, Record, State
 from dikecualikan.roles import Role, grant
 from tests.conftest import LINKED, tiny_pdf
+from tests.dikecualikan.test_shared_decisions import decision_fields
 
 
 def serve(slug: str) -> Office:
@@ -34,17 +35,7 @@ def kpu_person() -> User:
 
 def kpu_fields(**changes) -> dict:
     """A decision of KPU as KPU's own PPID enters it, in KPU's office."""
-    return {
-        "body": DecidingBody.objects.get(kind="kpu"),
-        "number": "2/HM.02-Kpt/05/KPU/XI/2026",
-        "year": 2026,
-        "title": "tentang Daftar Informasi Publik yang Dikecualikan",
-        "date_set": datetime.date(2026, 11, 2),
-        "place": "Jakarta",
-        "signatory": "Ketua KPU",
-        "pdf": ContentFile(tiny_pdf(["Keputusan"]), name="keputusan.pdf"),
-        **changes,
-    }
+    return {**decision_fields(), "number": "2/HM.02-Kpt/05/KPU/XI/2026", **changes}
 
 
 def enter_at_kpu(ppid_kpu, **changes) -> Decision:
