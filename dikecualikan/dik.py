@@ -56,9 +56,9 @@ OPEN_DATA_FIELDS = [
 STAMP_SECONDS = 5
 
 
-def stamp_key() -> str:
-    """The acting office's stamp: each office's list has its own versions."""
-    return f"public:dik-stamp:{office.cache_part()}"
+def stamp_key(place=None) -> str:
+    """The acting office's stamp (or this office's): each office's list has its own versions."""
+    return f"public:dik-stamp:{place.slug if place is not None else office.cache_part()}"
 
 
 def dik_stamp() -> tuple[int, datetime.datetime | None]:
@@ -77,10 +77,10 @@ def dik_stamp() -> tuple[int, datetime.datetime | None]:
     return stamp
 
 
-def forget_dik_stamp(key: str | None = None) -> None:
-    """Forget the acting office's stamp (or the one named: a commit's callback runs after
+def forget_dik_stamp(*keys: str) -> None:
+    """Forget the acting office's stamp (or the ones named: a commit's callback runs after
     the office's block has ended)."""
-    cache.delete(key or stamp_key())
+    cache.delete_many(keys or [stamp_key()])
 
 
 # --- Rows ------------------------------------------------------------------------

@@ -106,6 +106,28 @@ def render_dik(number: int | None = None, attempt: int = 1, place: int | None = 
         return _render_dik(number, attempt, here.pk)
 
 
+@task(queue_name="documents")
+def render_diks(places: list[int]) -> list[str]:
+    """Render the newest DIK PDF of each of these offices (their ids), one after another:
+    one task for an instrument that changed many offices' lists at once (KPU's revocation).
+    An office whose render fails is tried again on its own (render_dik's retries), and the
+    others are rendered all the same; the task then fails, visible among the results."""
+    names, failed = [], None
+    for index, place in enumerate(places):
+        try:
+            names.append(render_dik.call(None, 1, place))
+        except Exception as error:  # noqa: BLE001 - the next offices are rendered first
+            failed = failed or error
+        except BaseException:  # the worker is stopped: the others are each enqueued
+            with transaction.atomic():
+                for rest in places[index + 1 :]:
+                    enqueue(render_dik, None, 1, rest)
+            raise
+    if failed is not None:
+        raise failed
+    return names
+
+
 def _render_dik(number: int | None, attempt: int, place: int) -> str:
     if number is None:
         version = DikVersion.objects.order_by("-number").first()

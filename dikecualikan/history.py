@@ -85,21 +85,26 @@ class AppendOnlyQuerySet(NeverDeletedQuerySet):
         raise PermissionDenied(NEVER_DELETED)
 
     def bulk_create(self, objs, *args, **kwargs):
-        """Insert in order, each row chained to the one before it (under the chains' lock)."""
+        """Insert in order, each row chained to the one before it in its office's chain
+        (under the chains' locks): rows of many offices at once, each in its own chain, in
+        as many statements as for one office (KPU's revocation opens items in a hundred)."""
         objs = list(objs)
-        for obj in objs:
-            obj._stamp_actors()
+        if not objs:
+            return []
         if not self.model.chained:
-            return super().bulk_create(objs, *args, **kwargs)
-        with transaction.atomic(using=self.db, savepoint=False):
-            scope = self.model.chain_scope()
-            lock_chains(scope)
-            head = ChainHead.of(self.model, scope)
             for obj in objs:
-                obj.chain = chain_of(head.chain, obj)
-                head.chain = obj.chain
+                obj._stamp_actors()
+            return super().bulk_create(objs, *args, **kwargs)
+        scopes = [self.model.scope_of(obj) for obj in objs]
+        for obj, scope in zip(objs, scopes, strict=True):
+            obj._stamp_actors(scope)
+        with transaction.atomic(using=self.db, savepoint=False):
+            lock_chains(*set(scopes))
+            heads = ChainHead.heads(self.model, set(scopes))
+            for obj, scope in zip(objs, scopes, strict=True):
+                obj.chain = heads[scope].chain = chain_of(heads[scope].chain, obj)
             made = super().bulk_create(objs, *args, **kwargs)
-            head.save(update_fields=["chain"])
+            ChainHead.objects.bulk_update(heads.values(), ["chain"])
             return made
 
 
@@ -142,6 +147,19 @@ class AppendOnly(NeverDeleted):
         rows that are no office's (`office_chains = False`)."""
         return office.acting_office().pk if cls.office_chains else DEPLOYMENT
 
+    @classmethod
+    def scope_of(cls, row) -> int:
+        """The chain a row joins, read off the row itself (its record's office, say): rows
+        written together may be of many offices. The acting office's where the table's
+        manager names no path to an office."""
+        path = scope_path(cls)
+        if path is None:
+            return cls.chain_scope()
+        *links, last = path.split("__")
+        for link in links:
+            row = getattr(row, link)
+        return getattr(row, last)
+
     def _close(self, update_fields):
         """Allow only the filling of the closing fields of a row not yet closed."""
         if not self.closing_fields or not update_fields:
@@ -154,23 +172,27 @@ class AppendOnly(NeverDeleted):
             raise PermissionDenied(NEVER_DELETED)
         self._stamp_actors()
 
-    def _stamp_actors(self):
+    def _stamp_actors(self, scope: int | None = None):
+        """Keep who acted as they are now: their name, and their roles in the office whose
+        chain the row joins (`scope`; the acting office's when not named or no office's)."""
+        place = scope if self.office_chains and scope != DEPLOYMENT else None
         for link, (name_field, role_field) in self.actor_fields.items():
             user = getattr(self, link)
             if user is None or getattr(self, name_field):
                 continue
             setattr(self, name_field, actor_name(user))
             if role_field and not getattr(self, role_field):
-                setattr(self, role_field, actor_roles(user))
+                setattr(self, role_field, actor_roles(user, place))
 
 
 def actor_name(user) -> str:
     return (user.get_full_name() or user.get_username())[:200]
 
 
-def actor_roles(user) -> str:
-    """The user's SOP roles now (comma-separated codes): kept with what they did."""
-    return ",".join(sorted(roles_of(user)))[:200]  # cached on the user by the access check
+def actor_roles(user, place: int | None = None) -> str:
+    """The user's SOP roles now (comma-separated codes), in the office of this id (the
+    acting office by default): kept with what they did."""
+    return ",".join(sorted(roles_of(user, place)))[:200]  # cached on the user
 
 
 def role_labels(codes: str) -> str:
@@ -184,14 +206,19 @@ def named_then(name: str, roles: str) -> str:
     return f"{name} ({labels})" if labels else name
 
 
-def lock_chains(scope: int | None = None) -> None:
-    """Take the lock of one scope's chains (the acting office's when none is named) until
-    the transaction ends. SQLite serialises writes itself."""
+def lock_chains(*scopes: int) -> None:
+    """Take the locks of these scopes' chains (the acting office's when none is named)
+    until the transaction ends, in one statement and in the scopes' order (two writers of
+    several offices at once take them in the same order and never deadlock). SQLite
+    serialises writes itself."""
     if connection.vendor == "postgresql":
-        if scope is None:
-            scope = office.acting_office().pk
+        scopes = sorted(scopes) if scopes else [office.acting_office().pk]
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CHAIN_LOCK, scope])
+            # unnest() yields the array's elements in order: the locks are taken in it.
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, scope) FROM unnest(%s::int[]) AS scope",
+                [CHAIN_LOCK, scopes],
+            )
 
 
 class ChainHead(models.Model):
@@ -225,6 +252,16 @@ class ChainHead(models.Model):
                 table=model._meta.label, scope=scope, chain=last.first() or ""
             )
         return head
+
+    @classmethod
+    def heads(cls, model, scopes) -> dict[int, "ChainHead"]:
+        """{scope: head} of the model's chains in these scopes, read in one query (the
+        caller holds their locks)."""
+        found = cls.objects.filter(table=model._meta.label, scope__in=scopes)
+        heads = {head.scope: head for head in found}
+        for scope in set(scopes) - set(heads):
+            heads[scope] = cls.of(model, scope)
+        return heads
 
 
 def scope_path(model) -> str | None:

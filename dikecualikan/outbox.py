@@ -40,6 +40,18 @@ def queue(to: str, subject: str, body: str, *, record=None, decision=None) -> Ou
     return mail
 
 
+def queue_many(mails: list[OutgoingMail]) -> list[OutgoingMail]:
+    """Write many mails at once (unsaved rows, each made in its office) and enqueue one
+    delivery of them all, in the caller's transaction: a step that mails the people of a
+    hundred offices does it in two statements."""
+    if not mails:
+        return []
+    with transaction.atomic():
+        made = OutgoingMail.objects.bulk_create(mails)
+        enqueue(deliver_many, [mail.pk for mail in made])
+    return made
+
+
 def enqueue(task_, *args, later=None) -> None:
     """Enqueue a task in the caller's transaction when tasks are rows of this database.
 
@@ -104,3 +116,10 @@ def send_again(mail: OutgoingMail) -> OutgoingMail:
             mail.save(update_fields=["status", "attempts"])
             enqueue(deliver, mail.pk)
     return mail
+
+
+@task(queue_name="mail")
+def deliver_many(mail_ids: list[int]) -> list[str]:
+    """Send the outbox rows written together (queue_many), each as `deliver` sends one: a
+    mail that fails is tried again on its own, and the next ones are sent meanwhile."""
+    return [deliver.call(mail_id) for mail_id in mail_ids]

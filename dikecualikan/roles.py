@@ -84,9 +84,9 @@ def memberships_of(user) -> list[tuple[Office, str]]:
     return user._ppid_memberships
 
 
-def roles_of(user) -> frozenset[str]:
-    """Return the SOP roles the user holds in the acting office."""
-    here = office.current().pk
+def roles_of(user, place: int | None = None) -> frozenset[str]:
+    """Return the SOP roles the user holds in the acting office (or in the office of this id)."""
+    here = place or office.current().pk
     return frozenset(
         role for place, role in memberships_of(user) if place.pk == here and role != ADMIN
     )
@@ -142,6 +142,17 @@ def holders(*roles: str):
     inside office.every_office()): a queryset of users."""
     held = Membership.objects.filter(role__in=roles, **office.lookup()).values("user")
     return get_user_model().objects.filter(is_active=True, pk__in=held)
+
+
+def addresses_in(places, roles) -> dict[tuple[int, str], list[str]]:
+    """{(office id, role): addresses} of the active people holding these roles in each of
+    these offices, read at once (a mail to the people of many offices)."""
+    held = Membership.objects.filter(office__in=places, role__in=roles, user__is_active=True)
+    rows = held.exclude(user__email="").values_list("office", "role", "user__email")
+    addresses: dict = {}
+    for place, role, address in rows.order_by("user__email"):
+        addresses.setdefault((place, role), []).append(address)
+    return addresses
 
 
 def required_approvals() -> dict[str, int]:

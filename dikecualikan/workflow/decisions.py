@@ -411,9 +411,10 @@ def write_item(decision, record, outcome, by, name, note="", test_sheet=None, de
 
 
 def write_revoked_items(decision, records, by, note="") -> list[DecisionItem]:
-    """Name many published records of the acting office that a revocation opens, at once:
-    `write_item` for each (step revoke_item), in a few statements for them all. The caller
-    holds the rows locked and has checked who acts (nationwide.open_in_offices)."""
+    """Name many published records that a revocation opens, at once (of any number of
+    offices, each item in its record's office): `write_item` for each (step revoke_item), in
+    a few statements for them all. The caller holds the rows locked and has checked who acts
+    (nationwide.open_in_offices)."""
     _check_fits(decision, records, "revoke_item")
     items = [
         DecisionItem(

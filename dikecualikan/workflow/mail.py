@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from .. import office, outbox
-from ..models import Decision, Record
-from ..roles import Role, holders, required_approvals
+from ..models import Decision, OutgoingMail, Record
+from ..roles import Role, addresses_in, holders, required_approvals
 
 
 def recipients(roles) -> list[str]:
@@ -46,12 +46,19 @@ def send_later(subject_template: str, context: dict, roles, link=None, people=()
     one mail, for the first of them. `people` are addresses mailed besides the roles
     (the person an account change concerns), with no role and no link.
     """
+    groups = [(role, recipients([role])) for role in roles] + [(None, people)]
+    for mail in _mails(subject_template, context, groups, link):
+        outbox.queue(mail.to, mail.subject, mail.body, record=mail.record, decision=mail.decision)
+
+
+def _mails(subject_template: str, context: dict, groups, link) -> list[OutgoingMail]:
+    """The acting office's mails (unsaved) to the addresses of each (role, addresses) group:
+    a person in two groups is mailed once, for the first."""
     about = {
         "record": context["record"] if isinstance(context.get("record"), Record) else None,
         "decision": context["decision"] if isinstance(context.get("decision"), Decision) else None,
     }
-    sent = set()
-    groups = [(role, recipients([role])) for role in roles] + [(None, people)]
+    sent, mails = set(), []
     for role, addresses in groups:
         to = sorted({address for address in addresses if address and address not in sent})
         if not to:
@@ -59,8 +66,8 @@ def send_later(subject_template: str, context: dict, roles, link=None, people=()
         sent.update(to)
         page = {"link": link and role and link(role), "role": role}
         subject, body = _render(subject_template, {**context, **page})
-        for address in to:
-            outbox.queue(address, subject, body, **about)
+        mails += [OutgoingMail(to=each, subject=subject, body=body, **about) for each in to]
+    return mails
 
 
 def _render(template: str, context: dict) -> tuple[str, str]:
@@ -75,12 +82,28 @@ def notify(record: Record, event: str, roles) -> None:
     send_later(event, {"record": record}, roles, link=lambda role: record_page(record, role))
 
 
-def notify_decision(decision: Decision) -> None:
+def notify_decision(decision: Decision, places=None) -> None:
+    """Tell the people of the acting office (or of each of these offices, at once: KPU's
+    revocation changes a hundred offices' lists) that the decision is on their public DIK."""
+
     def link(role):
         return settings.SITE_URL + reverse("dikecualikan:staff-decision", args=[decision.pk])
 
-    # The decision on the office's own public site (its items there are the office's).
-    path = reverse("dikecualikan:decision", args=[decision.pk])
-    public = settings.SITE_URL + office.public_prefix() + path
+    def context():
+        # The decision on the office's own public site (its items there are the office's).
+        path = reverse("dikecualikan:decision", args=[decision.pk])
+        return {
+            "decision": decision,
+            "public_link": settings.SITE_URL + office.public_prefix() + path,
+        }
+
     roles = [Role.DESK, Role.PPID, Role.ATASAN]
-    send_later("published", {"decision": decision, "public_link": public}, roles, link=link)
+    if places is None:
+        send_later("published", context(), roles, link=link)
+        return
+    addresses, mails = addresses_in(places, roles), []
+    for place in places:
+        with office.acting(place):
+            groups = [(role, addresses.get((place.pk, role), [])) for role in roles]
+            mails += _mails("published", context(), groups, link)
+    outbox.queue_many(mails)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import office
 from ..history import lock_chains
-from ..models import Decision, DecisionItem, Office, Record, State
+from ..models import Decision, DecisionItem, Record, State
 from ..roles import Role, has_role
 from .decisions import write_revoked_items
 from .steps import STEPS, WorkflowError, check_state, decision_unmet, move_many
@@ -60,20 +60,14 @@ def open_in_offices(*, decision: Decision, records, by, note: str = "") -> list[
         message = _("Choose the items the revocation opens.")
         raise WorkflowError(message, {"records": message})
     with transaction.atomic():
-        lock_chains()  # the deciding office's chain first, then each office's in order
+        lock_chains()  # the deciding office's chain first, then the offices' in order
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         _check_names(decision, by)
         with office.every_office():
-            found = Record.objects.filter(pk__in=ids).values_list("pk", "office")
-            places = _offices(found)
-        if sum(len(pks) for pks in places.values()) != len(ids):
-            message = _("Some of the chosen items are no longer in the register.")
-            raise WorkflowError(message, {"records": message})
-        items = []
-        for place, pks in sorted(places.items(), key=lambda pair: pair[0].pk):
-            with office.acting(place):
-                items += _name_in(decision, pks, by, note)
-    return items
+            records = _locked(ids)
+            for record in records:
+                check_state(record, "revoke_item")
+            return write_revoked_items(decision, records, by, note)
 
 
 def withdraw_in_offices(*, decision: Decision, records, by, note: str) -> int:
@@ -93,36 +87,34 @@ def withdraw_in_offices(*, decision: Decision, records, by, note: str) -> int:
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         _check_names(decision, by)
         with office.every_office():
-            places = _offices(Record.objects.filter(pk__in=ids).values_list("pk", "office"))
-        for place, pks in sorted(places.items(), key=lambda pair: pair[0].pk):
-            with office.acting(place):
-                _withdraw_in(decision, pks, by, note.strip())
+            records = _locked(ids)
+            for record in records:
+                check_state(record, "withdraw")
+            items = DecisionItem.objects.select_for_update().active().filter(decision=decision)
+            items = list(items.filter(record__in=records))
+            if len(items) != len(records):
+                message = _("Some of the chosen items are not named by this revocation.")
+                raise WorkflowError(message, {"records": message})
+            for item in items:
+                item.withdrawn_at, item.withdrawn_by = timezone.now(), by
+                item.withdrawal_note = note.strip()
+                item.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
+            move_many(records, by, STEPS["withdraw"], note=note.strip(), instrument=str(decision))
     return len(ids)
 
 
-def _withdraw_in(decision: Decision, pks, by, note: str) -> None:
-    lock_chains()
-    records = list(Record.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
-    for record in records:
-        check_state(record, "withdraw")
-    items = DecisionItem.objects.select_for_update().active().filter(decision=decision)
-    items = list(items.filter(record__in=records))
-    if len(items) != len(records):
-        message = _("Some of the chosen items are not named by this revocation.")
+def _locked(ids) -> list[Record]:
+    """The chosen records of any office, each office's chain locked and the rows locked in
+    one order; all of them, or a clear refusal (one no longer in the register)."""
+    places = Record.objects.filter(pk__in=ids).values_list("office", flat=True).distinct()
+    if places := list(places):
+        lock_chains(*places)
+    locked = Record.objects.select_for_update().filter(pk__in=ids).prefetch_related("grounds")
+    records = list(locked.order_by("pk"))
+    if len(records) != len(ids):
+        message = _("Some of the chosen items are no longer in the register.")
         raise WorkflowError(message, {"records": message})
-    for item in items:
-        item.withdrawn_at, item.withdrawn_by, item.withdrawal_note = timezone.now(), by, note
-        item.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
-    move_many(records, by, STEPS["withdraw"], note=note, instrument=str(decision))
-
-
-def _offices(found) -> dict:
-    """{office: [record ids]} of the (record id, office id) pairs found."""
-    by_pk = Office.objects.in_bulk({place for _pk, place in found})
-    places: dict = {}
-    for pk, place in found:
-        places.setdefault(by_pk[place], []).append(pk)
-    return places
+    return records
 
 
 def _check_names(decision: Decision, by) -> None:
@@ -138,13 +130,3 @@ def _check_names(decision: Decision, by) -> None:
         raise WorkflowError(_("Only the PPID of the deciding body names the items it opens."))
     if (reason := decision_unmet(decision, "revoke_item")) is not None:
         raise WorkflowError(reason)
-
-
-def _name_in(decision: Decision, pks, by, note: str) -> list[DecisionItem]:
-    """The acting office's records named, locked in one order, each checked, written at once."""
-    lock_chains()
-    locked = Record.objects.select_for_update().filter(pk__in=pks).prefetch_related("grounds")
-    records = list(locked.order_by("pk"))
-    for record in records:
-        check_state(record, "revoke_item")
-    return write_revoked_items(decision, records, by, note)

@@ -46,7 +46,7 @@ from .steps import (
     role_names,
 )
 from .upward import reaches_every_office
-from .versions import new_dik_version
+from .versions import new_dik_version, new_dik_versions
 
 logger = logging.getLogger(__name__)
 
@@ -80,25 +80,28 @@ def _revoke_in_every_office(decision: Decision, by, note: str) -> None:
     """The deciding body's own revocation reaches every office concerned (a national decision
     binds every office): in whole, each office that published the decision it revokes; in
     part, each office whose items it names. Each office's items open on the revocation's
-    date, with a DIK version of its own, and its people are mailed."""
+    date, with a DIK version of its own, and its people are mailed: all offices at once, in
+    as many statements as for one (a hundred offices in one request: docs/benchmarks.md)."""
     here = office.current()
     with office.every_office():
         if decision.revokes_whole:
             concerned = DecisionPublication.objects.filter(decision=decision.revokes_id)
         else:
             concerned = Record.objects.filter(pk__in=decision.items.active().values("record"))
-        places = Office.objects.filter(pk__in=concerned.values("office")).order_by("pk")
-        places = list(places.exclude(pk=here.pk))
-    for place in places:
-        with office.acting(place):
-            if decision.is_published:  # the office published the revocation itself
-                continue
-            records = _revoked_records(decision)  # takes the office's chain lock
-            _open_revoked(records, decision, by, note)
-            _published_here(decision, by, timezone.now())
-            note_text = f"{decision.issuer} {decision.number}"
-            new_dik_version(opened=records, decision=decision, note=note_text)
-            notify_decision(decision)
+        done = DecisionPublication.objects.filter(decision=decision).values("office")
+        places = Office.objects.filter(pk__in=concerned.values("office")).exclude(pk__in=done)
+        places = list(places.exclude(pk=here.pk).order_by("pk"))
+        if not places:
+            return
+        records = _revoked_records(decision, places)
+        for zone in {place.time_zone for place in places}:  # the date's start in each zone
+            with timezone.override(zone):
+                zoned = [r for r in records if r.office.time_zone == zone]
+                _open_revoked(zoned, decision, by, note)
+        _published_here(decision, by, timezone.now(), places)
+        opened = {place: ((), [r for r in records if r.office_id == place.pk]) for place in places}
+        new_dik_versions(opened, decision=decision, note=f"{decision.issuer} {decision.number}")
+        notify_decision(decision, places)
 
 
 def publish_listed(*, record: Record, by, note: str = "", version: int | None = None) -> Record:
@@ -119,10 +122,15 @@ def publish_listed(*, record: Record, by, note: str = "", version: int | None = 
     return record
 
 
-def _published_here(decision: Decision, by, at) -> None:
-    """The acting office has published the decision for its list; the first office to do so
-    dates it on the decision too (from then on it is corrected by no one)."""
-    DecisionPublication.objects.create(decision=decision, published_by=by, published_at=at)
+def _published_here(decision: Decision, by, at, places=None) -> None:
+    """The acting office (or each of these offices) has published the decision for its list;
+    the first office to do so dates it on the decision too (from then on it is corrected by
+    no one)."""
+    places = places or [office.acting_office()]
+    DecisionPublication.objects.bulk_create(
+        DecisionPublication(decision=decision, office=place, published_by=by, published_at=at)
+        for place in places
+    )
     if decision.published_at is None:
         decision.published_at, decision.published_by = at, by
         decision.save(update_fields=["published_at", "published_by"])
@@ -213,16 +221,21 @@ def _check_redaction(record: Record) -> None:
         )
 
 
-def _revoked_records(decision: Decision) -> list[Record]:
-    """Return the published records this decision opens by revoking their decision, locked."""
+def _revoked_records(decision: Decision, places=None) -> list[Record]:
+    """Return the published records this decision opens by revoking their decision, locked:
+    the acting office's, or those of these offices (with their office)."""
     if decision.revokes_id is None:
         return []
     published = Record.objects.filter(state=State.PUBLISHED, published_in=decision.revokes_id)
     if not decision.revokes_whole:  # in part: the items it names
         named = decision.items.active().filter(outcome=Outcome.OPEN).values("record")
         published = published.filter(pk__in=named)
-    lock_chains()
-    return list(published.select_for_update().order_by("pk"))
+    if places is None:
+        lock_chains()
+    else:
+        lock_chains(*(place.pk for place in places))
+        published = published.filter(office__in=places).select_related("office")
+    return list(published.select_for_update(of=("self",)).order_by("pk"))
 
 
 def opened_at(day: datetime.date) -> datetime.datetime:

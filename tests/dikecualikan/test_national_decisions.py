@@ -8,12 +8,24 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from dikecualikan import office, workflow
-from dikecualikan.models import DecidingBody, Decision, DikVersion, Office, Record, State
+from dikecualikan.history import verify_chain
+from dikecualikan.models import (
+    DecidingBody,
+    Decision,
+    DikChange,
+    DikVersion,
+    Office,
+    Record,
+    State,
+    Transition,
+)
 from dikecualikan.roles import Role, grant
 from tests.conftest import LINKED, tiny_pdf
 from tests.dikecualikan.test_shared_decisions import decision_fields
@@ -356,3 +368,61 @@ def test_kpu_withdraws_an_item_it_named_by_mistake_before_publishing(
         assert (
             step.action == "withdraw" and step.actor == ppid_kpu and step.note == "Keliru dipilih."
         )
+
+
+# --- A revocation of KPU over many offices -------------------------------------------------
+
+
+def published_by(places, make_record, make_decision, same_roles_in, ppid, number: int):
+    """A decision typed in before KPU used the register, published by each of these offices
+    for one item of its own."""
+    revoked = make_decision(number=f"{number}/HM.02-Kpt/05/KPU/VIII/2025")
+    records = []
+    for place in places:
+        same_roles_in(place)
+        with office.acting(place):
+            records.append(make_record("decided", decision=revoked, public_title=place.name))
+            workflow.publish_decision(decision=revoked, by=ppid)
+    revoked.refresh_from_db()
+    return revoked, records
+
+
+def test_kpus_revocation_reaches_any_number_of_offices_in_the_same_queries_each_in_its_zone(
+    make_record, make_decision, same_roles_in, ppid, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The three zones in each group (opening is written once per zone: at most four).
+    few = [serve(slug) for slug in ("kuburayakab", "makassarkota", "jayapurakota")]
+    many = ("sintangkab", "jembranakab", "tabanankab", "malukutengahkab", "mimikakab", "sanggaukab")
+    many = [serve(slug) for slug in many]
+    groups = [
+        published_by(places, make_record, make_decision, same_roles_in, ppid, number)
+        for number, places in ((3, few), (4, many))
+    ]
+    ppid_kpu, kpu = kpu_person(), Office.objects.get(slug="kpu")
+    counts = []
+    for (revoked, records), places in zip(groups, (few, many), strict=True):
+        number = f"{len(counts) + 5}/HM.02-Kpt/05/KPU/XI/2026"
+        revocation = enter_at_kpu(ppid_kpu, number=number, revokes=revoked, revokes_whole=True)
+        # The request's statements; the worker's tasks (here run once it commits) after.
+        with office.acting(kpu), django_capture_on_commit_callbacks(execute=True):
+            with CaptureQueriesContext(connection) as queries:
+                workflow.publish_decision(decision=revocation, by=ppid_kpu)
+        counts.append(len(queries))
+        for place, record in zip(places, records, strict=True):
+            with office.acting(place):
+                opened = Record.objects.get(pk=record.pk)
+                assert opened.state == State.OPENED and revocation.is_published
+                # Open from the start of the revocation's day in the office's own zone.
+                since = timezone.localtime(opened.opened_at)
+                assert (since.date(), since.hour, since.minute) == (revocation.date_set, 0, 0)
+                versions = DikVersion.objects.order_by("number").values_list("number", "note")
+                assert list(versions)[-1] == (2, f"{revocation.issuer} {revocation.number}")
+                row = Transition.objects.filter(record=record).latest("pk")
+                assert (row.actor_name, row.actor_role) == ("ppid-kpu", "")  # no role here
+            link = f"/{place.slug}/keputusan/{revocation.pk}/"
+            mailed = [m for m in mailoutbox if link in m.body]
+            assert mailed and all(f"PPID {place.name}" in m.body for m in mailed)
+        with office.every_office():
+            for model in (Transition, DikChange):
+                assert verify_chain(model)[1] == 0
+    assert counts[0] == counts[1], counts  # three offices or six: the same statements

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from dikecualikan import outbox, workflow
-from dikecualikan.models import OutgoingMail
+from dikecualikan import office, outbox, workflow
+from dikecualikan.models import Office, OutgoingMail
 from dikecualikan.workflow import WorkflowError
 
 
@@ -106,6 +106,36 @@ def test_a_delivery_task_run_twice_sends_the_mail_once(make_record, ppid, pembin
     outbox.deliver.enqueue(mail.pk)  # the same mail's task, once more
     worker()
     assert sent_to(smtp, record).count(mail.to) == 1
+
+
+def test_mails_to_many_offices_written_together_are_each_sent_once_by_one_task(smtp, worker):
+    smtp.start()
+    kubu_raya = Office.objects.get(slug="kuburayakab")
+    mails = []
+    for place, to in (
+        (office.default(), "ppid@example.org"),
+        (kubu_raya, "ppid-kubu@example.org"),
+        (kubu_raya, "tidak-ada@example.org"),  # refused: failed, and the others still sent
+    ):
+        with office.acting(place):
+            mails.append(OutgoingMail(to=to, subject=f"[PPID] {place.slug}", body="Diumumkan."))
+    made = outbox.queue_many(mails)
+    tasks = DBTaskResult.objects.filter(task_path="dikecualikan.outbox.deliver_many")
+    assert tasks.count() == 1
+    worker()
+    outbox.deliver_many.enqueue([mail.pk for mail in made])  # the same task, once more
+    worker()
+    assert sorted(m["To"] for m in smtp.inbox.received) == [
+        "ppid-kubu@example.org",
+        "ppid@example.org",
+    ]
+    with office.every_office():
+        kept = OutgoingMail.objects.values_list("to", "office__slug", "status")
+        assert set(kept) == {
+            ("ppid@example.org", "pontianakkota", "sent"),
+            ("ppid-kubu@example.org", "kuburayakab", "sent"),
+            ("tidak-ada@example.org", "kuburayakab", "failed"),
+        }
 
 
 def test_an_address_the_server_refuses_ends_as_a_visible_failed_mail(

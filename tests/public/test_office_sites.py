@@ -154,6 +154,24 @@ def test_an_offices_dik_pdf_is_rendered_for_it_and_kept_under_its_folder(
     assert b"".join(response.streaming_content) == default_storage.open(name).read()
 
 
+def test_one_task_renders_the_dik_pdf_of_each_office_an_instrument_changed(
+    kubu_raya, published_records
+):
+    from django.core.files.storage import default_storage
+
+    from dikecualikan import documents
+
+    published_records(1)
+    with office.acting(kubu_raya):
+        published_records(2, unit="Sekretariat KPU Kubu Raya")
+    # KPU's revocation changes many offices' lists: one task renders each in turn.
+    names = documents.render_diks.call([office.current().pk, kubu_raya.pk])
+    assert names == ["dik/dik-v1.pdf", "dik/kuburayakab/dik-v1.pdf"]
+    assert all(default_storage.exists(name) for name in names)
+    with office.acting(kubu_raya):
+        assert documents.render_dik.call(None, 1, kubu_raya.pk) == names[1]  # done: kept
+
+
 def test_each_offices_home_lists_the_decisions_on_its_own_items_at_the_same_version(
     client, kubu_raya, published_records, settings
 ):
