@@ -4,8 +4,9 @@ Run by hand (`make bench-national-decision`, needs the local PostgreSQL); it pri
 and asserts nothing. In a throwaway database, 100 offices (Kabupaten/Kota) in service each
 hold BENCH_PER_OFFICE (5) requested records, decided under one decision of KPU (typed in
 while KPU kept no register here: `record_decision` per record). Then, each timed as the one
-request it is in the register (the worker renders each office's DIK PDF afterwards; here
-its task is only enqueued):
+request it is in the register (the worker renders each office's DIK PDF afterwards: a fresh
+`db_worker --batch`, as bench/worker.py runs it, renders the publications' PDFs before step 2
+and the revocation's after it, timed):
 
 1. each office publishes the decision for its own list (100 requests; their sum and the
    slowest one);
@@ -130,11 +131,18 @@ def main():
         kpu_ppid = User.objects.create_user("ppid-kpu", "kpu@example.org", "b", is_staff=True)
         grant(kpu_ppid, Role.PPID, place=kpu)
         later = datetime.date(2025, 9, 1)
+        drained = worker.batch_worker()  # the offices' own publications' PDFs first
+        print(f"   the worker renders their {2 * OFFICES} PDFs: {drained[0]:.1f} s")
         with office.acting(kpu):
             fields = decision_fields("3/HM.02-Kpt/05/KPU/IX/2025", revokes=whole, date_set=later)
             revocation = workflow.create_decision(by=kpu_ppid, revokes_whole=True, **fields)
             _, wall = timed(lambda: workflow.publish_decision(decision=revocation, by=kpu_ppid))
         print(f"2. KPU publishes its revocation in whole: {wall:.2f} s (one request)")
+        rendered = worker.batch_worker()
+        print(
+            f"   then a fresh worker renders the {OFFICES} offices' new PDFs (one task): "
+            f"{rendered[0]:.1f} s, CPU {rendered[1]:.1f} s, peak {rendered[2]:.0f} MiB"
+        )
         with office.acting(kpu):
             fields = decision_fields("4/HM.02-Kpt/05/KPU/IX/2025", revokes=part, date_set=later)
             revocation = workflow.create_decision(by=kpu_ppid, **fields)
