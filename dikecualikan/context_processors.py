@@ -1,5 +1,6 @@
 import functools
 from functools import cache
+from urllib.parse import quote
 
 from django.conf import settings
 from django.templatetags.static import static
@@ -25,9 +26,15 @@ def office(request):
         # its address, phone and email.
         "office_contact": here,
         "site_links": site_links(get_script_prefix(), getattr(request, "office_root", None)),
+        "next_path": next_path(request),
         # The offices where the signed-in person holds a role: more than one, a switcher.
         "staff_offices": functools.partial(offices_of, getattr(request, "user", None)),
     }
+
+
+def next_path(request) -> str:
+    """This page's address, where the language switcher brings the visitor back to."""
+    return quote(request.get_full_path(), safe="/")
 
 
 def _static_or_url(name: str) -> str:

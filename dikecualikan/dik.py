@@ -170,9 +170,16 @@ with office.every_office():
     ON_DIK_ROWS = dik_values(Record.objects.on_dik())
 
 
+_ON_DIK_ROWS_OF: dict[int, object] = {}  # {office id: its rows' query}, built once each
+
+
 def on_dik_rows():
-    """The acting office's current DIK rows."""
-    return ON_DIK_ROWS.filter(office=office.acting_office())
+    """The acting office's current DIK rows (a copy of its query, built once per office)."""
+    here = office.acting_office()
+    rows = _ON_DIK_ROWS_OF.get(here.pk)
+    if rows is None:
+        rows = _ON_DIK_ROWS_OF[here.pk] = ON_DIK_ROWS.filter(office=here.pk)
+    return rows.all()
 
 
 def split_codes(codes: str | None) -> list[str]:

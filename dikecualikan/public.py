@@ -9,6 +9,7 @@ the first does.
 
 import hashlib
 import json
+import re
 from functools import wraps
 
 from django import forms
@@ -25,6 +26,7 @@ from django.db.models import (
 )
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
@@ -36,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from . import documents, national, office
+from .context_processors import next_path
 from .dik import (
     OPEN_DATA_FIELDS,
     as_of,
@@ -90,12 +93,11 @@ def public_page(view):
             return stored
 
     def serve(request, *args, **kwargs):
-        number, changed = dik_stamp()
         language = translation.get_language()
         # Today's date too: a row's status is read on the day it is read (its period may
         # have ended since the version was made), so no page outlives its day.
-        today = timezone.localdate().isoformat()
-        stamp = f"{number}.{changed.timestamp() if changed else 0}.{today}"
+        version = dik_stamp()
+        stamp = f"{version_key(version)}.{timezone.localdate().isoformat()}"
         here = office.cache_part()
         etag = quote_etag(f"dik{stamp}-{here}-{language}-{request.get_full_path()}")
         if request.headers.get("If-None-Match") == etag:
@@ -119,8 +121,8 @@ def public_page(view):
                     # The version to fall back on when the database cannot say the newest.
                     cache.set(last_stamp_key(), stamp, None)
         response["ETag"] = etag
-        if changed:
-            response["Last-Modified"] = http_date(changed.timestamp())
+        if version[1]:
+            response["Last-Modified"] = http_date(version[1].timestamp())
         if request.user.is_authenticated:  # a staff member's page shows their name
             patch_cache_control(response, private=True)
         else:
@@ -128,6 +130,12 @@ def public_page(view):
         return response
 
     return wrapper
+
+
+def version_key(version) -> str:
+    """A DIK version (dik_stamp: its number, when it was made) as a part of a cache key."""
+    number, changed = version
+    return f"{number}.{changed.timestamp() if changed else 0}"
 
 
 def last_stamp_key() -> str:
@@ -269,20 +277,60 @@ def home(request):
     version = dik_stamp()
     form = DikFilter(request.GET or None, stamp=version)
     rows = form.apply(on_dik_rows())
-    page = keyset_page(rows, request.GET)
     query = query_without(request.GET, "setelah", "sebelum", "halaman")
+    # Unfiltered, the office's list is the same query on every request but for its page.
+    shape = None if query else ("dik", office.acting_office().pk)
+    page = keyset_page(rows, request.GET, shape=shape)
     # "No" counts the rows of the list: a later page starts after the rows before it.
     start = 1
     if page["rows"] and not page["is_first"]:
         start += rows_before(form, page["rows"][0].pk, version, query)
-    context = {
-        "form": form,
-        "page": page,
-        "start": start,
-        "query": query,
-        "version": version,
+    listed = {"page": page, "start": start, "query": query, "version": version}
+    holes = {
+        "filters": form.as_filters(),
+        "dik_list": render_to_string("public/dik_list.html", listed),
     }
-    return render(request, "public/home.html", context)
+    return framed(request, "public/home.html", {"form": form, "version": version}, holes)
+
+
+HOLE = re.compile("\x00([a-z_]+)\x00")
+
+
+def framed(request, template, context, holes):
+    """Render `template` with `holes`, this request's own parts of the page (the list and
+    its filters), put in it.
+
+    A visitor who is not signed in gets the same page around them on every request of
+    the office's site in a language at a DIK version: the header, the decisions, the
+    footer. That frame is rendered once then and kept, like the filters' options, so a
+    search, a filter or a later page costs its own rows only (the rest was more than half
+    of an uncached home page: docs/benchmarks.md). A signed-in person's page carries their
+    name and is rendered whole.
+    """
+    if request.user.is_authenticated:
+        return render(request, template, {**context, **holes})
+    here = office.current()
+    key = ":".join(
+        [
+            "public:frame",
+            here.slug,
+            str(here.updated_at.timestamp()),  # an edit of the office's name, logo, contacts
+            version_key(context["version"]),
+            translation.get_language(),
+            get_script_prefix(),
+            template,
+            # The title says "Kesalahan:" while a filter is refused.
+            "invalid" if context["form"].errors else "",
+        ]
+    )
+    frame = cache.get(key)
+    if frame is None:
+        marked = {name: mark_safe(f"\x00{name}\x00") for name in [*holes, "next_path"]}
+        frame = HOLE.split(render_to_string(template, {**context, **marked}, request))
+        cache.set(key, frame, settings.PUBLIC_CACHE_SECONDS or None)
+    # The frame alternates text and the names of holes: text, name, text, ..., text.
+    own = {**holes, "next_path": next_path(request)}
+    return HttpResponse("".join(own[part] if i % 2 else part for i, part in enumerate(frame)))
 
 
 def rows_before(form, pk, version, query) -> int:

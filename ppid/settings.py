@@ -140,6 +140,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Keep connections open between requests: opening one costs more than a cached page.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL plans a query each time its text comes with the values written into it
+# (Django's default). DATABASE_PREPARED: unset, the lists' pages go with their values apart
+# and are planned once per connection; 1, every query; 0, none (a pooler in transaction
+# mode, PgBouncer before 1.21, cannot keep prepared statements).
+DATABASE_PREPARED = env.str("DATABASE_PREPARED", default="lists").lower()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Two posts at once (a double click) queue for SQLite's one write lock instead of one
     # failing with "database is locked": a transaction takes the lock when it begins, and
@@ -148,16 +153,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         transaction_mode="IMMEDIATE", timeout=20, init_command="PRAGMA journal_mode=WAL;"
     )
-elif env.bool("DATABASE_PREPARED", default=False):
-    # PostgreSQL plans a query each time its text comes with the values written into it
-    # (Django's default, and ours); sent with the values apart, a query a connection sends
-    # again is prepared and planned once: the public list's query took half the time and the
-    # uncached home page gained about a tenth (docs/benchmarks.md). Not the default: a
-    # statement then holds at most 65,535 values (a publication of a few thousand records
-    # would fail), and a pooler in transaction mode (pgbouncer) cannot keep prepared statements.
+elif DATABASE_PREPARED in {"1", "true", "yes", "on"}:
+    # Every query sent with its values apart, and prepared once a connection sends it again:
+    # an operator's choice, not the default. A statement then holds at most 65,535 values (a
+    # publication of a few thousand records would fail: its history rows go in one insert).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=2
     )
+# Only the lists' pages by default (dikecualikan/paging.py: a few values each).
+DATABASE_PREPARED_LISTS = DATABASE_PREPARED not in {"0", "false", "no", "off"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,12 +1,15 @@
 """The public home page: the decisions and the current DIK, searchable, filterable, paged by key."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dikecualikan import workflow
-from dikecualikan.paging import PAGE_SIZE
+from dikecualikan import office, workflow
+from dikecualikan.dik import on_dik_rows
+from dikecualikan.paging import PAGE_SIZE, keyset_page
 
 
 def get(client, path="/", **params):
@@ -255,3 +258,106 @@ def test_a_filtered_later_page_counts_only_the_rows_the_filter_keeps(client, pub
     published_records(10, unit="Divisi Teknis Penyelenggaraan")
     page = get(client, unit="Divisi Hukum dan Pengawasan", setelah=kept[24].pk).content.decode()
     assert f'<tr><td>26</td><td><a href="/informasi/{kept[25].pk}/"' in page
+
+
+def test_a_search_and_a_later_page_reuse_the_page_around_the_list_and_show_their_own_rows(
+    client, published_records, make_record, settings
+):
+    settings.PUBLIC_CACHE_SECONDS = 0  # every request builds its page
+    published_records(30)
+    make_record("published", public_title="Notulen rapat pleno tertutup")
+    assert "Notulen rapat pleno tertutup" not in get(client).content.decode()
+    # The header, the decisions and the filters' options were made for the first visitor;
+    # the next one's search reads only the rows it finds.
+    with CaptureQueriesContext(connection) as searched:
+        page = get(client, q="Notulen").content.decode()
+    assert "Notulen rapat pleno tertutup" in page and "<tr><td>2</td>" not in page
+    [rows] = searched.captured_queries
+    assert rows["sql"].startswith('SELECT "dikecualikan_record"."id" AS "pk"')
+    assert '<input type="search" name="q" id="id_q" value="Notulen"' in page
+    # The language switcher brings each visitor back to their own page.
+    assert 'href="/bahasa/en/?next=/%3Fq%3DNotulen"' in page
+    assert 'href="/bahasa/en/?next=/"' in get(client).content.decode()
+
+
+def test_the_page_around_the_list_follows_a_publication_the_offices_name_and_the_language(
+    client, make_record, ppid, edit_office, settings, django_capture_on_commit_callbacks
+):
+    settings.PUBLIC_CACHE_SECONDS = 0
+    first = make_record("published")
+    assert first.published_in.number in get(client).content.decode()
+    decision = make_record.decision()
+    make_record("decided", decision=decision)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish_decision(decision=decision, by=ppid)
+    assert decision.number in get(client).content.decode()
+    edit_office(name="KPU Kota Pontianak (nama baru)")
+    assert "PPID KPU Kota Pontianak (nama baru)</a>" in get(client).content.decode()
+    client.get(reverse("dikecualikan:language", args=["en"]))
+    page = get(client).content.decode()
+    assert '<html lang="en">' in page and "Published decisions" in page
+    assert "Grounds for exemption" in page and decision.number in page
+
+
+def test_a_refused_filter_titles_its_page_an_error_and_the_next_page_is_not(client, make_record):
+    make_record("published")
+    refused = get(client, tahun="dua ribu").content.decode()
+    assert "<title>Kesalahan: Daftar Informasi Publik" in refused
+    assert "<title>Daftar Informasi Publik" in get(client).content.decode()
+
+
+def test_a_signed_in_person_gets_their_own_header_on_the_home_page_and_visitors_do_not(
+    client, make_record, ppid
+):
+    make_record("published")
+    assert "Keluar" not in get(client).content.decode()
+    client.force_login(ppid)
+    page = get(client).content.decode()
+    assert "Keluar" in page and f"<span>{ppid.get_full_name() or ppid.username}</span>" in page
+    client.logout()
+    page = get(client).content.decode()
+    assert "Keluar" not in page and "Masuk petugas" in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements of PostgreSQL")
+def test_on_postgresql_the_lists_query_is_planned_once_per_connection_and_not_on_request(
+    client, published_records, settings
+):
+    settings.PUBLIC_CACHE_SECONDS = 0
+    records = published_records(30)
+
+    def prepared_lists():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall() if '"dikecualikan_record"' in row[0]]
+
+    for _ in range(6):  # psycopg prepares a query the connection sent 5 times
+        assert "<tr><td>25</td>" in get(client).content.decode()
+    assert len(prepared_lists()) == 1
+    for _ in range(6):  # a later page: the same query with its own cursor's value apart
+        page = get(client, setelah=records[24].pk).content.decode()
+        assert f'<tr><td>26</td><td><a href="/informasi/{records[25].pk}/"' in page
+    assert len(prepared_lists()) == 2
+    settings.DATABASE_PREPARED_LISTS = False  # DATABASE_PREPARED=0, for a pooler
+    for _ in range(6):
+        assert f"/informasi/{records[-1].pk}/" in get(client, halaman="akhir").content.decode()
+    assert len(prepared_lists()) == 2
+
+
+def test_the_unfiltered_list_from_sql_compiled_once_is_djangos_own_on_every_page(
+    published_records,
+):
+    records = published_records(60)
+    shape = ("dik", office.current().pk)
+    for params in [
+        {},
+        {"setelah": records[24].pk},
+        {"sebelum": records[50].pk},
+        {"halaman": "akhir"},
+    ]:
+        compiled = [keyset_page(on_dik_rows(), params, shape=shape) for _ in range(2)]
+        assert compiled[0] == compiled[1] == keyset_page(on_dik_rows(), params), params
+        assert len(compiled[0]["rows"]) == PAGE_SIZE
+        # Read as Django reads them: a date is a date on SQLite too.
+        assert isinstance(compiled[0]["rows"][0].published_in__date_set, datetime.date)
+    assert compiled[0]["rows"][-1].pk == records[-1].pk
