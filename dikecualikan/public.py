@@ -10,6 +10,7 @@ the first does.
 import hashlib
 import json
 import re
+import secrets
 from functools import wraps
 
 from django import forms
@@ -293,12 +294,15 @@ def home(request):
     return framed(request, "public/home.html", {"form": form, "version": version}, holes)
 
 
-HOLE = re.compile("\x00([a-z_]+)\x00")
+# A hole of a frame: a name between markers no text of the page can hold (a token of this
+# process; NUL is refused in every form and by PostgreSQL).
+HOLE_MARK = f"\x00{secrets.token_hex(8)}"
+HOLE = re.compile(f"{HOLE_MARK}([a-z_]+){HOLE_MARK}")
 
 
 def framed(request, template, context, holes):
     """Render `template` with `holes`, this request's own parts of the page (the list and
-    its filters), put in it.
+    its filters), put in it; `context` holds the page's `form` and DIK `version`.
 
     A visitor who is not signed in gets the same page around them on every request of
     the office's site in a language at a DIK version: the header, the decisions, the
@@ -325,7 +329,9 @@ def framed(request, template, context, holes):
     )
     frame = cache.get(key)
     if frame is None:
-        marked = {name: mark_safe(f"\x00{name}\x00") for name in [*holes, "next_path"]}
+        marked = {
+            name: mark_safe(f"{HOLE_MARK}{name}{HOLE_MARK}") for name in [*holes, "next_path"]
+        }
         frame = HOLE.split(render_to_string(template, {**context, **marked}, request))
         cache.set(key, frame, settings.PUBLIC_CACHE_SECONDS or None)
     # The frame alternates text and the names of holes: text, name, text, ..., text.
