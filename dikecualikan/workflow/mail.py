@@ -15,12 +15,19 @@ from django.utils import translation
 
 from .. import office, outbox
 from ..models import Decision, OutgoingMail, Record
-from ..roles import Role, addresses_in, holders, required_approvals
+from ..roles import Role, addresses_in, required_approvals
 
 
 def recipients(roles) -> list[str]:
     """The addresses of the people holding these roles in the acting office, and no other."""
-    return sorted(set(holders(*roles).exclude(email="").values_list("email", flat=True)))
+    return sorted({address for found in _addresses(roles).values() for address in found})
+
+
+def _addresses(roles) -> dict[str, list[str]]:
+    """{role: addresses} in the acting office, read at once (roles.addresses_in)."""
+    here, roles = office.current(), list(roles)
+    found = addresses_in([here], roles)
+    return {role: found.get((here.pk, role), []) for role in roles}
 
 
 def record_page(record: Record, role: str) -> str:
@@ -46,7 +53,7 @@ def send_later(subject_template: str, context: dict, roles, link=None, people=()
     one mail, for the first of them. `people` are addresses mailed besides the roles
     (the person an account change concerns), with no role and no link.
     """
-    groups = [(role, recipients([role])) for role in roles] + [(None, people)]
+    groups = [*_addresses(roles).items(), (None, people)]
     for mail in _mails(subject_template, context, groups, link):
         outbox.queue(mail.to, mail.subject, mail.body, record=mail.record, decision=mail.decision)
 
