@@ -46,6 +46,7 @@ from .models import (
     ObjectionAnswer,
     Office,
     OfficeDay,
+    OfficeHost,
     OutgoingMail,
     Record,
     Ruling,
@@ -575,6 +576,11 @@ class OfficeForm(forms.ModelForm):
         return self.cleaned_data["approvals"]
 
 
+class OfficeHostInline(admin.TabularInline):
+    model = OfficeHost
+    extra = 0
+
+
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
     """The 553 offices come from Kemendagri's region codes (dikecualikan/data/offices.csv): none
@@ -600,6 +606,11 @@ class OfficeAdmin(admin.ModelAdmin):
         offices = super().get_queryset(request).select_related("parent")
         # An office's administrator keeps their own office's identity, and sees no other.
         return offices if request.user.is_superuser else offices.filter(pk=office.current().pk)
+
+    def get_inlines(self, request, obj):
+        # A subsite's name is also the server's (ALLOWED_HOSTS, DNS, certificate): the
+        # deployment's administrators keep them.
+        return [OfficeHostInline] if request.user.is_superuser else []
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:

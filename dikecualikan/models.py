@@ -28,7 +28,8 @@ from num2words import num2words
 from . import history
 from .office import (
     InOffice,
-    Office,  # noqa: F401 - a model of this app, defined with its leaf module
+    Office,  # noqa: F401 - models of this app, defined with their leaf module
+    OfficeHost,  # noqa: F401
     OfficeOwned,
     office_field,
 )

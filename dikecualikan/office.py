@@ -23,6 +23,7 @@ import mimetypes
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -35,9 +36,10 @@ from django.core.exceptions import (
 )
 from django.core.management.base import CommandError
 from django.core.signals import setting_changed
-from django.db import models
-from django.db.models.signals import post_save
+from django.db import DatabaseError, models
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.http.request import split_domain_port, validate_host
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -182,6 +184,53 @@ class Office(models.Model):
             return ""
         kind = mimetypes.guess_type(path.name)[0] or "image/png"
         return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
+
+
+class OfficeHost(models.Model):
+    """A host name of its own on which an office's public pages are served from its root
+    (sintangkabppid.kpu.go.id/ as /sintangkab/ is): KPU's subsites. Public pages only: the
+    staff pages and the admin stay at the deployment's one address (SITE_URL). Kept by the
+    deployment's administrators, since the name must also be in ALLOWED_HOSTS, the DNS and
+    the certificate (docs/deployment.md)."""
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="hosts", verbose_name=_("office")
+    )
+    host = models.CharField(
+        _("host name"),
+        max_length=253,
+        unique=True,
+        help_text=_("As visitors type it, without https:// or a path: sintangkabppid.kpu.go.id."),
+    )
+
+    class Meta:
+        verbose_name = _("host name of its own")
+        verbose_name_plural = _("host names of their own")
+        ordering = ["host"]
+
+    def __str__(self):
+        return self.host
+
+    def clean(self):
+        self.host = self.host.strip().lower().rstrip(".")
+        domain, port = split_domain_port(self.host)
+        if not domain or port or domain != self.host:
+            raise ValidationError(
+                {"host": _("Write the host name alone: sintangkabppid.kpu.go.id.")}
+            )
+        if not validate_host(domain, settings.ALLOWED_HOSTS):
+            raise ValidationError(
+                {
+                    "host": _(
+                        "This server does not answer for this name yet: add it to "
+                        "ALLOWED_HOSTS first (docs/deployment.md)."
+                    )
+                }
+            )
+        if domain == urlsplit(settings.SITE_URL).hostname:
+            raise ValidationError(
+                {"host": _("This is the address of the staff pages (SITE_URL), not a subsite.")}
+            )
 
 
 _ACTING: contextvars.ContextVar = contextvars.ContextVar("ppid_office", default=None)
@@ -436,20 +485,45 @@ def named(slug: str | None) -> Office | None:
     return office
 
 
-_served: list = []  # [(read at, frozenset of short names)]: the offices with a site here
+_served: list = []  # [(read at, frozenset of short names, {host: short name})]
 
 
-def served() -> frozenset[str]:
-    """The short names of the offices in service (each has its public site at /<slug>/),
-    read at most once a minute per process, like the offices themselves."""
+def _sites() -> tuple[frozenset[str], dict[str, str]]:
+    """The offices in service and their hosts of their own, read in one query at most once
+    a minute per process, like the offices themselves."""
     with _known_lock:
         hit = _served[0] if _served else None
     if hit is not None and time.monotonic() - hit[0] < OFFICE_SECONDS:
-        return hit[1]
-    slugs = frozenset(Office.objects.filter(in_service=True).values_list("slug", flat=True))
+        return hit[1], hit[2]
+    try:
+        sites = Office.objects.filter(models.Q(in_service=True) | models.Q(hosts__isnull=False))
+        rows = list(sites.values_list("slug", "in_service", "hosts__host"))
+    except DatabaseError:
+        if hit is None:
+            raise
+        return hit[1], hit[2]  # the database is down: the last known sites, never none
+    slugs, hosts = set(), {}
+    for slug, in_service, host in rows:
+        if in_service:
+            slugs.add(slug)
+        if host:  # an office's host serves that office's site or nothing, never another's
+            hosts[host] = slug
     with _known_lock:
-        _served[:] = [(time.monotonic(), slugs)]
-    return slugs
+        _served[:] = [(time.monotonic(), frozenset(slugs), hosts)]
+    return frozenset(slugs), hosts
+
+
+def served() -> frozenset[str]:
+    """The short names of the offices in service (each has its public site at /<slug>/)."""
+    return _sites()[0]
+
+
+def hosted_at(host: str) -> str | None:
+    """The short name of the office whose public site is this host's root ("sintangkab" for
+    "sintangkabppid.kpu.go.id:443"; served while it is in service), or None for any other
+    host."""
+    hosts = _sites()[1]
+    return hosts.get(split_domain_port(host)[0]) if hosts else None
 
 
 def site_of(path: str) -> tuple[str, str] | None:
@@ -461,11 +535,15 @@ def site_of(path: str) -> tuple[str, str] | None:
     return slug, slash + rest
 
 
-def public_prefix() -> str:
-    """Where the acting office's public site starts: "" for the default office (at /),
-    "/kuburayakab" for another. For links made outside its pages (mail)."""
+def public_url() -> str:
+    """Where the acting office's public site starts, for links made outside its pages
+    (mail): SITE_URL for the default office (at /), SITE_URL + "/kuburayakab" for another,
+    "https://sintangkabppid.kpu.go.id" for one on a host of its own."""
     here = current()
-    return "" if here.is_default else f"/{here.slug}"
+    own = sorted(host for host, slug in _sites()[1].items() if slug == here.slug)
+    if own and here.slug in served():
+        return f"{urlsplit(settings.SITE_URL).scheme}://{own[0]}"
+    return settings.SITE_URL if here.is_default else f"{settings.SITE_URL}/{here.slug}"
 
 
 def acting_for(row):
@@ -481,6 +559,8 @@ def forget() -> None:
 
 
 @receiver(post_save, sender=Office)
+@receiver(post_save, sender=OfficeHost)
+@receiver(post_delete, sender=OfficeHost)
 def _forget_saved(**kwargs):
     forget()
 

@@ -1,4 +1,5 @@
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
@@ -9,6 +10,7 @@ from django.http import (
     HttpResponsePermanentRedirect,
     HttpResponseServerError,
 )
+from django.http.request import split_domain_port
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.template import loader
@@ -39,6 +41,8 @@ class IndonesianFirstLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
+UNKNOWN = "?"  # which office a host serves, while the database cannot say
+
 # Pages of the signed-in person's office (staff pages, the archive, the admin, the account,
 # where a sign-in leads: /masuk/lanjut/).
 STAFF_PATHS = ("/staf/", "/admin/", "/akun/", "/accounts/", "/masuk/")
@@ -57,17 +61,28 @@ def acting_office(get_response):
     """
 
     def middleware(request):
+        hosted = UNKNOWN
         try:
             staff = request.path_info.startswith(STAFF_PATHS)
-            site = None if staff else office.site_of(request.path_info)
-            if site is not None:
+            hosted = office.hosted_at(request.get_host())
+            site = None if staff or hosted else office.site_of(request.path_info)
+            if hosted is not None:
+                here = office.by_slug(hosted)
+            elif site is not None:
                 here = office.by_slug(site[0])
             elif staff and request.user.is_authenticated:
                 here = roles.office_for(request.user, request.session.get(roles.CHOSEN_OFFICE))
             else:
                 here = office.default()
         except DatabaseError:
+            # A subsite never gets another office's stored page: a host that is one, or one
+            # this process cannot yet tell (its first request), unless it is SITE_URL's.
+            site_url = urlsplit(settings.SITE_URL).hostname
+            if hosted is not None and split_domain_port(request.get_host())[0] != site_url:
+                return unavailable()
             return get_response(request)
+        if hosted is not None:
+            return on_own_host(request, here, staff)
         if site is None:
             with office.acting(here):
                 return get_response(request)
@@ -87,6 +102,23 @@ def acting_office(get_response):
                 return get_response(request)
         finally:
             set_script_prefix(root)
+
+    def on_own_host(request, here, staff):
+        # An office's subsite (sintangkabppid.kpu.go.id) is its public site from the root.
+        # Its staff pages are at the deployment's one address, where the session is; its
+        # short name in the path is the site itself ("/sintangkab/dik.json" → "/dik.json").
+        own, path = f"/{here.slug}", request.path_info
+        if staff or path == own or path.startswith(f"{own}/"):
+            if staff:
+                target = settings.SITE_URL + path
+            else:
+                target = get_script_prefix() + path[len(own) :].lstrip("/")
+            query = request.META.get("QUERY_STRING")
+            return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
+        if here.slug not in office.served():  # no longer in service: no site, here either
+            return render(request, "404.html", status=404)
+        with office.acting(here):
+            return get_response(request)
 
     return middleware
 

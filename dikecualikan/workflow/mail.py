@@ -101,7 +101,7 @@ def notify_decision(decision: Decision, places=None) -> None:
         path = reverse("dikecualikan:decision", args=[decision.pk])
         return {
             "decision": decision,
-            "public_link": settings.SITE_URL + office.public_prefix() + path,
+            "public_link": office.public_url() + path,
         }
 
     roles = [Role.DESK, Role.PPID, Role.ATASAN]

@@ -239,6 +239,7 @@ def test_an_office_administrator_keeps_their_offices_identity_not_its_quorum(cli
     page = client.get(url)
     form = page.context["adminform"].form
     assert "approvals" not in form.fields and "in_service" not in form.fields
+    assert page.context["inline_admin_formsets"] == []  # its hosts: the deployment's
     data = {name: form.initial.get(name) or "" for name in form.fields}
     data.update(address="Jl. Arteri Supadio, Sungai Raya", phone="0561 000000")
     assert client.post(url, data).status_code == 302

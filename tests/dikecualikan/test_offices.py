@@ -126,8 +126,13 @@ def office_form(here, **changes):
         **{name: getattr(here, name) for name in fields},
         "approvals": here.approvals,
         "in_service": "on" if here.in_service else "",
+        # Its hosts of its own (the deployment's administrators see them): none added.
+        **{f"hosts-{name}": count for name, count in HOSTS_NONE.items()},
         **changes,
     }
+
+
+HOSTS_NONE = {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0, "MIN_NUM_FORMS": 0, "MAX_NUM_FORMS": 1000}
 
 
 def test_an_administrator_edits_the_offices_identity_and_every_page_shows_it_at_once(
@@ -246,6 +251,8 @@ NOT_YET_SCOPED = {
     # The nightly check of the one storage: a file nothing knows of is no office's. Each
     # office's files get a prefix of their own next, and their checks with them.
     "FixityCheck",
+    # Which office a subsite's host name serves: read before any office acts, to find it.
+    "OfficeHost",
 }
 
 

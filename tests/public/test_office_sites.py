@@ -3,22 +3,12 @@ numbered DIK versions; / stays the default office's, every address as it was."""
 
 import json
 
-import pytest
 from django.urls import reverse
 
 from dikecualikan import office
 from dikecualikan.models import DikVersion, Office
 from dikecualikan.roles import Role, grant
 from dikecualikan.workflow.mail import notify_decision
-
-
-@pytest.fixture
-def kubu_raya(db, same_roles_in):
-    place = Office.objects.get(slug="kuburayakab")
-    place.in_service = True
-    place.save()
-    same_roles_in(place)
-    return place
 
 
 def body(response) -> str:
