@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core import checks
+from django.core.cache import cache
 from django.core.exceptions import (
     ImproperlyConfigured,
     SuspiciousFileOperation,
@@ -486,6 +487,7 @@ def named(slug: str | None) -> Office | None:
 
 
 _served: list = []  # [(read at, frozenset of short names, {host: short name})]
+SITES_KEY = "office:sites"
 
 
 def _sites() -> tuple[frozenset[str], dict[str, str]]:
@@ -499,9 +501,12 @@ def _sites() -> tuple[frozenset[str], dict[str, str]]:
         sites = Office.objects.filter(models.Q(in_service=True) | models.Q(hosts__isnull=False))
         rows = list(sites.values_list("slug", "in_service", "hosts__host"))
     except DatabaseError:
-        if hit is None:
+        # The database is down: the sites last read, by this process or (one just started)
+        # by another through a shared cache, so a subsite is still told from the rest.
+        known = hit[1:] if hit is not None else cache.get(SITES_KEY)
+        if known is None:
             raise
-        return hit[1], hit[2]  # the database is down: the last known sites, never none
+        return known
     slugs, hosts = set(), {}
     for slug, in_service, host in rows:
         if in_service:
@@ -510,6 +515,7 @@ def _sites() -> tuple[frozenset[str], dict[str, str]]:
             hosts[host] = slug
     with _known_lock:
         _served[:] = [(time.monotonic(), frozenset(slugs), hosts)]
+    cache.set(SITES_KEY, (frozenset(slugs), hosts), None)
     return frozenset(slugs), hosts
 
 

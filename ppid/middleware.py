@@ -1,5 +1,4 @@
 import logging
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
@@ -10,7 +9,6 @@ from django.http import (
     HttpResponsePermanentRedirect,
     HttpResponseServerError,
 )
-from django.http.request import split_domain_port
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.template import loader
@@ -41,7 +39,7 @@ class IndonesianFirstLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
-UNKNOWN = "?"  # which office a host serves, while the database cannot say
+UNKNOWN = "?"  # which office a host serves, when neither the database nor a cache can say
 
 # Pages of the signed-in person's office (staff pages, the archive, the admin, the account,
 # where a sign-in leads: /masuk/lanjut/).
@@ -75,10 +73,7 @@ def acting_office(get_response):
             else:
                 here = office.default()
         except DatabaseError:
-            # A subsite never gets another office's stored page: a host that is one, or one
-            # this process cannot yet tell (its first request), unless it is SITE_URL's.
-            site_url = urlsplit(settings.SITE_URL).hostname
-            if hosted is not None and split_domain_port(request.get_host())[0] != site_url:
+            if hosted not in (None, UNKNOWN):  # a subsite: never another office's stored page
                 return unavailable()
             return get_response(request)
         if hosted is not None:

@@ -129,7 +129,6 @@ def test_while_the_database_is_down_a_subsite_serves_its_own_stored_page_or_503_
     from tests.project.test_operations import database_down
 
     settings.PUBLIC_CACHE_SECONDS = 300
-    settings.SITE_URL = "http://testserver"
     published_records(1)
     with office.acting(subsite):
         published_records(1, unit="Sekretariat KPU Kubu Raya")
@@ -139,8 +138,9 @@ def test_while_the_database_is_down_a_subsite_serves_its_own_stored_page_or_503_
     with database_down():
         page = body(client.get("/", HTTP_HOST=HOST))
     assert "Sekretariat KPU Kubu Raya" in page and "Divisi Teknis" not in page
-    # A process that has not yet read which office a host serves (just started) cannot
-    # tell a subsite: it answers 503 there, and the deployment's own address as before.
+    # A process just started (nothing read yet) knows the subsites from the shared cache:
+    # 503 there, where the office cannot be read, and the default office's stored page at
+    # the deployment's own address.
     office.forget()
     with database_down():
         response = client.get("/", HTTP_HOST=HOST)
