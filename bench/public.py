@@ -41,7 +41,7 @@ ENV = {
     **os.environ,
     "DEBUG": "0",
     "SECRET_KEY": "bench-only-not-a-secret-0123456789abcdef-ghijklmnopqrstu",
-    "ALLOWED_HOSTS": "127.0.0.1,testserver",
+    "ALLOWED_HOSTS": "127.0.0.1,testserver,pontianakkotappid.kpu.go.id",
     "HTTPS": "0",
     "DATABASE_URL": f"{PG}/{DB}",
     "MEDIA_ROOT": str(WORK / "media"),
@@ -220,19 +220,21 @@ def _seconds(text):
     return number * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
 
 
-def load(path, cookie=None):
+def load(path, cookie=None, host=None):
     """Return (requests per second, p50 seconds, p99 seconds) for a path (signed in with
-    the session cookie `cookie`, when given)."""
+    the session cookie `cookie`, when given; asked of the host name `host`, when given)."""
     url = f"http://127.0.0.1:{PORT}{path}"
     headers = {"Cookie": f"sessionid={cookie}"} if cookie else {}
+    if host:
+        headers["Host"] = host
     for _ in range(6):  # warm both workers up first: a cold start is not the steady state
         response = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30)
         assert response.status == 200 and response.url == url, (url, response.url)
         response.read()
     if shutil.which("wrk"):
-        signed_in = ["-H", f"Cookie: sessionid={cookie}"] if cookie else []
+        given = [arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")]
         out = subprocess.run(
-            ["wrk", "-t2", "-c8", f"-d{SECONDS}s", "--latency", *signed_in, url],
+            ["wrk", "-t2", "-c8", f"-d{SECONDS}s", "--latency", *given, url],
             capture_output=True,
             text=True,
             check=True,
@@ -246,7 +248,7 @@ def load(path, cookie=None):
     def client():
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            urllib.request.urlopen(url, timeout=30).read()
+            urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30).read()
             with lock:
                 times.append(time.perf_counter() - started)
 

@@ -404,6 +404,7 @@ def test_kpus_revocation_reaches_any_number_of_offices_in_the_same_queries_each_
         number = f"{len(counts) + 5}/HM.02-Kpt/05/KPU/XI/2026"
         revocation = enter_at_kpu(ppid_kpu, number=number, revokes=revoked, revokes_whole=True)
         # The request's statements; the worker's tasks (here run once it commits) after.
+        office.served()  # the offices' sites (the mail's links), read once a minute: read now
         with office.acting(kpu), django_capture_on_commit_callbacks(execute=True):
             with CaptureQueriesContext(connection) as queries:
                 workflow.publish_decision(decision=revocation, by=ppid_kpu)
