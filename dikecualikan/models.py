@@ -611,6 +611,11 @@ class Record(NeverDeleted):
             models.Index(
                 fields=["office", "id"], condition=Q(state="published"), name="record_on_dik"
             ),
+            # The same list as a prepared statement (paging.prepared) runs it, the state a
+            # parameter: a plan made once cannot use the index above (the parameter might
+            # not be "published"), so among many offices PostgreSQL planned the list again
+            # on every request. With this one the plan is made once (docs/benchmarks.md).
+            models.Index(fields=["office", "state", "id"], name="record_listed"),
         ]
 
     def __str__(self):
